@@ -1,0 +1,49 @@
+"""python -m chaincode serve: run one organisation's chaincode server."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .shim import Dispatcher, serve
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m chaincode")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("serve", help="serve a contract module to a peer (chaincode as a service)")
+    s.add_argument("--address", required=True, help="host:port to listen on")
+    s.add_argument("--id", required=True, help="package id the peer knows this chaincode by")
+    s.add_argument("--module", default="chaincode.probe", help="module with CONTRACTS")
+    s.add_argument("--tls-cert", type=Path)
+    s.add_argument("--tls-key", type=Path)
+    s.add_argument("--client-ca", type=Path, help="require peer client certs from this CA")
+    s.add_argument("--log-level", default=os.environ.get("CARBONTRUST_CC_LOG", "WARNING"))
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("error: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    for p in (args.tls_cert, args.tls_key, args.client_ca):
+        if p is not None and not p.is_file():
+            print(f"error: no such file {p}", file=sys.stderr)
+            return 2
+    try:
+        mod = importlib.import_module(args.module)
+        contracts = mod.CONTRACTS
+    except (ImportError, AttributeError) as exc:
+        print(f"error: cannot load contracts from {args.module}: {exc}", file=sys.stderr)
+        return 2
+    asyncio.run(serve(args.address, args.id, Dispatcher(*contracts), tls_cert=args.tls_cert,
+                      tls_key=args.tls_key, client_ca=args.client_ca))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""Find or build the pinned Fabric binaries (peer, orderer, configtxgen, osnadmin, cryptogen).
+
+The Go module proxy serves Fabric v2.5.0 only as the pseudo-version of its
+release commit, and refuses ``go install pkg@version``; so network/fabric_tools
+is a tiny Go module that requires that version (go.mod and go.sum are the lock),
+and we ``go build`` each command from it.  The result is cached outside the
+repository, keyed by a digest of go.mod + go.sum, and reused.  The sample
+configuration files (core.yaml, orderer.yaml) are copied from the module cache
+beside the binaries: every node starts from them and overrides by environment.
+
+``FABRIC_BIN=/path/to/bin`` uses a user's own binaries instead; their config
+directory is ``FABRIC_CFG_PATH`` or ``/path/to/config`` (the release tarball's
+shape).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+FABRIC_VERSION = "2.5.0"
+FABRIC_COMMIT = "bd8e24856939"
+FABRIC_MODULE = "github.com/hyperledger/fabric"
+COMMANDS = ("peer", "orderer", "configtxgen", "osnadmin", "cryptogen")
+TOOLS_DIR = Path(__file__).with_name("fabric_tools")
+
+
+class BinariesError(RuntimeError):
+    """The Fabric binaries are neither present nor buildable."""
+
+
+@dataclass(frozen=True)
+class Binaries:
+    bin_dir: Path
+    config_dir: Path  # holds core.yaml and orderer.yaml
+
+    def path(self, command: str) -> str:
+        return str(self.bin_dir / command)
+
+
+def cache_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "carbontrust"
+
+
+def _tools_digest() -> str:
+    h = hashlib.sha256()
+    for name in ("go.mod", "go.sum", "tools.go"):
+        h.update((TOOLS_DIR / name).read_bytes())
+    return h.hexdigest()[:12]
+
+
+def cached_dir() -> Path:
+    return cache_root() / f"fabric-{FABRIC_VERSION}-{_tools_digest()}"
+
+
+def _complete(d: Path) -> bool:
+    return all((d / "bin" / c).is_file() for c in COMMANDS) and all(
+        (d / "config" / f).is_file() for f in ("core.yaml", "orderer.yaml")
+    )
+
+
+def find_binaries(build: bool = True, log=print) -> Binaries:
+    """Return usable binaries, building them into the cache when needed and allowed."""
+    user_bin = os.environ.get("FABRIC_BIN")
+    if user_bin:
+        bdir = Path(user_bin)
+        missing = [c for c in COMMANDS if not (bdir / c).is_file()]
+        if missing:
+            raise BinariesError(f"FABRIC_BIN={bdir} lacks {', '.join(missing)}")
+        cfg = Path(os.environ.get("FABRIC_CFG_PATH") or bdir.parent / "config")
+        if not (cfg / "core.yaml").is_file() or not (cfg / "orderer.yaml").is_file():
+            raise BinariesError(
+                f"FABRIC_BIN is set but no core.yaml/orderer.yaml in {cfg} (set FABRIC_CFG_PATH)"
+            )
+        return Binaries(bdir, cfg)
+    d = cached_dir()
+    if not _complete(d):
+        if not build:
+            raise BinariesError(f"no cached Fabric binaries in {d}; run `python -m network build`")
+        build_binaries(d, log=log)
+    return Binaries(d / "bin", d / "config")
+
+
+def _go() -> str:
+    go = shutil.which("go")
+    if not go:
+        raise BinariesError("the `go` command is not on PATH; install Go >= 1.21 or set FABRIC_BIN")
+    return go
+
+
+def module_dir() -> Path:
+    """Directory of the Fabric module in the Go module cache (downloads it if absent)."""
+    out = subprocess.run(
+        [_go(), "list", "-m", "-f", "{{.Dir}}", FABRIC_MODULE],
+        cwd=TOOLS_DIR, capture_output=True, text=True, check=False,
+    )
+    if out.returncode != 0 or not out.stdout.strip():
+        subprocess.run([_go(), "mod", "download", FABRIC_MODULE], cwd=TOOLS_DIR, check=False)
+        out = subprocess.run(
+            [_go(), "list", "-m", "-f", "{{.Dir}}", FABRIC_MODULE],
+            cwd=TOOLS_DIR, capture_output=True, text=True, check=False,
+        )
+    path = Path(out.stdout.strip())
+    if out.returncode != 0 or not (path / "sampleconfig").is_dir():
+        raise BinariesError(f"cannot locate {FABRIC_MODULE} in the module cache: {out.stderr[-500:]}")
+    return path
+
+
+def build_binaries(dest: Path, log=print) -> None:
+    """Build the five commands into dest/bin and copy sample configs into dest/config."""
+    go = _go()
+    tmp = dest.with_name(dest.name + f".tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "bin").mkdir(parents=True)
+    ldflags = (
+        f"-X {FABRIC_MODULE}/common/metadata.Version={FABRIC_VERSION} "
+        f"-X {FABRIC_MODULE}/common/metadata.CommitSHA={FABRIC_COMMIT}"
+    )
+    env = dict(os.environ, CGO_ENABLED="0", GOFLAGS="-mod=readonly -buildvcs=false")
+    t0 = time.monotonic()
+    for cmd in COMMANDS:
+        log(f"building {cmd} (Fabric {FABRIC_VERSION}) ...")
+        res = subprocess.run(
+            [go, "build", "-trimpath", "-ldflags", ldflags, "-o", str(tmp / "bin" / cmd),
+             f"{FABRIC_MODULE}/cmd/{cmd}"],
+            cwd=TOOLS_DIR, env=env, capture_output=True, text=True, check=False,
+        )
+        if res.returncode != 0:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise BinariesError(f"go build {cmd} failed:\n{res.stderr[-2000:]}")
+    src = module_dir() / "sampleconfig"
+    (tmp / "config").mkdir()
+    for f in ("core.yaml", "orderer.yaml", "configtx.yaml"):
+        shutil.copy(src / f, tmp / "config" / f)
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp.rename(dest)
+    log(f"built Fabric binaries in {time.monotonic() - t0:.0f} s -> {dest}")

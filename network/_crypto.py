@@ -1,0 +1,157 @@
+"""MSP and TLS material: cryptogen for the organisations, `cryptography` for the extras.
+
+cryptogen makes every organisation's CA, TLS CA, node and user identities
+(NodeOUs on; node certificates carry localhost and 127.0.0.1 because nodes are
+dialled by IP).  Two kinds of certificate cryptogen cannot make are issued here:
+
+- each organisation's chaincode server TLS certificate, signed by that
+  organisation's TLS CA, so that its peer (presenting its own TLS certificate,
+  issued by the same CA) and its chaincode server authenticate each other;
+- client identities with Fabric CA style attributes (extension
+  1.2.3.4.5.6.7.8.1, JSON ``{"attrs": {...}}``), signed by the organisation's CA.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import subprocess
+from pathlib import Path
+
+import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from ._layout import Layout, PeerOrg
+
+ATTR_OID = x509.ObjectIdentifier("1.2.3.4.5.6.7.8.1")
+# Extra client identities: (org key, user name, attributes).
+EXTRA_USERS = (("power", "Meter1", {"role": "meter-gateway", "hf.EnrollmentID": "Meter1"}),)
+
+
+def cryptogen_config(layout: Layout) -> dict:
+    sans = sorted({"localhost", "127.0.0.1", *(o.host for o in layout.orderers)})
+    return {
+        "OrdererOrgs": [{
+            "Name": "Orderer", "Domain": layout.orderer_domain, "EnableNodeOUs": True,
+            "Specs": [{"Hostname": o.name, "SANS": sans} for o in layout.orderers],
+        }],
+        "PeerOrgs": [{
+            "Name": org.name, "Domain": org.domain, "EnableNodeOUs": True,
+            "Specs": [{"Hostname": org.peer.name,
+                       "SANS": sorted({"localhost", "127.0.0.1", org.peer.host})}],
+            "Users": {"Count": 1},
+        } for org in layout.orgs],
+    }
+
+
+def generate(layout: Layout, cryptogen: str, run_dir: Path) -> Path:
+    """Generate all material under run_dir/crypto; return that directory."""
+    cfg = run_dir / "crypto-config.yaml"
+    cfg.write_text(yaml.safe_dump(cryptogen_config(layout), sort_keys=False))
+    out = run_dir / "crypto"
+    res = subprocess.run(
+        [cryptogen, "generate", f"--config={cfg}", f"--output={out}"],
+        capture_output=True, text=True, check=False,
+    )
+    if res.returncode != 0:
+        raise RuntimeError(f"cryptogen failed: {res.stderr[-1000:]}")
+    for org in layout.orgs:
+        issue_chaincode_server_cert(org, out)
+    for org_key, user, attrs in EXTRA_USERS:
+        issue_attr_user(layout.org(org_key), out, user, attrs)
+    return out
+
+
+def org_dir(crypto: Path, org: PeerOrg) -> Path:
+    return crypto / "peerOrganizations" / org.domain
+
+
+def _load_ca(ca_dir: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    cert_path = next(ca_dir.glob("*-cert.pem"))
+    cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    key = serialization.load_pem_private_key((ca_dir / "priv_sk").read_bytes(), password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    return cert, key
+
+
+def _issue(
+    ca_cert: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey, subject: x509.Name,
+    *, server: bool, sans: list[str] | None = None, extra: list[x509.ExtensionType] | None = None,
+) -> tuple[bytes, bytes]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject).issuer_name(ca_cert.subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(digital_signature=True, content_commitment=False,
+                          key_encipherment=server, data_encipherment=False, key_agreement=False,
+                          key_cert_sign=False, crl_sign=False, encipher_only=False,
+                          decipher_only=False), critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+    )
+    if server:
+        builder = builder.add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
+            critical=False)
+    if sans:
+        names: list[x509.GeneralName] = []
+        for s in sans:
+            try:
+                import ipaddress
+                names.append(x509.IPAddress(ipaddress.ip_address(s)))
+            except ValueError:
+                names.append(x509.DNSName(s))
+        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+    for ext in extra or []:
+        builder = builder.add_extension(ext, critical=False)
+    cert = builder.sign(ca_key, hashes.SHA256())
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    return cert.public_bytes(serialization.Encoding.PEM), key_pem
+
+
+def chaincode_tls_dir(crypto: Path, org: PeerOrg) -> Path:
+    return org_dir(crypto, org) / "chaincode-server"
+
+
+def issue_chaincode_server_cert(org: PeerOrg, crypto: Path) -> None:
+    ca_cert, ca_key = _load_ca(org_dir(crypto, org) / "tlsca")
+    subject = x509.Name([
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, org.domain),
+        x509.NameAttribute(NameOID.COMMON_NAME, f"ccserver.{org.domain}"),
+    ])
+    cert, key = _issue(ca_cert, ca_key, subject, server=True,
+                       sans=sorted({"localhost", "127.0.0.1", org.cc_host}))
+    d = chaincode_tls_dir(crypto, org)
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "server.crt").write_bytes(cert)
+    (d / "server.key").write_bytes(key)
+    (d / "server.key").chmod(0o600)
+    (d / "ca.crt").write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+
+
+def issue_attr_user(org: PeerOrg, crypto: Path, user: str, attrs: dict[str, str]) -> None:
+    """Issue a client identity carrying attributes, laid out like a cryptogen user MSP."""
+    ca_cert, ca_key = _load_ca(org_dir(crypto, org) / "ca")
+    subject = x509.Name([
+        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "client"),
+        x509.NameAttribute(NameOID.COMMON_NAME, f"{user}@{org.domain}"),
+    ])
+    ext = x509.UnrecognizedExtension(ATTR_OID, json.dumps({"attrs": attrs}).encode())
+    cert, key = _issue(ca_cert, ca_key, subject, server=False, extra=[ext])
+    msp = org_dir(crypto, org) / "users" / f"{user}@{org.domain}" / "msp"
+    for sub in ("signcerts", "keystore", "cacerts"):
+        (msp / sub).mkdir(parents=True, exist_ok=True)
+    (msp / "signcerts" / f"{user}@{org.domain}-cert.pem").write_bytes(cert)
+    (msp / "keystore" / "priv_sk").write_bytes(key)
+    (msp / "keystore" / "priv_sk").chmod(0o600)
+    (msp / "cacerts" / "ca.pem").write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))

@@ -1,0 +1,153 @@
+"""Channel creation and chaincode lifecycle, through osnadmin and the peer CLI.
+
+The channel is created through the channel participation API (no system
+channel): each orderer joins with the genesis block, then each peer joins.
+The chaincode is deployed as a service: each organisation packages a
+connection.json that names its *own* chaincode server, installs it on its own
+peer and approves its own package id; the definition (name, version, sequence,
+endorsement policy, collections) is the same for all, so one commit suffices.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import io
+import json
+import os
+import subprocess
+import tarfile
+import time
+from pathlib import Path
+
+from ._binaries import Binaries
+from ._configs import (
+    chaincode_connection,
+    orderer_admin_tls,
+    orderer_tls_ca,
+    peer_cli_env,
+    peer_tls_ca,
+)
+from ._layout import Layout, PeerOrg
+
+
+class LifecycleError(RuntimeError):
+    pass
+
+
+def run(argv: list[str], env: dict[str, str] | None = None, retries: int = 0,
+        retry_on: tuple[str, ...] = (), what: str = "") -> str:
+    """Run a Fabric CLI command; retry on the given transient messages; raise with its output."""
+    full_env = {**os.environ, **(env or {})}
+    for attempt in range(retries + 1):
+        res = subprocess.run(argv, env=full_env, capture_output=True, text=True, check=False)
+        if res.returncode == 0:
+            return res.stdout + res.stderr
+        out = (res.stdout + res.stderr).strip()
+        if attempt < retries and any(m in out for m in retry_on):
+            time.sleep(1.0)
+            continue
+        raise LifecycleError(f"{what or argv[0]} failed (exit {res.returncode}): {out[-1500:]}")
+    raise AssertionError("unreachable")
+
+
+def orderer_join(bins: Binaries, layout: Layout, crypto: Path, block: Path) -> None:
+    tls = orderer_admin_tls(crypto, layout)
+    for o in layout.orderers:
+        run([bins.path("osnadmin"), "channel", "join", "--channelID", layout.channel,
+             "--config-block", str(block), "-o", f"{o.host}:{o.admin_port}",
+             "--ca-file", str(orderer_tls_ca(crypto, layout)),
+             "--client-cert", str(tls / "client.crt"), "--client-key", str(tls / "client.key")],
+            what=f"osnadmin channel join on {o.name}", retries=10,
+            retry_on=("connection refused", "Unavailable"))
+
+
+def peer_join(bins: Binaries, layout: Layout, crypto: Path, block: Path, org: PeerOrg) -> None:
+    run([bins.path("peer"), "channel", "join", "-b", str(block)],
+        env=peer_cli_env(layout, crypto, org, bins.config_dir),
+        what=f"peer channel join on {org.peer.fqdn}", retries=10,
+        retry_on=("connection refused", "Unavailable", "context deadline exceeded"))
+
+
+def _tar_bytes(files: dict[str, bytes]) -> bytes:
+    """A deterministic tar.gz: fixed order, mtime, owner and mode."""
+    buf = io.BytesIO()
+    import gzip
+    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz, \
+            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name in sorted(files):
+            info = tarfile.TarInfo(name)
+            info.size = len(files[name])
+            info.mode = 0o644
+            info.mtime = 0
+            tar.addfile(info, io.BytesIO(files[name]))
+    return buf.getvalue()
+
+
+def package(layout: Layout, crypto: Path, org: PeerOrg, out_dir: Path) -> tuple[Path, str]:
+    """Write the org's ccaas package; return its path and package id (label:sha256)."""
+    label = f"{layout.cc_name}_{layout.cc_version}_{org.key}"
+    conn = json.dumps(chaincode_connection(org, crypto), indent=2).encode()
+    code = _tar_bytes({"connection.json": conn})
+    meta = json.dumps({"type": "ccaas", "label": label}).encode()
+    pkg = _tar_bytes({"code.tar.gz": code, "metadata.json": meta})
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{label}.tar.gz"
+    path.write_bytes(pkg)
+    path.chmod(0o600)  # it holds the peer's TLS client key
+    return path, f"{label}:{hashlib.sha256(pkg).hexdigest()}"
+
+
+def install(bins: Binaries, layout: Layout, crypto: Path, org: PeerOrg, pkg: Path) -> None:
+    run([bins.path("peer"), "lifecycle", "chaincode", "install", str(pkg)],
+        env=peer_cli_env(layout, crypto, org, bins.config_dir),
+        what=f"chaincode install on {org.peer.fqdn}", retries=3,
+        retry_on=("Unavailable", "connection refused"))
+
+
+def _orderer_args(layout: Layout, crypto: Path) -> list[str]:
+    o = layout.orderers[0]
+    return ["-o", o.endpoint, "--ordererTLSHostnameOverride", o.fqdn, "--tls",
+            "--cafile", str(orderer_tls_ca(crypto, layout))]
+
+
+def _definition_args(layout: Layout, collections: Path) -> list[str]:
+    args = ["--channelID", layout.channel, "--name", layout.cc_name,
+            "--version", layout.cc_version, "--sequence", str(layout.cc_sequence)]
+    if layout.collections:
+        args += ["--collections-config", str(collections)]
+    return args
+
+
+def approve_all(bins: Binaries, layout: Layout, crypto: Path, package_ids: dict[str, str],
+                collections: Path) -> None:
+    def approve(org: PeerOrg) -> None:
+        run([bins.path("peer"), "lifecycle", "chaincode", "approveformyorg",
+             *_orderer_args(layout, crypto), *_definition_args(layout, collections),
+             "--package-id", package_ids[org.mspid], "--waitForEvent"],
+            env=peer_cli_env(layout, crypto, org, bins.config_dir),
+            what=f"approveformyorg by {org.mspid}", retries=20,
+            retry_on=("no Raft leader", "SERVICE_UNAVAILABLE", "Unavailable",
+                      "connection refused"))
+
+    with concurrent.futures.ThreadPoolExecutor(len(layout.orgs)) as pool:
+        for f in [pool.submit(approve, org) for org in layout.orgs]:
+            f.result()
+
+
+def commit(bins: Binaries, layout: Layout, crypto: Path, collections: Path) -> None:
+    peers: list[str] = []
+    for org in layout.orgs:
+        peers += ["--peerAddresses", org.peer.endpoint,
+                  "--tlsRootCertFiles", str(peer_tls_ca(crypto, org))]
+    org0 = layout.orgs[0]
+    run([bins.path("peer"), "lifecycle", "chaincode", "commit", *_orderer_args(layout, crypto),
+         *_definition_args(layout, collections), *peers, "--waitForEvent"],
+        env=peer_cli_env(layout, crypto, org0, bins.config_dir), what="chaincode commit",
+        retries=10, retry_on=("no Raft leader", "SERVICE_UNAVAILABLE", "Unavailable"))
+
+
+def committed(bins: Binaries, layout: Layout, crypto: Path, org: PeerOrg) -> str:
+    return run([bins.path("peer"), "lifecycle", "chaincode", "querycommitted",
+                "--channelID", layout.channel, "--name", layout.cc_name],
+               env=peer_cli_env(layout, crypto, org, bins.config_dir), what="querycommitted")

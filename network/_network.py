@@ -1,0 +1,351 @@
+"""The Network: bring a four-organisation Fabric network up and down as native processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from . import _crypto, _lifecycle
+from ._binaries import Binaries, find_binaries
+from ._configs import (
+    collections_config,
+    configtx,
+    orderer_env,
+    orderer_tls_ca,
+    peer_env,
+    peer_tls_ca,
+    user_msp,
+    write_json,
+    write_node_configs,
+)
+from ._crypto import chaincode_tls_dir
+from ._layout import Layout, PeerOrg, load_layout
+from ._process import NodeStartError, ProcSpec, Supervisor, healthz, metric, wait_until
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+READY_TIMEOUT = float(os.environ.get("CARBONTRUST_READY_TIMEOUT", "90"))
+
+
+def default_run_dir() -> Path:
+    return Path(os.environ.get("CARBONTRUST_RUN_DIR") or REPO_ROOT / ".run" / "network").resolve()
+
+
+class NetworkError(RuntimeError):
+    pass
+
+
+class Network:
+    """A network described by a layout, living in one run directory.
+
+    >>> net = Network()            # layout.toml, run dir .run/network (or the env vars)
+    >>> net.up()                   # crypto, channel, chaincode; or restart kept data
+    >>> net.connection_info()      # what clients need: endpoints, TLS CAs, identities
+    >>> net.down(keep_data=True)
+    """
+
+    def __init__(self, run_dir: Path | None = None, layout: Layout | None = None,
+                 log=print) -> None:
+        self.run_dir = (run_dir or default_run_dir()).resolve()
+        self.layout = layout or load_layout()
+        self.sup = Supervisor(self.run_dir)
+        self.crypto = self.run_dir / "crypto"
+        self.log = log
+        self._bins: Binaries | None = None
+
+    # -- paths and names -------------------------------------------------
+    @property
+    def bins(self) -> Binaries:
+        if self._bins is None:
+            self._bins = find_binaries(log=self.log)
+        return self._bins
+
+    @property
+    def state_path(self) -> Path:
+        return self.run_dir / "state.json"
+
+    def state(self) -> dict:
+        try:
+            return json.loads(self.state_path.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def node_names(self) -> list[str]:
+        names = [o.name for o in self.layout.orderers]
+        names += [f"peer0.{g.key}" for g in self.layout.orgs]
+        names += [f"ccserver.{g.key}" for g in self.layout.orgs]
+        return names
+
+    def _data(self, name: str) -> Path:
+        return self.run_dir / "data" / name
+
+    # -- specs -------------------------------------------------------------
+    @property
+    def config_dir(self) -> Path:
+        """Node config files: Fabric's samples with the few keys env vars cannot clear."""
+        cfg = self.run_dir / "config"
+        if not (cfg / "core.yaml").is_file():
+            write_node_configs(self.bins.config_dir, cfg)
+        return cfg
+
+    def spec(self, name: str) -> ProcSpec:
+        cfg = self.config_dir
+        for o in self.layout.orderers:
+            if o.name == name:
+                env = orderer_env(self.layout, self.crypto, o, self._data(name), cfg)
+                return ProcSpec(name, [self.bins.path("orderer")], env)
+        for g in self.layout.orgs:
+            if name == f"peer0.{g.key}":
+                env = peer_env(self.layout, self.crypto, g, self._data(name), cfg)
+                return ProcSpec(name, [self.bins.path("peer"), "node", "start"], env)
+            if name == f"ccserver.{g.key}":
+                return self._cc_spec(g)
+        raise NetworkError(f"no node {name!r}; nodes: {', '.join(self.node_names())}")
+
+    def _cc_spec(self, org: PeerOrg) -> ProcSpec:
+        pkg_id = self.state().get("package_ids", {}).get(org.mspid)
+        if not pkg_id:
+            raise NetworkError(f"no package id recorded for {org.mspid}; run `up` from scratch")
+        tls = chaincode_tls_dir(self.crypto, org)
+        argv = [sys.executable, "-m", "chaincode", "serve", "--address", org.cc_address,
+                "--id", pkg_id, "--module", self.layout.cc_module,
+                "--tls-cert", str(tls / "server.crt"), "--tls-key", str(tls / "server.key"),
+                "--client-ca", str(tls / "ca.crt")]
+        env = {"PYTHONPATH": str(REPO_ROOT), "CARBONTRUST_ORG": org.mspid,
+               "CARBONTRUST_CC_LOG": os.environ.get("CARBONTRUST_CC_LOG", "WARNING")}
+        return ProcSpec(f"ccserver.{org.key}", argv, env, cwd=str(REPO_ROOT))
+
+    # -- readiness ---------------------------------------------------------
+    def _wait_health(self, names: list[str]) -> None:
+        for name in names:
+            host, port = self._ops(name)
+            wait_until(self.sup, name, lambda h=host, p=port: healthz(h, p), READY_TIMEOUT,
+                       "/healthz OK")
+
+    def _ops(self, name: str) -> tuple[str, int]:
+        for o in self.layout.orderers:
+            if o.name == name:
+                return o.host, o.ops_port
+        for g in self.layout.orgs:
+            if name == f"peer0.{g.key}":
+                return g.peer.host, g.peer.ops_port
+        raise NetworkError(f"{name} has no operations endpoint")
+
+    def _wait_leader(self) -> None:
+        """Wait until the orderers agree on a Raft leader for the channel."""
+        def check() -> str | None:
+            leaders = []
+            for o in self.layout.orderers:
+                if self.sup.pid(o.name) is None:
+                    continue
+                for labels, v in metric(o.host, o.ops_port, "consensus_etcdraft_is_leader"):
+                    if f'channel="{self.layout.channel}"' in labels and v == 1:
+                        leaders.append(o.name)
+            return None if len(leaders) == 1 else f"leaders seen: {leaders or 'none'}"
+        wait_until(self.sup, self.layout.orderers[0].name, check, READY_TIMEOUT, "a Raft leader")
+
+    def _wait_gossip(self) -> None:
+        """Wait until every running peer sees the other running peers on the channel."""
+        running = [g for g in self.layout.orgs if self.sup.pid(f"peer0.{g.key}")]
+        for g in running:
+            def check(g: PeerOrg = g) -> str | None:
+                vals = [v for labels, v in metric(g.peer.host, g.peer.ops_port,
+                                                  "gossip_membership_total_peers_known")
+                        if f'channel="{self.layout.channel}"' in labels]
+                want = len(running) - 1
+                return None if vals and vals[0] >= want else f"knows {vals} peers, want {want}"
+            wait_until(self.sup, f"peer0.{g.key}", check, READY_TIMEOUT, "gossip membership")
+
+    def _wait_cc_servers(self) -> None:
+        for g in self.layout.orgs:
+            name = f"ccserver.{g.key}"
+
+            def check(g: PeerOrg = g) -> str | None:
+                try:
+                    with socket.create_connection((g.cc_host, g.cc_port), timeout=1):
+                        return None
+                except OSError as exc:
+                    return str(exc)
+            wait_until(self.sup, name, check, READY_TIMEOUT, "listening")
+
+    # -- lifecycle -----------------------------------------------------------
+    def up(self) -> float:
+        """Bring the network up (fresh, or restart kept data); return seconds taken."""
+        t0 = time.monotonic()
+        try:
+            if self.state().get("deployed"):
+                self._restart()
+            else:
+                self._fresh()
+        except BaseException:
+            self.log("up failed: stopping every process it started")
+            self.down(keep_data=True, quiet=True)
+            raise
+        self.write_connection_info()
+        return time.monotonic() - t0
+
+    def _check_ports_free(self) -> None:
+        busy = []
+        for port in self.layout.all_ports():
+            with socket.socket() as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    busy.append(port)
+        if busy:
+            raise NetworkError(f"ports already in use: {busy} (another network? "
+                               f"set CARBONTRUST_PORT_BASE to move this one)")
+
+    def _fresh(self) -> None:
+        bins = self.bins
+        if self.sup.names() and any(self.sup.pid(n) for n in self.sup.names()):
+            raise NetworkError(f"processes of {self.run_dir} are running; run `down` first")
+        self._check_ports_free()
+        if self.run_dir.exists():
+            shutil.rmtree(self.run_dir)
+        self.run_dir.mkdir(parents=True)
+        self.log(f"generating crypto material in {self.crypto}")
+        _crypto.generate(self.layout, bins.path("cryptogen"), self.run_dir)
+        block = self._genesis()
+        self.log("starting 3 orderers and 4 peers")
+        for o in self.layout.orderers:
+            self.sup.start(self.spec(o.name))
+        for g in self.layout.orgs:
+            self.sup.start(self.spec(f"peer0.{g.key}"))
+        self._wait_health([o.name for o in self.layout.orderers])
+        _lifecycle.orderer_join(bins, self.layout, self.crypto, block)
+        self._wait_leader()
+        self._wait_health([f"peer0.{g.key}" for g in self.layout.orgs])
+        for g in self.layout.orgs:
+            _lifecycle.peer_join(bins, self.layout, self.crypto, block, g)
+        self._deploy_chaincode()
+        self._wait_gossip()
+        write_json(self.state_path, {**self.state(), "deployed": True})
+
+    def _genesis(self) -> Path:
+        cfg_dir = self.run_dir / "configtx"
+        cfg_dir.mkdir(parents=True, exist_ok=True)
+        (cfg_dir / "configtx.yaml").write_text(
+            yaml.safe_dump(configtx(self.layout, self.crypto), sort_keys=False))
+        block = self.run_dir / "genesis.block"
+        _lifecycle.run([self.bins.path("configtxgen"), "-profile", "CarbonChannel",
+                        "-outputBlock", str(block), "-channelID", self.layout.channel],
+                       env={"FABRIC_CFG_PATH": str(cfg_dir)}, what="configtxgen")
+        return block
+
+    def _deploy_chaincode(self) -> None:
+        bins, lay = self.bins, self.layout
+        coll = self.run_dir / "collections.json"
+        write_json(coll, collections_config(lay))
+        ids = {}
+        for g in lay.orgs:
+            pkg, pkg_id = _lifecycle.package(lay, self.crypto, g, self.run_dir / "packages")
+            ids[g.mspid] = pkg_id
+            _lifecycle.install(bins, lay, self.crypto, g, pkg)
+        write_json(self.state_path, {**self.state(), "package_ids": ids})
+        for g in lay.orgs:
+            self.sup.start(self._cc_spec(g))
+        self._wait_cc_servers()
+        self.log("approving the chaincode definition (4 organisations) and committing it")
+        _lifecycle.approve_all(bins, lay, self.crypto, ids, coll)
+        _lifecycle.commit(bins, lay, self.crypto, coll)
+
+    def _restart(self) -> None:
+        self.log(f"restarting the network kept in {self.run_dir}")
+        for name in self.node_names():
+            if self.sup.pid(name) is None:
+                self.sup.start(self.spec(name))
+        self._wait_health([o.name for o in self.layout.orderers])
+        self._wait_leader()
+        self._wait_health([f"peer0.{g.key}" for g in self.layout.orgs])
+        self._wait_cc_servers()
+        self._wait_gossip()
+
+    def down(self, keep_data: bool = False, quiet: bool = False) -> list[str]:
+        """Stop every process of this run directory; remove its data unless keep_data."""
+        stopped = [n for n in self.sup.names() if self.sup.stop(n)]
+        stray = self.sup.sweep() if self.run_dir.exists() else []
+        if not quiet:
+            self.log(f"stopped {len(stopped)} processes" + (f", killed {len(stray)} strays"
+                                                          if stray else ""))
+        (self.run_dir / "connection.json").unlink(missing_ok=True)
+        if not keep_data and self.run_dir.exists():
+            shutil.rmtree(self.run_dir)
+        return stopped
+
+    def start_node(self, name: str) -> None:
+        self.sup.start(self.spec(name))
+        if name.startswith("ccserver."):
+            self._wait_cc_servers()
+        else:
+            self._wait_health([name])
+
+    def stop_node(self, name: str, kill: bool = False) -> bool:
+        import signal
+        self.spec(name)  # validates the name
+        return self.sup.stop(name, signal.SIGKILL if kill else signal.SIGTERM)
+
+    # -- reporting -----------------------------------------------------------
+    def status(self) -> dict[str, dict]:
+        out = {}
+        for name in self.node_names():
+            pid = self.sup.pid(name)
+            health = None
+            if pid and not name.startswith("ccserver."):
+                health = healthz(*self._ops(name)) or "OK"
+            out[name] = {"pid": pid, "health": health}
+        return out
+
+    def ledger_height(self, org_key: str) -> int:
+        g = self.layout.org(org_key)
+        vals = [v for labels, v in metric(g.peer.host, g.peer.ops_port, "ledger_blockchain_height")
+                if f'channel="{self.layout.channel}"' in labels]
+        if not vals:
+            raise NetworkError(f"peer0.{g.key} reports no ledger height for {self.layout.channel}")
+        return int(vals[0])
+
+    def connection_info(self) -> dict:
+        lay, crypto = self.layout, self.crypto
+        orgs = {}
+        for g in lay.orgs:
+            users = {}
+            for udir in sorted((crypto / "peerOrganizations" / g.domain / "users").iterdir()):
+                user = udir.name.split("@")[0]
+                msp = user_msp(crypto, g, user)
+                users[user] = {"cert": str(next((msp / "signcerts").glob("*.pem"))),
+                               "key": str(msp / "keystore" / "priv_sk")}
+            orgs[g.mspid] = {"mspid": g.mspid, "label": g.name, "peer_endpoint": g.peer.endpoint,
+                             "peer_host": g.peer.fqdn, "tls_ca": str(peer_tls_ca(crypto, g)),
+                             "ops_endpoint": f"{g.peer.host}:{g.peer.ops_port}", "users": users}
+        return {
+            "channel": lay.channel, "chaincode": lay.cc_name, "batch_timeout": lay.batch_timeout,
+            "max_message_count": lay.max_message_count, "orgs": orgs,
+            "orderers": [{"endpoint": o.endpoint, "host": o.fqdn,
+                          "tls_ca": str(orderer_tls_ca(crypto, lay))} for o in lay.orderers],
+            "run_dir": str(self.run_dir),
+        }
+
+    def write_connection_info(self) -> Path:
+        path = self.run_dir / "connection.json"
+        write_json(path, self.connection_info())
+        return path
+
+
+def peer_cli(net: Network, org_key: str, *args: str) -> subprocess.CompletedProcess:
+    """Run a peer CLI command as an organisation's admin (used by demos and benchmarks)."""
+    from ._configs import peer_cli_env
+    env = {**os.environ, **peer_cli_env(net.layout, net.crypto, net.layout.org(org_key),
+                                        net.bins.config_dir)}
+    return subprocess.run([net.bins.path("peer"), *args], env=env, capture_output=True,
+                          text=True, check=False)
+
+
+__all__ = ["Network", "NetworkError", "NodeStartError", "default_run_dir", "peer_cli"]
