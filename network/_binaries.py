@@ -108,7 +108,8 @@ def module_dir() -> Path:
         )
     path = Path(out.stdout.strip())
     if out.returncode != 0 or not (path / "sampleconfig").is_dir():
-        raise BinariesError(f"cannot locate {FABRIC_MODULE} in the module cache: {out.stderr[-500:]}")
+        raise BinariesError(
+            f"cannot locate {FABRIC_MODULE} in the module cache: {out.stderr[-500:]}")
     return path
 
 

@@ -118,7 +118,7 @@ def configtx(layout: Layout, crypto: Path) -> dict:
 
 def orderer_env(layout: Layout, crypto: Path, node: OrdererNode, data: Path, cfg: Path) -> dict:
     tls = orderer_tls(crypto, layout, node)
-    admin_ca = _orderer_org_dir(crypto, layout) / "tlsca" / f"tlsca.{layout.orderer_domain}-cert.pem"
+    admin_ca = orderer_tls_ca(crypto, layout)
     return {
         "FABRIC_CFG_PATH": str(cfg),
         "FABRIC_LOGGING_SPEC": "info",

@@ -171,7 +171,8 @@ def load_layout(path: Path | None = None, env: dict[str, str] | None = None) -> 
                     chaincode_port=p["chaincode_port"] + shift, ops_port=p["ops_port"] + shift,
                     domain=odom,
                 ),
-                cc_host=o["chaincode_server"]["host"], cc_port=o["chaincode_server"]["port"] + shift,
+                cc_host=o["chaincode_server"]["host"],
+                cc_port=o["chaincode_server"]["port"] + shift,
             )
         )
     cc = data["chaincode"]

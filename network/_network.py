@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -126,7 +127,7 @@ class Network:
     def _wait_health(self, names: list[str]) -> None:
         for name in names:
             host, port = self._ops(name)
-            wait_until(self.sup, name, lambda h=host, p=port: healthz(h, p), READY_TIMEOUT,
+            wait_until(self.sup, name, functools.partial(healthz, host, port), READY_TIMEOUT,
                        "/healthz OK")
 
     def _ops(self, name: str) -> tuple[str, int]:

@@ -10,6 +10,7 @@ sweeps /proc for stray children of this run directory (after a crashed ``up``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -148,10 +149,8 @@ def _signal_group(pid: int, sig: int) -> None:
     try:
         os.killpg(pid, sig)
     except OSError:
-        try:
+        with contextlib.suppress(OSError):
             os.kill(pid, sig)
-        except OSError:
-            pass
 
 
 def http_get(url: str, timeout: float = 2.0) -> tuple[int, str]:

@@ -22,13 +22,13 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from fabric_protos.peer import chaincode_pb2, proposal_response_pb2
-from fabric_protos.peer import chaincode_shim_pb2 as shim
 
 from ._contract import ContractError
 from ._stub import PeerError, Stub
 
 log = logging.getLogger("chaincode.shim")
-Msg = shim.ChaincodeMessage
+from fabric_protos.peer.chaincode_shim_pb2 import ChaincodeMessage as Msg  # noqa: E402
+
 Handler = Callable[[Stub], Awaitable[bytes]]
 
 

@@ -17,10 +17,10 @@ from fabric_protos.common import common_pb2
 from fabric_protos.ledger.queryresult import kv_query_result_pb2
 from fabric_protos.peer import chaincode_event_pb2, proposal_pb2
 from fabric_protos.peer import chaincode_shim_pb2 as shim
+from fabric_protos.peer.chaincode_shim_pb2 import ChaincodeMessage as Msg  # noqa: E402
 
 from ._identity import ClientIdentity
 
-Msg = shim.ChaincodeMessage
 Request = Callable[[int, bytes, str, str], Awaitable[Msg]]
 
 

@@ -1,0 +1,50 @@
+# Targets a newcomer can guess.  Everything runs from the project's own venv (.venv).
+PY      := .venv/bin/python
+UV_VER  := 0.13.9
+
+.PHONY: install build up down status logs demo test unit integration bench lint clean
+
+install: .venv/.synced
+
+.venv/.synced: requirements.lock
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install -q uv==$(UV_VER)
+	.venv/bin/uv pip sync -q --python $(PY) requirements.lock
+	touch $@
+
+build: install            ## build (or find cached) Fabric binaries
+	$(PY) -m network build
+
+up: build                 ## bring the four-organisation network up
+	$(PY) -m network up
+
+down: install             ## stop the network and remove its data
+	$(PY) -m network down
+
+status: install
+	$(PY) -m network status
+
+logs: install
+	$(PY) -m network logs
+
+demo: build               ## the main job: network up if needed, then a visible round trip
+	$(PY) scripts/demo.py
+
+test: build               ## every test: unit, vectors, integration against the real network
+	$(PY) scripts/run_tests.py
+
+unit: install
+	$(PY) scripts/run_tests.py -m "not integration"
+
+integration: build
+	$(PY) scripts/run_tests.py -m integration
+
+bench: build              ## benchmarks: print figures, assert nothing
+	$(PY) bench/run_all.py
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/mypy network chaincode gateway notary accounting
+
+clean: down
+	rm -rf .run
