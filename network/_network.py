@@ -60,6 +60,7 @@ class Network:
         self.crypto = self.run_dir / "crypto"
         self.log = log
         self._bins: Binaries | None = None
+        self._t0 = time.monotonic()
 
     # -- paths and names -------------------------------------------------
     @property
@@ -139,6 +140,9 @@ class Network:
                 return g.peer.host, g.peer.ops_port
         raise NetworkError(f"{name} has no operations endpoint")
 
+    def _phase(self, what: str) -> None:
+        self.log(f"[{time.monotonic() - self._t0:5.1f} s] {what}")
+
     def _wait_leader(self) -> None:
         """Wait until the orderers agree on a Raft leader for the channel."""
         def check() -> str | None:
@@ -179,7 +183,7 @@ class Network:
     # -- lifecycle -----------------------------------------------------------
     def up(self) -> float:
         """Bring the network up (fresh, or restart kept data); return seconds taken."""
-        t0 = time.monotonic()
+        t0 = self._t0 = time.monotonic()
         try:
             if self.state().get("deployed"):
                 self._restart()
@@ -223,12 +227,17 @@ class Network:
             self.sup.start(self.spec(f"peer0.{g.key}"))
         self._wait_health([o.name for o in self.layout.orderers])
         _lifecycle.orderer_join(bins, self.layout, self.crypto, block)
+        self._phase("orderers joined the channel")
         self._wait_leader()
+        self._phase("Raft leader elected")
         self._wait_health([f"peer0.{g.key}" for g in self.layout.orgs])
         for g in self.layout.orgs:
             _lifecycle.peer_join(bins, self.layout, self.crypto, block, g)
+        self._phase("peers joined the channel")
         self._deploy_chaincode()
+        self._phase("chaincode committed")
         self._wait_gossip()
+        self._phase("peers see each other (gossip)")
         write_json(self.state_path, {**self.state(), "deployed": True})
 
     def _genesis(self) -> Path:
@@ -265,10 +274,14 @@ class Network:
             if self.sup.pid(name) is None:
                 self.sup.start(self.spec(name))
         self._wait_health([o.name for o in self.layout.orderers])
+        self._phase("orderers healthy")
         self._wait_leader()
+        self._phase("Raft leader elected")
         self._wait_health([f"peer0.{g.key}" for g in self.layout.orgs])
         self._wait_cc_servers()
+        self._phase("peers and chaincode servers ready")
         self._wait_gossip()
+        self._phase("peers see each other (gossip)")
 
     def down(self, keep_data: bool = False, quiet: bool = False) -> list[str]:
         """Stop every process of this run directory; remove its data unless keep_data."""
