@@ -299,8 +299,14 @@ class Network:
         self.sup.start(self.spec(name))
         if name.startswith("ccserver."):
             self._wait_cc_servers()
+            return
+        self._wait_health([name])
+        if name.startswith("peer0."):
+            self._wait_gossip()
         else:
-            self._wait_health([name])
+            # a restarted orderer can call an election: wait until the cluster settles
+            time.sleep(1.0)
+            self._wait_leader()
 
     def stop_node(self, name: str, kill: bool = False) -> bool:
         import signal

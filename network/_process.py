@@ -114,6 +114,7 @@ class Supervisor:
             _signal_group(pid, signal.SIGKILL)
             while self.pid(name):
                 time.sleep(0.05)
+        _reap(pid)
         (self.pids / f"{name}.json").unlink(missing_ok=True)
         return True
 
@@ -134,7 +135,14 @@ class Supervisor:
                     killed.append(int(entry.name))
                 except OSError:
                     pass
+                _reap(int(entry.name))
         return killed
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status when the node is our own child (no zombie left behind)."""
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
 
 
 def _is_zombie(pid: int) -> bool:
