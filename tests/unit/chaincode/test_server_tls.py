@@ -53,7 +53,6 @@ def _pem(c: x509.Certificate) -> bytes:
 def pki(tmp_path: Path) -> dict[str, bytes]:
     ca_key, other_key = _key(), _key()
     ca = _cert("tlsca.power", ca_key, "tlsca.power", ca_key, True)
-    other = _cert("tlsca.bank", other_key, "tlsca.bank", other_key, True)
     srv_key, peer_key, intruder_key = _key(), _key(), _key()
     out = {
         "ca": _pem(ca),
