@@ -1,0 +1,117 @@
+"""carbontrust's Python Fabric Gateway client, shaped like the official fabric-gateway.
+
+``connect(endpoint | channel, identity, signer)`` -> :class:`Gateway` ->
+``get_network(channel)`` -> ``get_contract(chaincode)``; ``evaluate``, ``submit`` and
+``submit_async`` are thin over ``new_proposal -> endorse -> submit -> status``. This module
+is the blocking API; :mod:`gateway.aio` is the asyncio API (the same code underneath).
+
+Example::
+
+    from gateway import FileCheckpointer, connect, load_identity, load_private_key_signer
+
+    identity = load_identity("PowerMSP", "User1@power-cert.pem")
+    signer = load_private_key_signer("keystore/priv_sk")
+    tls_ca = open("tlsca.pem", "rb").read()
+    with connect("127.0.0.1:7051", identity, signer, tls_root_certificates=tls_ca) as gw:
+        network = gw.get_network("carbon")
+        contract = network.get_contract("carbon")
+        contract.submit("put", ["meter-1", "42"])            # waits for a valid commit
+        print(contract.evaluate("get", ["meter-1"]))          # b"42"
+
+        commit = contract.submit_async("increment", ["n"])    # result now, commit later
+        print(commit.result, commit.status().code_name, commit.block_number)
+
+        proposal = contract.new_proposal("put", ["k", "v"])   # offline signing
+        proposal = gw.new_signed_proposal(proposal.bytes, hsm_sign(proposal.digest))
+        transaction = proposal.endorse()
+        ...
+
+        checkpointer = FileCheckpointer("events.json")        # resume exactly once
+        with network.chaincode_events("carbon", checkpoint=checkpointer) as events:
+            for event in events:
+                handle(event)
+                checkpointer.checkpoint_chaincode_event(event)
+
+Errors: :class:`EndorseError`, :class:`SubmitError`, :class:`CommitStatusError` (each a
+:class:`GatewayError` with ``code``, ``transaction_id`` and per-peer ``details``) and
+:class:`CommitError` (``code_name`` such as ``MVCC_READ_CONFLICT``).
+"""
+
+from __future__ import annotations
+
+from gateway._blocking import Contract, Gateway, Network, close_channel, connect, dial
+from gateway._blocking_steps import (
+    BlockEvents,
+    BlockEventsRequest,
+    ChaincodeEvents,
+    ChaincodeEventsRequest,
+    Commit,
+    Proposal,
+    SubmittedTransaction,
+    Transaction,
+)
+from gateway._checkpoint import Checkpoint, Checkpointer, FileCheckpointer, InMemoryCheckpointer
+from gateway._client import Timeouts
+from gateway._commit import Status
+from gateway._errors import (
+    BlockEventsError,
+    ChaincodeEventsError,
+    CommitError,
+    CommitStatusError,
+    EndorseError,
+    ErrorDetail,
+    EvaluateError,
+    GatewayError,
+    SubmitError,
+)
+from gateway._events import ChaincodeEvent
+from gateway._identity import Identity, load_identity
+from gateway._signing import (
+    Hash,
+    MissingSignerError,
+    Signer,
+    load_private_key_signer,
+    new_private_key_signer,
+    sha256,
+)
+
+__all__ = [
+    "BlockEvents",
+    "BlockEventsError",
+    "BlockEventsRequest",
+    "ChaincodeEvent",
+    "ChaincodeEvents",
+    "ChaincodeEventsError",
+    "ChaincodeEventsRequest",
+    "Checkpoint",
+    "Checkpointer",
+    "Commit",
+    "CommitError",
+    "CommitStatusError",
+    "Contract",
+    "EndorseError",
+    "ErrorDetail",
+    "EvaluateError",
+    "FileCheckpointer",
+    "Gateway",
+    "GatewayError",
+    "Hash",
+    "Identity",
+    "InMemoryCheckpointer",
+    "MissingSignerError",
+    "Network",
+    "Proposal",
+    "Signer",
+    "Status",
+    "SubmitError",
+    "SubmittedTransaction",
+    "Timeouts",
+    "Transaction",
+    "close_channel",
+    "connect",
+    "dial",
+    "load_identity",
+    "load_private_key_signer",
+    "new_private_key_signer",
+    "sha256",
+]

@@ -1,0 +1,165 @@
+"""Blocking wrappers of the step objects: Proposal, Transaction, Commit, event streams.
+
+Each method runs the async core's coroutine on the loop thread (:mod:`gateway._runner`);
+pure properties (``bytes``, ``digest``, ``transaction_id``, ``result``) are delegated.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator
+from typing import Any, Generic, TypeVar
+
+from gateway import _blocks, _commit, _events, _proposal
+from gateway._client import UNSET
+from gateway._commit import Status
+from gateway._events import ChaincodeEvent
+from gateway._runner import LoopThread
+
+__all__ = [
+    "BlockEvents",
+    "BlockEventsRequest",
+    "ChaincodeEvents",
+    "ChaincodeEventsRequest",
+    "Commit",
+    "Proposal",
+    "SubmittedTransaction",
+    "Transaction",
+]
+
+T = TypeVar("T")
+
+
+class _Signable:
+    _aio: Any
+
+    @property
+    def bytes(self) -> builtins.bytes:
+        return self._aio.bytes
+
+    @property
+    def digest(self) -> builtins.bytes:
+        return self._aio.digest
+
+
+class Commit(_Signable):
+    """Blocking commit handle: ``status()`` waits for the commit; ``block_number`` too."""
+
+    def __init__(self, runner: LoopThread, aio: _commit.Commit) -> None:
+        self._runner = runner
+        self._aio = aio
+
+    @property
+    def transaction_id(self) -> str:
+        return self._aio.transaction_id
+
+    def status(self, *, timeout: float | None = UNSET) -> Status:
+        return self._runner.run(self._aio.status(timeout=timeout))
+
+    @property
+    def block_number(self) -> int:
+        """The block the transaction committed in (waits for the commit status)."""
+        return self.status().block_number
+
+
+class SubmittedTransaction(Commit):
+    _aio: _commit.SubmittedTransaction
+
+    @property
+    def result(self) -> builtins.bytes:
+        return self._aio.result
+
+
+class Transaction(_Signable):
+    def __init__(self, runner: LoopThread, aio: _proposal.Transaction) -> None:
+        self._runner = runner
+        self._aio = aio
+
+    @property
+    def transaction_id(self) -> str:
+        return self._aio.transaction_id
+
+    @property
+    def result(self) -> builtins.bytes:
+        return self._aio.result
+
+    def submit(self, *, timeout: float | None = UNSET) -> SubmittedTransaction:
+        return SubmittedTransaction(
+            self._runner, self._runner.run(self._aio.submit(timeout=timeout))
+        )
+
+
+class Proposal(_Signable):
+    def __init__(self, runner: LoopThread, aio: _proposal.Proposal) -> None:
+        self._runner = runner
+        self._aio = aio
+
+    @property
+    def transaction_id(self) -> str:
+        return self._aio.transaction_id
+
+    @property
+    def endorsing_organizations(self) -> list[str]:
+        return self._aio.endorsing_organizations
+
+    def evaluate(self, *, timeout: float | None = UNSET) -> builtins.bytes:
+        return self._runner.run(self._aio.evaluate(timeout=timeout))
+
+    def endorse(self, *, timeout: float | None = UNSET) -> Transaction:
+        return Transaction(self._runner, self._runner.run(self._aio.endorse(timeout=timeout)))
+
+
+class _Stream(Generic[T]):
+    """Blocking iterator over an async event stream; ``close()`` or ``with`` to stop."""
+
+    def __init__(self, runner: LoopThread, aio: Any) -> None:
+        self._runner = runner
+        self._aio = aio
+
+    def __iter__(self) -> Iterator[T]:
+        return self
+
+    def __next__(self) -> T:
+        try:
+            return self._runner.run(self._aio.__anext__())
+        except StopAsyncIteration:
+            raise StopIteration from None
+
+    def close(self) -> None:
+        self._runner.run(self._aio.close())
+
+    def __enter__(self) -> _Stream[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ChaincodeEvents(_Stream[ChaincodeEvent]):
+    pass
+
+
+class BlockEvents(_Stream[T]):
+    pass
+
+
+class ChaincodeEventsRequest(_Signable):
+    def __init__(self, runner: LoopThread, aio: _events.ChaincodeEventsRequest) -> None:
+        self._runner = runner
+        self._aio = aio
+
+    def events(self, *, timeout: float | None = UNSET) -> ChaincodeEvents:
+        return ChaincodeEvents(self._runner, self._runner.run(self._aio.events(timeout=timeout)))
+
+
+class BlockEventsRequest(_Signable, Generic[T]):
+    def __init__(self, runner: LoopThread, aio: _blocks.BlockEventsRequest[T]) -> None:
+        self._runner = runner
+        self._aio = aio
+
+    @property
+    def kind(self) -> str:
+        return self._aio.kind
+
+    def events(self, *, timeout: float | None = UNSET) -> BlockEvents[T]:
+        return BlockEvents(self._runner, self._runner.run(self._aio.events(timeout=timeout)))

@@ -1,0 +1,104 @@
+"""Checkpointers: where an event listener resumes after a restart, exactly once.
+
+A checkpoint is the *next* position to read: ``block_number`` (the block to start from) and
+``transaction_id`` (the last transaction already processed in that block, if any). Record
+each chaincode event with :meth:`checkpoint_chaincode_event` after processing it, or each
+block with :meth:`checkpoint_block`; a listener started with ``checkpoint=`` resumes right
+after the last recorded one: nothing lost, nothing repeated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from gateway._events import ChaincodeEvent
+
+__all__ = ["Checkpoint", "Checkpointer", "FileCheckpointer", "InMemoryCheckpointer"]
+
+
+@runtime_checkable
+class Checkpoint(Protocol):
+    """A position to resume from (both None: no checkpoint yet)."""
+
+    @property
+    def block_number(self) -> int | None: ...
+
+    @property
+    def transaction_id(self) -> str | None: ...
+
+
+class InMemoryCheckpointer:
+    """A checkpointer held in memory (resume within one process, e.g. after a reconnect)."""
+
+    def __init__(self) -> None:
+        self._block: int | None = None
+        self._txid: str | None = None
+
+    @property
+    def block_number(self) -> int | None:
+        return self._block
+
+    @property
+    def transaction_id(self) -> str | None:
+        return self._txid
+
+    def checkpoint_block(self, block_number: int) -> None:
+        """Block ``block_number`` is fully processed: resume at the next one."""
+        self._set(block_number + 1, None)
+
+    def checkpoint_transaction(self, block_number: int, transaction_id: str) -> None:
+        """Transaction ``transaction_id`` in ``block_number`` is processed."""
+        self._set(block_number, transaction_id)
+
+    def checkpoint_chaincode_event(self, event: ChaincodeEvent) -> None:
+        self.checkpoint_transaction(event.block_number, event.transaction_id)
+
+    def _set(self, block_number: int, transaction_id: str | None) -> None:
+        if block_number < 0:
+            raise ValueError(f"negative block number: {block_number}")
+        self._block = block_number
+        self._txid = transaction_id or None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(block_number={self._block}, transaction_id={self._txid!r})"
+
+
+class FileCheckpointer(InMemoryCheckpointer):
+    """A checkpointer persisted to a JSON file, replaced atomically (write, fsync, rename).
+
+    File format: ``{"blockNumber": int, "transactionId": str}`` (as the official clients).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__()
+        self.path = Path(path)
+        if self.path.exists() and self.path.stat().st_size > 0:
+            data = json.loads(self.path.read_text())
+            block = data.get("blockNumber")
+            if block is not None and (not isinstance(block, int) or block < 0):
+                raise ValueError(f"{self.path}: invalid blockNumber {block!r}")
+            self._block = block
+            self._txid = data.get("transactionId") or None
+
+    def _set(self, block_number: int, transaction_id: str | None) -> None:
+        super()._set(block_number, transaction_id)
+        payload = json.dumps({"blockNumber": self._block, "transactionId": self._txid or ""})
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=self.path.name, suffix=".tmp", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+Checkpointer = InMemoryCheckpointer
+"""Base type of the checkpointers (what ``checkpoint=`` accepts is any :class:`Checkpoint`)."""

@@ -1,0 +1,110 @@
+"""Commit: waiting for a submitted transaction's validation result (async core)."""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+
+from fabric_protos.gateway import gateway_pb2
+from fabric_protos.peer import transaction_pb2
+
+from gateway._client import UNSET, GatewayClient
+from gateway._errors import CommitError, validation_code_name
+from gateway._signing import SigningIdentity
+
+__all__ = ["Commit", "Status", "SubmittedTransaction"]
+
+
+@dataclass(frozen=True)
+class Status:
+    """The committed status of a transaction: its validation code and block."""
+
+    transaction_id: str
+    code: int
+    block_number: int
+
+    @property
+    def successful(self) -> bool:
+        return self.code == transaction_pb2.VALID
+
+    @property
+    def code_name(self) -> str:
+        """e.g. ``VALID``, ``MVCC_READ_CONFLICT``, ``ENDORSEMENT_POLICY_FAILURE``."""
+        return validation_code_name(self.code)
+
+    def raise_for_status(self) -> Status:
+        """Raise :class:`CommitError` unless the transaction committed valid."""
+        if not self.successful:
+            raise CommitError(self.transaction_id, self.code, self.block_number)
+        return self
+
+
+class Commit:
+    """A handle on a submitted transaction; :meth:`status` waits for it to commit.
+
+    ``bytes``/``digest`` support offline signing of the commit status request
+    (``Gateway.new_signed_commit``). ``block_number`` is None until :meth:`status` returned.
+    """
+
+    def __init__(
+        self,
+        client: GatewayClient,
+        signing: SigningIdentity,
+        transaction_id: str,
+        signed_request: gateway_pb2.SignedCommitStatusRequest,
+    ) -> None:
+        self._client = client
+        self._signing = signing
+        self._transaction_id = transaction_id
+        self._request = signed_request
+        self._status: Status | None = None
+
+    @property
+    def transaction_id(self) -> str:
+        return self._transaction_id
+
+    @property
+    def bytes(self) -> builtins.bytes:
+        """Serialized ``gateway.SignedCommitStatusRequest`` (signature included if set)."""
+        return bytes(self._request.SerializeToString())
+
+    @property
+    def digest(self) -> builtins.bytes:
+        return self._signing.hash(self._request.request)
+
+    @property
+    def block_number(self) -> int | None:
+        return self._status.block_number if self._status else None
+
+    def _set_signature(self, signature: builtins.bytes) -> None:
+        self._request.signature = signature
+
+    async def status(self, *, timeout: float | None = UNSET) -> Status:
+        """The transaction's commit status (waits for the commit; cached once known)."""
+        if self._status is not None:
+            return self._status
+        if not self._request.signature:
+            self._set_signature(await self._signing.sign(self.digest))
+        response = await self._client.commit_status(self._request, self._transaction_id, timeout)
+        self._status = Status(self._transaction_id, response.result, response.block_number)
+        return self._status
+
+
+class SubmittedTransaction(Commit):
+    """A transaction accepted by the orderer: its result plus the :class:`Commit` handle."""
+
+    def __init__(
+        self,
+        client: GatewayClient,
+        signing: SigningIdentity,
+        transaction_id: str,
+        signed_request: gateway_pb2.SignedCommitStatusRequest,
+        result: builtins.bytes,
+    ) -> None:
+        super().__init__(client, signing, transaction_id, signed_request)
+        self._result = result
+
+    @property
+    def result(self) -> builtins.bytes:
+        """The chaincode's return value (as endorsed; valid only if the commit succeeds)."""
+        return self._result

@@ -1,0 +1,145 @@
+"""Gateway: a connection to one peer's Gateway service for one identity (async core)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+import grpc.aio
+from fabric_protos.common import common_pb2
+from fabric_protos.gateway import gateway_pb2
+
+from gateway._blocks import BlockEventsRequest
+from gateway._client import GatewayClient, Timeouts, dial
+from gateway._commit import Commit
+from gateway._events import ChaincodeEventsRequest
+from gateway._identity import Identity
+from gateway._network import Network
+from gateway._proposal import Proposal, Transaction, channel_of_proposal
+from gateway._signing import Hash, Signer, SigningIdentity, sha256
+
+__all__ = ["Gateway", "connect"]
+
+
+class Gateway:
+    """Entry point: ``get_network(channel)``; rebuild offline-signed requests; close."""
+
+    def __init__(
+        self,
+        client: GatewayClient,
+        signing: SigningIdentity,
+        *,
+        owns_channel: bool = False,
+    ) -> None:
+        self._client = client
+        self._signing = signing
+        self._owns_channel = owns_channel
+        self._closed = False
+
+    @property
+    def identity(self) -> Identity:
+        return self._signing.identity
+
+    @property
+    def channel(self) -> grpc.aio.Channel:
+        """The grpc channel (share it with other gateways by passing it to ``connect``)."""
+        return self._client.channel
+
+    @property
+    def timeouts(self) -> Timeouts:
+        return self._client.timeouts
+
+    def get_network(self, channel_name: str) -> Network:
+        return Network(self._client, self._signing, channel_name)
+
+    # -- offline signing: rebuild a request from its bytes plus a signature made elsewhere --
+
+    def new_signed_proposal(self, proposal_bytes: bytes, signature: bytes) -> Proposal:
+        proposed = gateway_pb2.ProposedTransaction.FromString(proposal_bytes)
+        proposal = Proposal(self._client, self._signing, channel_of_proposal(proposed), proposed)
+        proposal._set_signature(signature)
+        return proposal
+
+    def new_signed_transaction(self, transaction_bytes: bytes, signature: bytes) -> Transaction:
+        prepared = gateway_pb2.PreparedTransaction.FromString(transaction_bytes)
+        transaction = Transaction(self._client, self._signing, prepared)
+        transaction._set_signature(signature)
+        return transaction
+
+    def new_signed_commit(self, commit_bytes: bytes, signature: bytes) -> Commit:
+        signed = gateway_pb2.SignedCommitStatusRequest.FromString(commit_bytes)
+        txid = gateway_pb2.CommitStatusRequest.FromString(signed.request).transaction_id
+        commit = Commit(self._client, self._signing, txid, signed)
+        commit._set_signature(signature)
+        return commit
+
+    def new_signed_chaincode_events_request(
+        self, request_bytes: bytes, signature: bytes
+    ) -> ChaincodeEventsRequest:
+        signed = gateway_pb2.SignedChaincodeEventsRequest.FromString(request_bytes)
+        request = ChaincodeEventsRequest(self._client, self._signing, signed)
+        request._set_signature(signature)
+        return request
+
+    def new_signed_block_events_request(
+        self, request_bytes: bytes, signature: bytes, kind: str = "block"
+    ) -> BlockEventsRequest[Any]:
+        envelope = common_pb2.Envelope.FromString(request_bytes)
+        request: BlockEventsRequest[Any] = BlockEventsRequest(
+            self._client, self._signing, envelope, kind
+        )
+        request._set_signature(signature)
+        return request
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Close the channel if this gateway dialled it; a shared channel stays open."""
+        if not self._closed:
+            self._closed = True
+            if self._owns_channel:
+                await self._client.close()
+
+    async def __aenter__(self) -> Gateway:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"<Gateway {self._signing.identity.msp_id}>"
+
+
+def connect(
+    client: grpc.aio.Channel | str,
+    identity: Identity,
+    signer: Signer | None = None,
+    *,
+    hash: Hash = sha256,
+    timeouts: Timeouts | None = None,
+    tls_root_certificates: bytes | None = None,
+    server_name: str | None = None,
+    insecure: bool = False,
+) -> Gateway:
+    """Connect ``identity`` to a peer's Gateway (async API).
+
+    ``client`` is a shared ``grpc.aio.Channel`` (left open on close) or an endpoint
+    ``host:port`` dialled here with ``tls_root_certificates`` / ``server_name`` (closed with
+    the gateway). Without ``signer`` every request must be signed offline.
+    """
+    if isinstance(client, str):
+        channel = dial(
+            client,
+            tls_root_certificates=tls_root_certificates,
+            server_name=server_name,
+            insecure=insecure,
+        )
+        owns = True
+    elif isinstance(client, grpc.aio.Channel):
+        channel, owns = client, False
+    elif isinstance(client, grpc.Channel):
+        raise TypeError("gateway needs a grpc.aio.Channel (see gateway.dial / gateway.aio.dial)")
+    else:
+        channel, owns = client, False  # duck-typed channel (fakes in tests)
+    signing = SigningIdentity(identity, signer, hash)
+    return Gateway(GatewayClient(channel, timeouts), signing, owns_channel=owns)
