@@ -97,7 +97,10 @@ class Log:
             with engine.begin() as conn:
                 conn.execute(
                     sa.insert(_state),
-                    [{"key": "tile_height", "value": str(stored_height)}, {"key": "size", "value": "0"}],
+                    [
+                        {"key": "tile_height", "value": str(stored_height)},
+                        {"key": "size", "value": "0"},
+                    ],
                 )
         self._cache: OrderedDict[tuple[int, int], list[list[bytes]]] = OrderedDict()
         self._cache_tiles = cache_tiles

@@ -45,7 +45,9 @@ def hash_leaves(entries: Iterable[bytes]) -> list[bytes]:
 
 def hash_level(hashes: Sequence[bytes]) -> list[bytes]:
     """The level above: node hashes of consecutive pairs (an odd last hash is dropped)."""
-    return [_sha256(b"\x01" + hashes[i] + hashes[i + 1]).digest() for i in range(0, len(hashes) - 1, 2)]
+    return [
+        _sha256(b"\x01" + hashes[i] + hashes[i + 1]).digest() for i in range(0, len(hashes) - 1, 2)
+    ]
 
 
 def range_hash(source: NodeSource, lo: int, hi: int) -> bytes:
@@ -179,4 +181,3 @@ def root_hash(leaves: Sequence[bytes]) -> bytes:
     if not leaves:
         return EMPTY_ROOT
     return MemoryTree.from_entries(leaves).root()
-
