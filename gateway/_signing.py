@@ -74,13 +74,13 @@ class _PrivateKeySigner:
 
     __slots__ = ("_key", "_order", "_algorithm")
 
-    def __init__(self, key: ec.EllipticCurvePrivateKey) -> None:
+    def __init__(self, key: ec.EllipticCurvePrivateKey, deterministic: bool = False) -> None:
         self._key = key
         self._order = _curve_order(key)
         prehash: hashes.HashAlgorithm = (
             hashes.SHA256() if key.curve.name == "secp256r1" else hashes.SHA384()
         )
-        self._algorithm = ec.ECDSA(utils.Prehashed(prehash))
+        self._algorithm = ec.ECDSA(utils.Prehashed(prehash), deterministic_signing=deterministic)
 
     def __call__(self, digest: bytes) -> bytes:
         if len(digest) != self._algorithm.algorithm.digest_size:
@@ -98,10 +98,13 @@ class _PrivateKeySigner:
         return f"<ECDSA signer {self._key.curve.name}>"
 
 
-def new_private_key_signer(private_key: ec.EllipticCurvePrivateKey | bytes) -> Signer:
+def new_private_key_signer(
+    private_key: ec.EllipticCurvePrivateKey | bytes, *, deterministic: bool = False
+) -> Callable[[bytes], bytes]:
     """A signer for an ECDSA private key object or its PEM (PKCS#8 / SEC1) bytes.
 
     The digest it expects is SHA-256 for P-256 keys (SHA-384 for P-384 keys).
+    ``deterministic`` selects RFC 6979 nonces (same digest, same signature).
     """
     if isinstance(private_key, bytes | str):
         data = private_key.encode() if isinstance(private_key, str) else private_key
@@ -111,10 +114,10 @@ def new_private_key_signer(private_key: ec.EllipticCurvePrivateKey | bytes) -> S
         private_key = loaded
     if not isinstance(private_key, ec.EllipticCurvePrivateKey):
         raise ValueError("Fabric signing needs an ECDSA private key")
-    return _PrivateKeySigner(private_key)
+    return _PrivateKeySigner(private_key, deterministic)
 
 
-def load_private_key_signer(key_path: str | Path) -> Signer:
+def load_private_key_signer(key_path: str | Path) -> Callable[[bytes], bytes]:
     """Read a PEM private key file (e.g. an MSP ``keystore/priv_sk``) into a signer."""
     return new_private_key_signer(Path(key_path).read_bytes())
 
