@@ -91,7 +91,7 @@ class Verifier:
 
     @classmethod
     def from_text(cls, text: str) -> Verifier:
-        parts = text.strip().split("+")
+        parts = text.strip().split("+", 2)
         if len(parts) != 3 or len(parts[1]) != 8:
             raise FormatError("verifier key", 0, "expected name+hex8+base64")
         raw = _b64decode(parts[2], "verifier key", 0)
@@ -160,7 +160,7 @@ class Signer:
         text = text.strip()
         if not text.startswith(cls._PREFIX):
             raise FormatError("signer key", 0, "expected PRIVATE+KEY+name+hex8+base64")
-        parts = text[len(cls._PREFIX) :].split("+")
+        parts = text[len(cls._PREFIX) :].split("+", 2)
         if len(parts) != 3:
             raise FormatError("signer key", 0, "expected PRIVATE+KEY+name+hex8+base64")
         raw = _b64decode(parts[2], "signer key", 0)

@@ -1,0 +1,194 @@
+"""``python -m notary``: append entries, sign and cosign checkpoints, make and check bundles.
+
+Keys are files holding one key text line (see :mod:`notary._note`). Exit status: 0 on
+success, 1 when a verification fails (the error is printed), 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from ._bundle import ProofBundle, verify_bundle
+from ._checkpoint import Checkpoint, Policy, Witness
+from ._errors import ProofError
+from ._note import COSIGNATURE_V1, ED25519, Note, Signer, Verifier, sign_note
+from ._store import Log
+
+__all__ = ["main"]
+
+
+def _read(path: str) -> bytes:
+    return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+
+
+def _write(path: str | None, text: str) -> None:
+    if path is None or path == "-":
+        sys.stdout.write(text)
+    else:
+        Path(path).write_text(text)
+
+
+def _cmd_keygen(a: argparse.Namespace) -> int:
+    signer = Signer.generate(a.name, COSIGNATURE_V1 if a.cosigner else ED25519)
+    fd = os.open(a.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(signer.to_text() + "\n")
+    print(signer.verifier.to_text())
+    return 0
+
+
+def _cmd_append(a: argparse.Namespace) -> int:
+    entries: list[bytes] = []
+    for path in a.files or ["-"]:
+        data = _read(path)
+        if a.lines:
+            entries.extend(line for line in data.split(b"\n") if line)
+        else:
+            entries.append(data)
+    with Log.open(a.db, synchronous=a.synchronous) as log:
+        first = log.size
+        size = log.append(entries)
+        print(f"appended {len(entries)} entries at {first}..{size - 1}; size {size}")
+        print(f"root {base64.b64encode(log.root()).decode()}")
+    return 0
+
+
+def _cmd_checkpoint(a: argparse.Namespace) -> int:
+    signer = Signer.from_text(Path(a.key).read_text())
+    with Log.open(a.db) as log:
+        cp = Checkpoint(a.origin, log.size, log.root())
+        note = sign_note(cp.body(), signer)
+        log.save_checkpoint(cp.size, note)
+    _write(a.out, note)
+    return 0
+
+
+def _load_state(path: Path) -> dict[str, Checkpoint]:
+    if not path.exists():
+        return {}
+    cp = Checkpoint.from_body(path.read_text())
+    return {cp.origin: cp}
+
+
+def _cmd_cosign(a: argparse.Namespace) -> int:
+    signer = Signer.from_text(Path(a.key).read_text())
+    log_key = Verifier.from_text(Path(a.log_key).read_text())
+    text = _read(a.checkpoint).decode()
+    cp = Checkpoint.from_body(Note.parse(text).text)
+    state_path = Path(a.state)
+    witness = Witness(signer, {cp.origin: [log_key]}, _load_state(state_path))
+    with Log.open(a.db) as log:  # the witness's own recomputed copy of the log
+        if cp.size > log.size or log.root(cp.size) != cp.root:
+            raise ProofError(f"checkpoint size {cp.size} does not match this organisation's log")
+        previous = witness.latest.get(cp.origin)
+        proof = (
+            log.consistency_proof(previous.size, cp.size)
+            if previous and previous.size <= cp.size
+            else []
+        )
+    now = int(time.time()) if a.time is None else a.time
+    out = witness.cosign(text, proof, now)
+    state_path.write_text(witness.latest[cp.origin].body())
+    _write(a.out, out)
+    return 0
+
+
+def _cmd_prove(a: argparse.Namespace) -> int:
+    with Log.open(a.db) as log:
+        note = _read(a.checkpoint).decode() if a.checkpoint else log.latest_checkpoint()
+        if note is None:
+            raise ProofError("no checkpoint stored; run 'checkpoint' first or pass --checkpoint")
+        cp = Checkpoint.from_body(Note.parse(note).text)
+        if cp.size > log.size or log.root(cp.size) != cp.root:
+            raise ProofError(f"checkpoint size {cp.size} does not match this log")
+        bundle = ProofBundle.build(a.index, log.inclusion_proof(a.index, cp.size), note)
+    _write(a.out, bundle.to_json() if a.json else bundle.to_text())
+    return 0
+
+
+def _cmd_verify(a: argparse.Namespace) -> int:
+    bundle = ProofBundle.parse(_read(a.bundle))
+    witnesses = tuple(Verifier.from_text(Path(p).read_text()) for p in a.witness)
+    log_keys = tuple(Verifier.from_text(Path(p).read_text()) for p in a.log_key)
+    policy = Policy(a.origin, witnesses, a.threshold, log_keys)
+    now = int(time.time()) if a.time is None else a.time
+    verified = verify_bundle(bundle, _read(a.entry), policy, now)
+    cp = verified.checkpoint
+    print(
+        f"OK: entry {bundle.index} is in {cp.origin} at size {cp.size}; "
+        f"log signed by {', '.join(verified.log_signers) or 'no log key'}; "
+        f"cosigned by {', '.join(verified.cosigners) or 'nobody'}"
+    )
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m notary", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    k = sub.add_parser("keygen", help="make a key; prints the public verifier key")
+    k.add_argument("--name", required=True)
+    k.add_argument("--cosigner", action="store_true", help="a witness key (type 0x04)")
+    k.add_argument("--out", required=True, help="private key file (created, mode 600)")
+    k.set_defaults(func=_cmd_keygen)
+
+    ap = sub.add_parser("append", help="append entries: each file is one entry ('-' is stdin)")
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--lines", action="store_true", help="each non-empty line is an entry")
+    ap.add_argument("--synchronous", default="NORMAL", choices=["NORMAL", "FULL"])
+    ap.add_argument("files", nargs="*")
+    ap.set_defaults(func=_cmd_append)
+
+    c = sub.add_parser("checkpoint", help="sign and store a checkpoint of the whole log")
+    c.add_argument("--db", required=True)
+    c.add_argument("--origin", required=True)
+    c.add_argument("--key", required=True, help="log signer key file")
+    c.add_argument("--out")
+    c.set_defaults(func=_cmd_checkpoint)
+
+    w = sub.add_parser("cosign", help="witness: check a checkpoint against own log and cosign")
+    w.add_argument("--db", required=True, help="this organisation's copy of the log")
+    w.add_argument("--key", required=True, help="cosigner key file")
+    w.add_argument("--log-key", required=True, help="log verifier key file")
+    w.add_argument("--state", required=True, help="file keeping the last cosigned checkpoint")
+    w.add_argument("--time", type=int, help="POSIX time of the cosignature (default: now)")
+    w.add_argument("--out")
+    w.add_argument("checkpoint", help="signed checkpoint file ('-' is stdin)")
+    w.set_defaults(func=_cmd_cosign)
+
+    pr = sub.add_parser("prove", help="make a proof bundle for one entry")
+    pr.add_argument("--db", required=True)
+    pr.add_argument("--index", type=int, required=True)
+    pr.add_argument("--checkpoint", help="cosigned checkpoint file (default: latest stored)")
+    pr.add_argument("--json", action="store_true")
+    pr.add_argument("--out")
+    pr.set_defaults(func=_cmd_prove)
+
+    v = sub.add_parser("verify", help="check a bundle offline against an entry and keys")
+    v.add_argument("--bundle", required=True)
+    v.add_argument("--entry", required=True, help="entry bytes file ('-' is stdin)")
+    v.add_argument("--origin", required=True)
+    v.add_argument("--witness", action="append", default=[], help="witness verifier key file")
+    v.add_argument("--threshold", type=int, required=True)
+    v.add_argument("--log-key", action="append", default=[], help="log verifier key file")
+    v.add_argument("--time", type=int, help="reject cosignatures later than this (default: now)")
+    v.set_defaults(func=_cmd_verify)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ProofError as exc:
+        print(f"FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
