@@ -1,0 +1,182 @@
+"""Emissions and intensities of an enterprise-period (GB/T 32150-2015 structure).
+
+E_total = E_combustion + E_process + E_electricity_purchased + E_heat_purchased
+          - E_electricity_exported - E_heat_exported        (biomass apart)
+
+Each line is kept as an exact decimal multiple of 1/12 tCO2e (see
+``_factors``): sums are exact, and each reported figure is divided by 12 and
+rounded once, half away from zero, to 0.001 t.  Scope 1 is combustion plus
+process; scope 2 is purchased electricity and heat net of exports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from decimal import Decimal, localcontext
+from typing import Any
+
+from ._canonical import EXACT, div_round_half_up, encode_tree
+from ._factors import EXPLICIT_SOURCES, Entry, load_factor_set
+from ._inputs import (
+    DENOMINATORS,
+    LINE_KEYS,
+    QUANTITY,
+    Head,
+    diagnose_line,
+    parse_explicit_factor,
+    parse_head,
+)
+from ._result import CATEGORIES, Intensity, LineResult, Result
+
+__all__ = ["compute", "compute_with_head", "inputs_digest"]
+
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
+_THOUSAND = Decimal(1000)
+_TWELVE = Decimal(12)
+_SIX = Decimal(6)
+_match = QUANTITY.fullmatch
+
+
+def _r12(x12: Decimal) -> Decimal:
+    """x12 / 12 rounded half away from zero to 0.001 (exact; EXACT context active)."""
+    if x12 >= 0:
+        q, r = divmod(x12 * _THOUSAND, _TWELVE)
+        if r >= _SIX:
+            q += 1
+        return q.scaleb(-3)
+    q, r = divmod(-x12 * _THOUSAND, _TWELVE)
+    if r >= _SIX:
+        q += 1
+    return (-q).scaleb(-3) if q else q.scaleb(-3)
+
+
+def inputs_digest(doc: Mapping[str, Any]) -> str:
+    """sha256 of the canonical JSON of a validated input document."""
+    return _digest(doc, [encode_tree(line) for line in doc["activity"]])
+
+
+def _digest(doc: Mapping[str, Any], lines: list[str]) -> str:
+    """The inputs digest from the canonical JSON of each line.
+
+    On the hot path, a line with exactly source, quantity and unit, all found in
+    the factor set's tables or matching the quantity pattern, is written with an
+    f-string: none of its characters needs JSON escaping.  A test holds this to
+    ``sha256_digest(canonical_json(doc))``.
+    """
+    # "activity" sorts before every other top-level key
+    rest = encode_tree({k: v for k, v in doc.items() if k != "activity"})
+    text = '{"activity":[' + ",".join(lines) + "]" + ("," + rest[1:] if len(rest) > 2 else "}")
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _general_line(fs: Any, index: int, line: Any, region: str | None
+                  ) -> tuple[Entry, str | None, Mapping[str, str] | None]:
+    """Entry of a line with optional fields (region, factor, label); raises on error."""
+    if not isinstance(line, dict) or not set(line) <= LINE_KEYS:
+        diagnose_line(fs, index, line, region)
+    source = line.get("source")
+    label = line.get("label")
+    if label is not None and (not isinstance(label, str) or not label.strip()):
+        diagnose_line(fs, index, line, region)
+    if isinstance(source, str) and source in EXPLICIT_SOURCES and "factor" in line \
+            and "region" not in line:
+        field = f"activity[{index}].factor"
+        value = parse_explicit_factor(field, line["factor"], line.get("unit"))
+        category, scope = EXPLICIT_SOURCES[source]
+        explicit = {k: str(v) for k, v in line["factor"].items()}
+        entry = Entry(category, scope, EXACT.multiply(value, _TWELVE), (), _ONE, line['unit'])
+        return entry, None, explicit
+    if "factor" in line:
+        diagnose_line(fs, index, line, region)
+    try:
+        if source in fs.regional:
+            reg = line.get("region", region)
+            return fs.regional[source][line["unit"]][reg], reg, None
+        if "region" not in line:
+            return fs.flat[source][line["unit"]], None, None
+    except (KeyError, TypeError):
+        pass
+    diagnose_line(fs, index, line, region)
+
+
+def compute(doc: Mapping[str, Any]) -> Result:
+    """Emissions and intensities of one enterprise-period input document."""
+    return compute_with_head(doc, parse_head(doc))
+
+
+def compute_with_head(doc: Mapping[str, Any], head: Head) -> Result:
+    """:func:`compute` for a document whose head :func:`parse_head` already validated."""
+    fs = load_factor_set(head.factor_set)
+    region = head.enterprise.get("region")
+    flat, regional = fs.flat, fs.regional
+    lines: list[LineResult] = []
+    plain: list[str] = []  # canonical JSON of each line, for the inputs digest
+    sums = dict.fromkeys(CATEGORIES, _ZERO)
+    bio = _ZERO
+    with localcontext(EXACT):
+        for i, line in enumerate(doc["activity"]):
+            reg = label = explicit = None
+            try:
+                # fast path: exactly source, quantity, unit; names from the set's tables
+                if type(line) is not dict or len(line) != 3:
+                    raise LookupError(i)
+                qty = line["quantity"]
+                src = line["source"]
+                unit = line["unit"]
+                if _match(qty) is None:
+                    raise LookupError(qty)
+                by_unit = flat.get(src)
+                if by_unit is not None:
+                    entry = by_unit[unit]
+                else:
+                    entry = regional[src][unit][region or ""]
+                    reg = region
+                plain.append(f'{{"quantity":"{qty}","source":"{src}","unit":"{unit}"}}')
+            except (LookupError, TypeError):
+                entry, reg, explicit = _general_line(fs, i, line, region)
+                qty, src, unit = line["quantity"], line["source"], line["unit"]
+                if not isinstance(qty, str) or _match(qty) is None:
+                    diagnose_line(fs, i, line, region)
+                label = line.get("label")
+                plain.append(encode_tree(line))
+            x12 = Decimal(qty) * entry.k12
+            category = entry.category
+            if category == "biomass":
+                bio += x12
+            else:
+                sums[category] += x12
+            lines.append(LineResult(i, src, qty, unit, entry, x12, reg, label, explicit))
+        s1 = sums["combustion"] + sums["process"]
+        s2 = (sums["electricity_purchased"] + sums["electricity_exported"]
+              + sums["heat_purchased"] + sums["heat_exported"])
+        total = _r12(s1 + s2)
+        intensities = _intensities(total, head, doc)
+        result = Result(
+            head.enterprise, head.start, head.end, fs.version, fs.digest,
+            _digest(doc, plain), tuple(lines), sums,
+            _r12(s1), _r12(s2), total, _r12(bio), intensities,
+        )
+    return result
+
+
+_ABSENT = {
+    name: Intensity(name, None, None, None,
+                    f"no {name} denominator given; the intensity is absent, not zero")
+    for name in DENOMINATORS
+}
+
+
+def _intensities(total: Decimal, head: Head, doc: Mapping[str, Any]) -> dict[str, Intensity]:
+    out = {}
+    for name in DENOMINATORS:
+        den = head.denominators.get(name)
+        if den is None:
+            out[name] = _ABSENT[name]
+            continue
+        value, unit = den
+        given = doc["denominators"][name]
+        out[name] = Intensity(name, div_round_half_up(total, value, 6), f"tCO2e/{unit}",
+                              {"quantity": given["quantity"], "unit": given["unit"]})
+    return out

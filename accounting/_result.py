@@ -1,0 +1,165 @@
+"""Immutable result objects of the engine and their canonical JSON form.
+
+Results are named tuples (cheap to build on the hot path).  A line and a
+category keep their exact emissions (as 12 x tCO2e, see ``_factors``) and round
+when read; totals are rounded when the result is built.  Either way each figure
+is rounded once from its exact value, so the order of evaluation cannot matter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from ._canonical import canonical_json, decimal_str, div_round_half_up
+from ._factors import Entry, Factor
+
+__all__ = ["RESULT_SCHEMA", "ROUNDING", "LineResult", "Intensity", "Result"]
+
+RESULT_SCHEMA = "carbontrust.accounting.result/1"
+#: how every reported figure is rounded (stated in each result)
+ROUNDING = {
+    "tco2e": "quantum 0.001, ROUND_HALF_UP (half away from zero), once, from the exact sum",
+    "intensity": "quantum 0.000001, ROUND_HALF_UP, of total_tco2e as reported / denominator",
+    "ratio": "quantum 0.0001, ROUND_HALF_UP, display only; bands are decided exactly",
+}
+_TWELVE = Decimal(12)
+CATEGORIES = (
+    "combustion",
+    "process",
+    "electricity_purchased",
+    "electricity_exported",
+    "heat_purchased",
+    "heat_exported",
+)
+
+
+class LineResult(NamedTuple):
+    """One activity line, the factors it used and its emissions (signed)."""
+
+    position: int  # index of the line in the input's activity list
+    source: str
+    quantity: str
+    unit: str
+    entry: Entry  # the precomputed factor entry the line used
+    x12: Decimal  # exact: 12 x tCO2e, signed (exports negative)
+    region: str | None = None
+    label: str | None = None
+    explicit_factor: Mapping[str, str] | None = None
+
+    @property
+    def category(self) -> str:
+        return self.entry.category
+
+    @property
+    def scope(self) -> int | None:
+        return self.entry.scope
+
+    @property
+    def factors(self) -> tuple[Factor, ...]:
+        return self.entry.factors
+
+    @property
+    def conversion(self) -> Decimal:
+        return self.entry.conversion
+
+    @property
+    def canonical_unit(self) -> str:
+        return self.entry.canonical_unit
+
+    @property
+    def tco2e(self) -> Decimal:
+        """The line's tCO2e, rounded once (0.001, half away from zero)."""
+        return div_round_half_up(self.x12, _TWELVE, 3)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "index": self.position,
+            "source": self.source,
+            "quantity": self.quantity,
+            "unit": self.unit,
+            "category": self.category,
+            "scope": self.scope,
+            "tco2e": decimal_str(self.tco2e),
+            "unit_conversion": {
+                "from": self.unit,
+                "to": self.canonical_unit,
+                "multiplier": decimal_str(self.conversion),
+            },
+        }
+        if self.explicit_factor is not None:
+            out["factors"] = [dict(self.explicit_factor, id="input")]
+        else:
+            out["factors"] = [f.to_dict() for f in self.factors]
+        if self.category == "combustion":
+            out["formula"] = "quantity x NCV x CC x OF x 44/12"
+        if self.region is not None:
+            out["region"] = self.region
+        if self.label is not None:
+            out["label"] = self.label
+        return out
+
+
+class Intensity(NamedTuple):
+    """tCO2e per unit of one denominator, or the reason it is absent."""
+
+    name: str
+    value: Decimal | None
+    unit: str | None
+    denominator: Mapping[str, str] | None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.value is None:
+            return {"absent": True, "reason": self.reason}
+        return {
+            "value": decimal_str(self.value),
+            "unit": self.unit,
+            "denominator": dict(self.denominator or {}),
+        }
+
+
+class Result(NamedTuple):
+    """Emissions and intensities of one enterprise-period, with full provenance."""
+
+    enterprise: Mapping[str, str]
+    period_start: str
+    period_end: str
+    factor_set_version: str
+    factor_set_digest: str
+    inputs_digest: str
+    lines: tuple[LineResult, ...]
+    category_x12: Mapping[str, Decimal]  # exact sums, 12 x tCO2e (see _factors)
+    scope1_tco2e: Decimal
+    scope2_tco2e: Decimal
+    total_tco2e: Decimal
+    biomass_tco2e: Decimal
+    intensities: Mapping[str, Intensity]
+
+    @property
+    def by_category(self) -> dict[str, Decimal]:
+        """Emissions per category (signed), each rounded once from its exact sum."""
+        return {k: div_round_half_up(v, _TWELVE, 3) for k, v in self.category_x12.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": RESULT_SCHEMA,
+            "enterprise": dict(self.enterprise),
+            "period": {"start": self.period_start, "end": self.period_end},
+            "factor_set": {"version": self.factor_set_version, "digest": self.factor_set_digest},
+            "inputs_digest": self.inputs_digest,
+            "lines": [line.to_dict() for line in self.lines],
+            "by_category": {k: decimal_str(v) for k, v in self.by_category.items()},
+            "scope1_tco2e": decimal_str(self.scope1_tco2e),
+            "scope2_tco2e": decimal_str(self.scope2_tco2e),
+            "total_tco2e": decimal_str(self.total_tco2e),
+            "biomass_tco2e": decimal_str(self.biomass_tco2e),
+            "biomass_note": "biomass CO2 is reported here and excluded from every total",
+            "intensities": {k: v.to_dict() for k, v in self.intensities.items()},
+            "rounding": dict(ROUNDING),
+        }
+
+    def to_json(self) -> bytes:
+        """Canonical JSON bytes: identical for identical inputs on every machine."""
+        return canonical_json(self.to_dict())
