@@ -66,6 +66,7 @@ from gateway._errors import (
 )
 from gateway._events import ChaincodeEvent
 from gateway._identity import Identity, load_identity
+from gateway._profile import connect_with_profile, load_profile, profile_identity
 from gateway._signing import (
     Hash,
     MissingSignerError,
@@ -109,9 +110,12 @@ __all__ = [
     "Transaction",
     "close_channel",
     "connect",
+    "connect_with_profile",
     "dial",
     "load_identity",
     "load_private_key_signer",
+    "load_profile",
     "new_private_key_signer",
+    "profile_identity",
     "sha256",
 ]
