@@ -79,10 +79,12 @@ def cold() -> None:
 
 
 async def _submit_load(net: Network, n: int, concurrency: int) -> tuple[float, list[float], int]:
-    from gateway import connect_from_info  # the project's Gateway client
+    from gateway import aio, profile_identity  # the project's Gateway client
 
     info = net.connection_info()
-    async with connect_from_info(info, "PowerMSP", user="User1") as gw:
+    org = info["orgs"]["PowerMSP"]
+    channel = aio.dial(org["peer_endpoint"], tls_root_certificates=Path(org["tls_ca"]).read_bytes())
+    async with aio.connect(channel, *profile_identity(info, "PowerMSP", "User1")) as gw:
         contract = gw.get_network(info["channel"]).get_contract(info["chaincode"])
         lat: list[float] = []
         failed = 0
@@ -101,7 +103,9 @@ async def _submit_load(net: Network, n: int, concurrency: int) -> tuple[float, l
 
         t0 = time.perf_counter()
         await asyncio.gather(*(one(i) for i in range(n)))
-        return time.perf_counter() - t0, lat, failed
+        secs = time.perf_counter() - t0
+    await channel.close()
+    return secs, lat, failed
 
 
 def throughput(batch: str, base: int, n: int, levels: list[int]) -> None:
