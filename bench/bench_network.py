@@ -96,7 +96,7 @@ async def _submit_load(net: Network, n: int, concurrency: int) -> tuple[float, l
             async with sem:
                 t = time.perf_counter()
                 try:
-                    await contract.submit("put", f"bench-{run_id}-{i}", str(i))
+                    await contract.submit("put", [f"bench-{run_id}-{i}", str(i)])
                     lat.append((time.perf_counter() - t) * 1000)
                 except Exception:
                     failed += 1
