@@ -75,7 +75,7 @@ def _digest(doc: Mapping[str, Any], lines: list[str]) -> str:
 def _general_line(fs: Any, index: int, line: Any, region: str | None
                   ) -> tuple[Entry, str | None, Mapping[str, str] | None]:
     """Entry of a line with optional fields (region, factor, label); raises on error."""
-    if not isinstance(line, dict) or not _REQUIRED <= line.keys() or not line.keys() <= LINE_KEYS:
+    if not (isinstance(line, dict) and _REQUIRED.issubset(line) and LINE_KEYS.issuperset(line)):
         diagnose_line(fs, index, line, region)
     source = line.get("source")
     label = line.get("label")
