@@ -1,0 +1,159 @@
+"""The durable tile store: same answers as the in-memory tree, O(log n) reads, atomic
+batches, and a writer killed mid-append leaves the last committed size."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from notary import ConcurrentAppendError, Log, MemoryTree, TreeSizeError, root_hash
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.parametrize("height", [1, 2, 3, 8])
+def test_store_matches_memory_tree_across_batches_and_reopens(tmp_path: Path, height: int) -> None:
+    rng = random.Random(height)
+    path = tmp_path / "log.db"
+    log, mem = Log.open(path, tile_height=height), MemoryTree()
+    while log.size < 1200:
+        batch = [rng.randbytes(6) for _ in range(rng.choice([1, 2, 3, 5, 17, 255, 256, 257]))]
+        assert log.append(batch) == mem.append(batch)
+        if rng.random() < 0.25:
+            log.close()
+            log = Log.open(path, tile_height=99)  # an existing log keeps its own height
+            assert log.tile_height == height
+        assert log.root() == mem.root()
+    for size in rng.sample(range(0, log.size + 1), 40):
+        assert log.root(size) == mem.root(size)
+        for index in rng.sample(range(size), min(size, 5)):
+            assert log.inclusion_proof(index, size) == mem.inclusion_proof(index, size)
+            assert log.leaf_hash(index) == mem.leaf_hash(index)
+        for size1 in rng.sample(range(size + 1), min(size + 1, 5)):
+            assert log.consistency_proof(size1, size) == mem.consistency_proof(size1, size)
+    log.close()
+
+
+def test_cold_costs_are_logarithmic_reads(tmp_path: Path) -> None:
+    height, n = 2, 70_001  # tile height 2 gives many tile levels from few leaves
+    path = tmp_path / "log.db"
+    with Log.open(path, tile_height=height) as log:
+        for start in range(0, n, 10_000):
+            log.append(b"%d" % i for i in range(start, min(n, start + 10_000)))
+        root, proof = log.root(), log.inclusion_proof(12_345, n)
+    tile_levels = (n.bit_length() + height - 1) // height  # 9
+    with Log.open(path) as log:
+        opened = log.reads
+        assert opened <= tile_levels + 1  # state row + one partial tile per level
+        assert log.root() == root
+        assert log.reads == opened  # the right edge is already in memory
+        before = log.reads
+        assert log.inclusion_proof(12_345, n) == proof
+        assert log.reads - before <= 2 * tile_levels
+        before = log.reads
+        log.consistency_proof(30_000, n)
+        assert log.reads - before <= 2 * tile_levels + 2
+        before = log.reads
+        log.inclusion_proof(12_345, n)
+        assert log.reads == before  # warm: served from the tile cache
+
+
+def test_stale_writer_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "log.db"
+    a, b = Log.open(path), Log.open(path)
+    a.append([b"one", b"two"])
+    with pytest.raises(ConcurrentAppendError):
+        b.append([b"intruder"])
+    a.close()
+    b.close()
+    with Log.open(path) as log:
+        assert log.size == 2 and log.root() == root_hash([b"one", b"two"])
+
+
+def test_bad_input_and_sizes(tmp_path: Path) -> None:
+    with Log.open(tmp_path / "log.db") as log:
+        assert log.size == 0 and log.root() == root_hash([])
+        assert log.append([]) == 0
+        with pytest.raises(ValueError):
+            log.append_hashes([b"short"])
+        log.append([b"a"])
+        with pytest.raises(TreeSizeError):
+            log.root(2)
+        with pytest.raises(TreeSizeError):
+            log.inclusion_proof(0, 2)
+        with pytest.raises(TreeSizeError):
+            log.leaf_hash(1)
+        assert log.latest_checkpoint() is None
+        log.save_checkpoint(1, "note one\n")
+        log.save_checkpoint(0, "note zero\n")
+        assert log.latest_checkpoint() == "note one\n"
+    with pytest.raises(ValueError):
+        Log.open(tmp_path / "other.db", synchronous="OFF")
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, sys.argv[2])
+    from notary import Log
+    log = Log.open(sys.argv[1], synchronous=sys.argv[3])
+    if sys.argv[4] == "inside":  # stop inside the 4th batch's transaction, before COMMIT
+        import time
+        from sqlalchemy import event
+
+        @event.listens_for(log._engine, "after_cursor_execute")
+        def _hold(conn, cursor, statement, params, context, executemany):
+            if statement.startswith("UPDATE notary_state") and log.size == 3000:
+                print("inside", flush=True)
+                time.sleep(60)
+    while True:
+        n = log.size
+        log.append(b"crash-%d" % i for i in range(n, n + 1000))
+        print(log.size, flush=True)
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("synchronous", "moment"),
+    [("NORMAL", "inside"), ("FULL", "inside"), ("NORMAL", "loop"), ("FULL", "loop")],
+)
+def test_writer_killed_mid_append_leaves_last_committed_size(
+    tmp_path: Path, synchronous: str, moment: str
+) -> None:
+    """``inside``: killed after the tiles and the new size were written in the 4th batch's
+    transaction, before its COMMIT. ``loop``: killed at whatever point of a tight append
+    loop the signal lands (almost always inside an append)."""
+    path = tmp_path / "crash.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path), str(ROOT), synchronous, moment],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    lines = [proc.stdout.readline().strip() for _ in range(4 if moment == "inside" else 5)]
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    if moment == "inside":
+        assert lines == ["1000", "2000", "3000", "inside"]
+    else:
+        assert lines == ["1000", "2000", "3000", "4000", "5000"]
+    with Log.open(path) as log:
+        size = log.size
+        if moment == "inside":
+            assert size == 3000  # the uncommitted 4th batch is gone, tiles and size alike
+        assert size >= 3000 and size % 1000 == 0
+        entries = [b"crash-%d" % i for i in range(size)]
+        assert log.root() == root_hash(entries)
+        log.append([b"after"])  # the log goes on from where it stood
+        mem = MemoryTree.from_entries([*entries, b"after"])
+        assert log.root() == mem.root()
+        assert log.consistency_proof(size) == mem.consistency_proof(size)
