@@ -1,0 +1,52 @@
+"""Golden vectors: files under tests/vectors/accounting, re-generated and re-checked."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+
+import accounting
+
+from .util import REPO
+
+VECTORS = REPO / "tests" / "vectors" / "accounting"
+FILES = sorted(VECTORS.glob("*.json"))
+
+
+def test_generator_reproduces_every_file():
+    spec = importlib.util.spec_from_file_location("accounting_vectors", VECTORS / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--check"]) == 0
+    assert len(FILES) == len(module.CASES)
+
+
+def test_there_are_hand_worked_and_error_vectors():
+    cases = [json.loads(p.read_text(encoding="utf-8")) for p in FILES]
+    assert sum("hand_worked" in c for c in cases) >= 5
+    assert sum("error" in c["expected"] for c in cases) >= 10
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_vector_file_recomputes(path):
+    case = json.loads(path.read_text(encoding="utf-8"))
+    expected = case["expected"]
+    try:
+        if case["kind"] == "personal":
+            result = accounting.rate_personal(**case["input"])
+        elif case["kind"] == "rate":
+            result = accounting.rate(case["input"])
+        else:
+            result = accounting.compute(case["input"])
+    except accounting.AccountingError as exc:
+        assert exc.evidence() == expected["error"]
+        return
+    raw = result.to_json()
+    assert "error" not in expected
+    assert accounting.sha256_digest(raw) == expected["output_sha256"]
+    assert json.loads(raw) == expected["output"]
+    if "hand_total_tco2e" in case:
+        assert expected["output"]["total_tco2e"] == case["hand_total_tco2e"]
