@@ -149,7 +149,9 @@ class ChaincodeEventsRequest(_Signable):
         self._aio = aio
 
     def events(self, *, timeout: float | None = UNSET) -> ChaincodeEvents:
-        return ChaincodeEvents(self._runner, self._runner.run(self._aio.events(timeout=timeout)))
+        return ChaincodeEvents(
+            self._runner, self._runner.run(self._aio.events(timeout=timeout).start())
+        )
 
 
 class BlockEventsRequest(_Signable, Generic[T]):
@@ -162,4 +164,6 @@ class BlockEventsRequest(_Signable, Generic[T]):
         return self._aio.kind
 
     def events(self, *, timeout: float | None = UNSET) -> BlockEvents[T]:
-        return BlockEvents(self._runner, self._runner.run(self._aio.events(timeout=timeout)))
+        return BlockEvents(
+            self._runner, self._runner.run(self._aio.events(timeout=timeout).start())
+        )

@@ -8,8 +8,8 @@ stream follows the chain until closed. Resume from a checkpoint with
 
 from __future__ import annotations
 
-import asyncio
 import builtins
+from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 import grpc
@@ -19,6 +19,7 @@ from fabric_protos.peer import events_pb2
 from gateway._client import UNSET, GatewayClient
 from gateway._errors import BlockEventsError
 from gateway._signing import SigningIdentity
+from gateway._stream import Stream
 
 __all__ = ["BLOCK_KINDS", "BlockEvents", "BlockEventsRequest", "block_number_of"]
 
@@ -41,54 +42,25 @@ def block_number_of(item: Any) -> int:
     return int(item.header.number)
 
 
-class BlockEvents(Generic[T]):
+class BlockEvents(Stream[T]):
     """Async iterator of blocks (``common.Block``, ``FilteredBlock`` or ``BlockAndPrivateData``)."""
 
-    def __init__(self, call: Any, kind: str) -> None:
-        self._call = call
+    error_type = BlockEventsError
+
+    def __init__(self, open_call: Callable[[], Awaitable[Any]], kind: str) -> None:
+        super().__init__(open_call)
         self._field = BLOCK_KINDS[kind]
-        self._closed = False
 
-    def __aiter__(self) -> BlockEvents[T]:
-        return self
-
-    async def __anext__(self) -> T:
-        while True:
-            if self._closed:
-                raise StopAsyncIteration
-            try:
-                response = await self._call.read()
-            except asyncio.CancelledError:
-                if self._closed:
-                    raise StopAsyncIteration from None
-                raise
-            except grpc.RpcError as err:
-                if self._closed:
-                    raise StopAsyncIteration from None
-                raise BlockEventsError.from_rpc_error(err) from err
-            if response is grpc.aio.EOF:
-                self._closed = True
-                raise StopAsyncIteration
-            which = response.WhichOneof("Type")
-            if which == self._field:
-                return getattr(response, self._field)
-            if which == "status":
-                self._closed = True
-                if response.status == common_pb2.SUCCESS:
-                    raise StopAsyncIteration
+    def _items(self, response: Any) -> list[T]:
+        which = response.WhichOneof("Type")
+        if which == self._field:
+            return [getattr(response, self._field)]
+        if which == "status":
+            self._closed = True
+            if response.status != common_pb2.SUCCESS:
                 name = common_pb2.Status.Name(response.status)
                 raise BlockEventsError(f"deliver ended with status {response.status} ({name})")
-
-    async def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self._call.cancel()
-
-    async def __aenter__(self) -> BlockEvents[T]:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
+        return []
 
 
 class BlockEventsRequest(Generic[T]):
@@ -120,12 +92,17 @@ class BlockEventsRequest(Generic[T]):
     def _set_signature(self, signature: builtins.bytes) -> None:
         self._envelope.signature = signature
 
-    async def events(self, *, timeout: float | None = UNSET) -> BlockEvents[T]:
-        if not self._envelope.signature:
-            self._set_signature(await self._signing.sign(self.digest))
-        call = self._client.deliver(self.kind, timeout)
-        try:
-            await call.write(self._envelope)
-        except grpc.RpcError as err:
-            raise BlockEventsError.from_rpc_error(err) from err
-        return BlockEvents(call, self.kind)
+    def events(self, *, timeout: float | None = UNSET) -> BlockEvents[T]:
+        """The stream (opened on first use; ``timeout`` bounds its whole life)."""
+
+        async def open_call() -> Any:
+            if not self._envelope.signature:
+                self._set_signature(await self._signing.sign(self.digest))
+            call = self._client.deliver(self.kind, timeout)
+            try:
+                await call.write(self._envelope)
+            except grpc.RpcError as err:
+                raise BlockEventsError.from_rpc_error(err) from err
+            return call
+
+        return BlockEvents(open_call, self.kind)

@@ -31,6 +31,17 @@ class Checkpoint(Protocol):
     def transaction_id(self) -> str | None: ...
 
 
+@runtime_checkable
+class Checkpointer(Checkpoint, Protocol):
+    """A checkpoint that listeners advance as they process blocks, transactions or events."""
+
+    def checkpoint_block(self, block_number: int) -> None: ...
+
+    def checkpoint_transaction(self, block_number: int, transaction_id: str) -> None: ...
+
+    def checkpoint_chaincode_event(self, event: ChaincodeEvent) -> None: ...
+
+
 class InMemoryCheckpointer:
     """A checkpointer held in memory (resume within one process, e.g. after a reconnect)."""
 
@@ -98,7 +109,3 @@ class FileCheckpointer(InMemoryCheckpointer):
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-
-
-Checkpointer = InMemoryCheckpointer
-"""Base type of the checkpointers (what ``checkpoint=`` accepts is any :class:`Checkpoint`)."""

@@ -7,17 +7,17 @@ Gateway does the skipping from ``after_transaction_id``).
 
 from __future__ import annotations
 
-import asyncio
 import builtins
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import grpc
 from fabric_protos.gateway import gateway_pb2
 
 from gateway._client import UNSET, GatewayClient
 from gateway._errors import ChaincodeEventsError
 from gateway._signing import SigningIdentity
+from gateway._stream import Stream
 
 if TYPE_CHECKING:
     from gateway._checkpoint import Checkpoint
@@ -50,57 +50,22 @@ def resolve_start(start_block: int | None, checkpoint: Checkpoint | None) -> tup
     return start_block, ""
 
 
-class ChaincodeEvents:
+class ChaincodeEvents(Stream[ChaincodeEvent]):
     """Async iterator of :class:`ChaincodeEvent`; close it (or ``async with``) to stop."""
 
-    def __init__(self, call: Any, chaincode_name: str) -> None:
-        self._call = call
-        self._chaincode = chaincode_name
-        self._buffer: list[ChaincodeEvent] = []
-        self._closed = False
+    error_type = ChaincodeEventsError
 
-    def __aiter__(self) -> ChaincodeEvents:
-        return self
-
-    async def __anext__(self) -> ChaincodeEvent:
-        while not self._buffer:
-            if self._closed:
-                raise StopAsyncIteration
-            try:
-                response = await self._call.read()
-            except asyncio.CancelledError:
-                if self._closed:
-                    raise StopAsyncIteration from None
-                raise
-            except grpc.RpcError as err:
-                if self._closed:
-                    raise StopAsyncIteration from None
-                raise ChaincodeEventsError.from_rpc_error(err) from err
-            if response is grpc.aio.EOF:
-                self._closed = True
-                raise StopAsyncIteration
-            self._buffer.extend(
-                ChaincodeEvent(
-                    block_number=response.block_number,
-                    transaction_id=ev.tx_id,
-                    chaincode_name=ev.chaincode_id,
-                    event_name=ev.event_name,
-                    payload=bytes(ev.payload),
-                )
-                for ev in response.events
+    def _items(self, response: Any) -> Iterable[ChaincodeEvent]:
+        return [
+            ChaincodeEvent(
+                block_number=response.block_number,
+                transaction_id=ev.tx_id,
+                chaincode_name=ev.chaincode_id,
+                event_name=ev.event_name,
+                payload=bytes(ev.payload),
             )
-        return self._buffer.pop(0)
-
-    async def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self._call.cancel()
-
-    async def __aenter__(self) -> ChaincodeEvents:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
+            for ev in response.events
+        ]
 
 
 class ChaincodeEventsRequest:
@@ -115,7 +80,6 @@ class ChaincodeEventsRequest:
         self._client = client
         self._signing = signing
         self._signed = signed
-        self._chaincode = gateway_pb2.ChaincodeEventsRequest.FromString(signed.request).chaincode_id
 
     @property
     def bytes(self) -> builtins.bytes:
@@ -129,9 +93,12 @@ class ChaincodeEventsRequest:
     def _set_signature(self, signature: builtins.bytes) -> None:
         self._signed.signature = signature
 
-    async def events(self, *, timeout: float | None = UNSET) -> ChaincodeEvents:
-        """Open the stream (``timeout`` bounds its whole life; default: no deadline)."""
-        if not self._signed.signature:
-            self._set_signature(await self._signing.sign(self.digest))
-        call = self._client.chaincode_events(self._signed, timeout)
-        return ChaincodeEvents(call, self._chaincode)
+    def events(self, *, timeout: float | None = UNSET) -> ChaincodeEvents:
+        """The stream (opened on first use; ``timeout`` bounds its whole life)."""
+
+        async def open_call() -> Any:
+            if not self._signed.signature:
+                self._set_signature(await self._signing.sign(self.digest))
+            return self._client.chaincode_events(self._signed, timeout)
+
+        return ChaincodeEvents(open_call)

@@ -51,7 +51,7 @@ class Network:
         )
         return ChaincodeEventsRequest(self._client, self._signing, signed)
 
-    async def chaincode_events(
+    def chaincode_events(
         self,
         chaincode_name: str,
         *,
@@ -59,11 +59,15 @@ class Network:
         checkpoint: Checkpoint | None = None,
         timeout: float | None = UNSET,
     ) -> ChaincodeEvents:
-        """Events of ``chaincode_name`` from ``start_block``, a checkpoint, or the next commit."""
+        """Events of ``chaincode_name`` from ``start_block``, a checkpoint, or the next commit.
+
+        Use as ``async with network.chaincode_events(...) as events: async for e in events``;
+        the stream opens on entry (or first iteration, or ``await``).
+        """
         request = self.new_chaincode_events_request(
             chaincode_name, start_block=start_block, checkpoint=checkpoint
         )
-        return await request.events(timeout=timeout)
+        return request.events(timeout=timeout)
 
     # -- block events -----------------------------------------------------------------
 
@@ -85,7 +89,7 @@ class Network:
         )
         return BlockEventsRequest(self._client, self._signing, envelope, kind)
 
-    async def block_events(
+    def block_events(
         self,
         *,
         start_block: int | None = None,
@@ -95,9 +99,9 @@ class Network:
         request = self.new_block_events_request(
             "block", start_block=start_block, checkpoint=checkpoint
         )
-        return await request.events(timeout=timeout)
+        return request.events(timeout=timeout)
 
-    async def filtered_block_events(
+    def filtered_block_events(
         self,
         *,
         start_block: int | None = None,
@@ -107,9 +111,9 @@ class Network:
         request = self.new_block_events_request(
             "filtered", start_block=start_block, checkpoint=checkpoint
         )
-        return await request.events(timeout=timeout)
+        return request.events(timeout=timeout)
 
-    async def block_and_private_data_events(
+    def block_and_private_data_events(
         self,
         *,
         start_block: int | None = None,
@@ -119,7 +123,7 @@ class Network:
         request = self.new_block_events_request(
             "private", start_block=start_block, checkpoint=checkpoint
         )
-        return await request.events(timeout=timeout)
+        return request.events(timeout=timeout)
 
     def __repr__(self) -> str:
         return f"<Network {self.name}>"

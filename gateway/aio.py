@@ -14,7 +14,7 @@ Example::
             contract = gw.get_network("carbon").get_contract("carbon")
             await contract.submit("put", ["k", "v"])
             print(await contract.evaluate("get", ["k"]))
-            async with await gw.get_network("carbon").chaincode_events("carbon") as events:
+            async with gw.get_network("carbon").chaincode_events("carbon") as events:
                 async for event in events:
                     print(event.event_name, event.payload)
                     break

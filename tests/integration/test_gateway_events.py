@@ -58,7 +58,7 @@ def test_async_events_next_commit_and_block_events(network_info: dict):
             name = f"gw-async-{uuid.uuid4().hex[:8]}"
             first = await contract.submit_async("emit", [name, "first"])
             start = (await first.status()).block_number
-            async with await network.chaincode_events(
+            async with network.chaincode_events(
                 network_info["chaincode"], start_block=start, timeout=30
             ) as events:
                 await contract.submit("emit", [name, "second"])
@@ -70,12 +70,12 @@ def test_async_events_next_commit_and_block_events(network_info: dict):
                         break
             assert got == [b"first", b"second"]
             checkpointer = g.InMemoryCheckpointer()
-            async with await network.block_events(start_block=start, timeout=30) as blocks:
+            async with network.block_events(start_block=start, timeout=30) as blocks:
                 async for block in blocks:
                     assert block.header.number == start
                     checkpointer.checkpoint_block(block.header.number)
                     break
-            async with await network.filtered_block_events(
+            async with network.filtered_block_events(
                 checkpoint=checkpointer, timeout=30
             ) as fblocks:
                 async for fb in fblocks:

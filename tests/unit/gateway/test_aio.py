@@ -28,12 +28,13 @@ def test_async_flow(fake_peer: FakePeer, identity, private_key):
             with pytest.raises(CommitError, match="MVCC_READ_CONFLICT"):
                 await contract.submit("put", ["k", "v"])
             checkpointer = InMemoryCheckpointer()
-            async with await network.chaincode_events("carbon", start_block=1) as events:
+            async with network.chaincode_events("carbon", start_block=1) as events:
                 async for event in events:
                     checkpointer.checkpoint_chaincode_event(event)
                     if event.block_number == 8:
                         break
-            async with await network.chaincode_events("carbon", checkpoint=checkpointer) as events:
+            events = await network.chaincode_events("carbon", checkpoint=checkpointer)
+            async with events:
                 pending = asyncio.ensure_future(events.__anext__())
                 await asyncio.sleep(0.1)
                 assert not pending.done()  # block 9 failed to commit: no event for it yet

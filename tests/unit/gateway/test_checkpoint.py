@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from gateway import ChaincodeEvent, FileCheckpointer, InMemoryCheckpointer
+from gateway import (
+    ChaincodeEvent,
+    Checkpoint,
+    Checkpointer,
+    FileCheckpointer,
+    InMemoryCheckpointer,
+)
 from gateway._events import resolve_start
 
 
@@ -15,6 +21,7 @@ def _event(block: int, txid: str) -> ChaincodeEvent:
 
 def test_in_memory_semantics():
     cp = InMemoryCheckpointer()
+    assert isinstance(cp, Checkpointer) and isinstance(cp, Checkpoint)
     assert (cp.block_number, cp.transaction_id) == (None, None)
     assert resolve_start(5, cp) == (5, "")
     cp.checkpoint_chaincode_event(_event(3, "t1"))

@@ -1,0 +1,84 @@
+"""A server stream as an async iterator that opens itself on first use.
+
+``network.chaincode_events(...)`` returns one at once; it signs and opens the gRPC call on
+``async with``, the first ``async for`` step, or ``await`` (all three work), and cancels it
+on :meth:`close`. Subclasses turn each response into zero or more items.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable, Generator, Iterable
+from typing import Any, Generic, TypeVar
+
+import grpc
+import grpc.aio
+
+from gateway._errors import GatewayError
+
+__all__ = ["Stream"]
+
+T = TypeVar("T")
+S = TypeVar("S", bound="Stream[Any]")
+
+
+class Stream(Generic[T]):
+    """Async iterator over a gRPC server stream; close it (or ``async with``) to stop."""
+
+    error_type: type[GatewayError] = GatewayError
+
+    def __init__(self, open_call: Callable[[], Awaitable[Any]]) -> None:
+        self._open = open_call
+        self._call: Any = None
+        self._buffer: deque[T] = deque()
+        self._closed = False
+
+    def _items(self, response: Any) -> Iterable[T]:
+        """Items of one response; may set ``self._closed`` to end the stream."""
+        raise NotImplementedError
+
+    async def start(self: S) -> S:
+        """Sign (if needed) and open the call; idempotent."""
+        if self._call is None and not self._closed:
+            self._call = await self._open()
+        return self
+
+    def __await__(self: S) -> Generator[Any, None, S]:
+        return self.start().__await__()
+
+    def __aiter__(self: S) -> S:
+        return self
+
+    async def __anext__(self) -> T:
+        await self.start()
+        while not self._buffer:
+            if self._closed:
+                raise StopAsyncIteration
+            try:
+                response = await self._call.read()
+            except asyncio.CancelledError:
+                if self._closed:
+                    raise StopAsyncIteration from None
+                raise
+            except grpc.RpcError as err:
+                if self._closed:
+                    raise StopAsyncIteration from None
+                raise self.error_type.from_rpc_error(err) from err
+            if response is grpc.aio.EOF:
+                self._closed = True
+                raise StopAsyncIteration
+            self._buffer.extend(self._items(response))
+        return self._buffer.popleft()
+
+    async def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            if self._call is not None:
+                self._call.cancel()
+
+    async def __aenter__(self: S) -> S:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
