@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from decimal import Decimal, localcontext
 from typing import Any
 
-from ._canonical import EXACT, div_round_half_up, encode_tree
+from ._canonical import EXACT, encode_tree
 from ._factors import EXPLICIT_SOURCES, Entry, load_factor_set
 from ._inputs import (
     DENOMINATORS,
@@ -27,7 +27,7 @@ from ._inputs import (
     parse_explicit_factor,
     parse_head,
 )
-from ._result import CATEGORIES, Intensity, LineResult, Result
+from ._result import CATEGORIES, Intensity, Result
 
 __all__ = ["compute", "compute_with_head", "inputs_digest"]
 
@@ -36,6 +36,7 @@ _ONE = Decimal(1)
 _THOUSAND = Decimal(1000)
 _TWELVE = Decimal(12)
 _SIX = Decimal(6)
+_MILLION = Decimal(1_000_000)
 _match = QUANTITY.fullmatch
 _REQUIRED = frozenset({"source", "quantity", "unit"})
 
@@ -112,7 +113,7 @@ def compute_with_head(doc: Mapping[str, Any], head: Head) -> Result:
     fs = load_factor_set(head.factor_set)
     region = head.enterprise.get("region")
     flat, regional = fs.flat, fs.regional
-    lines: list[LineResult] = []
+    lines: list[tuple[Any, ...]] = []  # LineResult fields, built into objects on demand
     plain: list[str] = []  # canonical JSON of each line, for the inputs digest
     sums = dict.fromkeys(CATEGORIES, _ZERO)
     bio = _ZERO
@@ -148,7 +149,7 @@ def compute_with_head(doc: Mapping[str, Any], head: Head) -> Result:
                 bio += x12
             else:
                 sums[category] += x12
-            lines.append(LineResult(i, src, qty, unit, entry, x12, reg, label, explicit))
+            lines.append((i, src, qty, unit, entry, x12, reg, label, explicit))
         s1 = sums["combustion"] + sums["process"]
         s2 = (sums["electricity_purchased"] + sums["electricity_exported"]
               + sums["heat_purchased"] + sums["heat_exported"])
@@ -170,14 +171,24 @@ _ABSENT = {
 
 
 def _intensities(total: Decimal, head: Head, doc: Mapping[str, Any]) -> dict[str, Intensity]:
-    out = {}
-    for name in DENOMINATORS:
-        den = head.denominators.get(name)
-        if den is None:
-            out[name] = _ABSENT[name]
-            continue
-        value, unit = den
-        given = doc["denominators"][name]
-        out[name] = Intensity(name, div_round_half_up(total, value, 6), f"tCO2e/{unit}",
-                              {"quantity": given["quantity"], "unit": given["unit"]})
+    """Intensity = total_tco2e as reported / denominator, rounded half up to 0.000001.
+
+    Runs inside the EXACT context: integer division with an exact remainder, as
+    :func:`div_round_half_up`, inlined for the hot path.
+    """
+    out = dict(_ABSENT)
+    if not head.denominators:
+        return out
+    scaled = abs(total) * _MILLION
+    negative = total < 0
+    given = doc["denominators"]
+    for name, (value, unit) in head.denominators.items():
+        q, r = divmod(scaled, value)
+        if r + r >= value:
+            q += 1
+        if negative and q:
+            q = -q
+        g = given[name]
+        out[name] = Intensity(name, q.scaleb(-6), f"tCO2e/{unit}",
+                              {"quantity": g["quantity"], "unit": g["unit"]})
     return out

@@ -8,11 +8,12 @@ is rounded once from its exact value, so the order of evaluation cannot matter.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from ._canonical import canonical_json, decimal_str, div_round_half_up
+from ._canonical import decimal_str, div_round_half_up, encode_tree
 from ._factors import Entry, Factor
 
 __all__ = ["RESULT_SCHEMA", "ROUNDING", "LineResult", "Intensity", "Result"]
@@ -33,6 +34,15 @@ CATEGORIES = (
     "heat_purchased",
     "heat_exported",
 )
+
+
+@functools.lru_cache(maxsize=1024)
+def _factor_json(factor: Factor) -> tuple[tuple[str, Any], ...]:
+    return tuple(factor.to_dict().items())
+
+
+def _factor_dict(factor: Factor) -> dict[str, Any]:
+    return dict(_factor_json(factor))
 
 
 class LineResult(NamedTuple):
@@ -91,7 +101,7 @@ class LineResult(NamedTuple):
         if self.explicit_factor is not None:
             out["factors"] = [dict(self.explicit_factor, id="input")]
         else:
-            out["factors"] = [f.to_dict() for f in self.factors]
+            out["factors"] = [_factor_dict(f) for f in self.factors]
         if self.category == "combustion":
             out["formula"] = "quantity x NCV x CC x OF x 44/12"
         if self.region is not None:
@@ -129,13 +139,19 @@ class Result(NamedTuple):
     factor_set_version: str
     factor_set_digest: str
     inputs_digest: str
-    lines: tuple[LineResult, ...]
+    rows: tuple[tuple[Any, ...], ...]  # one LineResult's fields per line (see lines)
     category_x12: Mapping[str, Decimal]  # exact sums, 12 x tCO2e (see _factors)
     scope1_tco2e: Decimal
     scope2_tco2e: Decimal
     total_tco2e: Decimal
     biomass_tco2e: Decimal
     intensities: Mapping[str, Intensity]
+
+    @property
+    def lines(self) -> tuple[LineResult, ...]:
+        """The activity lines with the factors they used and their emissions."""
+        make = LineResult._make
+        return tuple(make(row) for row in self.rows)
 
     @property
     def by_category(self) -> dict[str, Decimal]:
@@ -162,4 +178,5 @@ class Result(NamedTuple):
 
     def to_json(self) -> bytes:
         """Canonical JSON bytes: identical for identical inputs on every machine."""
-        return canonical_json(self.to_dict())
+        # to_dict builds only str, int, bool, None, lists and dicts: no float check needed
+        return encode_tree(self.to_dict()).encode("utf-8")

@@ -155,3 +155,18 @@ def test_any_mutation_gives_a_result_or_an_accounting_error(path, value):
         accounting.rate(d)
     except AccountingError as exc:
         assert exc.field  # names a field
+
+
+@FAST
+@given(periods(), st.sampled_from(["value_added", "output_value", "tax_paid",
+                                   "product_output"]),
+       st.decimals(min_value=Decimal("0.001"), max_value=Decimal("1e7"), places=3))
+def test_intensity_is_reported_total_over_denominator_rounded_once(d, name, den):
+    unit = "t" if name == "product_output" else "10^4 CNY"
+    d["denominators"] = {name: {"quantity": qstr(den), "unit": unit}}
+    result = accounting.compute(d)
+    got = result.intensities[name].value
+    assert got is not None
+    expected = reference_round(Fraction(result.total_tco2e) / Fraction(den), 6)
+    assert Fraction(got) == expected
+    assert result.intensities[name].unit == f"tCO2e/{unit}"
