@@ -6,7 +6,9 @@ few concurrency levels, beside the network's batch settings. Bounded by counts, 
     .venv/bin/python bench/bench_gateway.py                       # async API, levels 1 4 16 64
     .venv/bin/python bench/bench_gateway.py --levels 1 8 --submit-count 100 --api blocking
 
-Reads connection.json from $CARBONTRUST_RUN_DIR (default .run/network). On a 2-core machine
+Reads connection.json from $CARBONTRUST_RUN_DIR (default .run/network); when no network
+runs there, brings up one of its own (.run/bench-gateway, port base 23000) and takes it down
+afterwards (``--no-up`` to refuse instead). On a 2-core machine
 the client shares the CPU with 4 peers, 3 orderers and 4 chaincode servers: the figures
 measure the whole system, not the client alone.
 """
@@ -130,8 +132,29 @@ def main() -> int:
     ap.add_argument("--submit-count", type=int, default=200)
     ap.add_argument("--api", choices=["async", "blocking"], default="async")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--no-up", action="store_true", help="fail if no network is running")
     ns = ap.parse_args()
 
+    own = None
+    if not (ns.run_dir / "connection.json").is_file():
+        if ns.no_up:
+            print(f"no network at {ns.run_dir}: run `python -m network up`", file=sys.stderr)
+            return 2
+        from network import Network, load_layout
+
+        env = {**os.environ, "CARBONTRUST_PORT_BASE": "23000"}
+        own = Network(run_dir=REPO / ".run" / "bench-gateway", layout=load_layout(env=env))
+        own.down(quiet=True)
+        own.up()
+        ns.run_dir = own.run_dir
+    try:
+        return _bench(ns)
+    finally:
+        if own is not None:
+            own.down()
+
+
+def _bench(ns: argparse.Namespace) -> int:
     info = json.loads((ns.run_dir / "connection.json").read_text())
     org = info["orgs"][ns.org]
     print(f"network: {ns.run_dir}  channel={info['channel']} chaincode={info['chaincode']}")
