@@ -4,6 +4,7 @@ and sampled pairs up to 10^6 (in memory and in the SQLite tile store)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -75,7 +76,9 @@ def _levels(leaves: list[bytes]) -> list[list[bytes]]:
 
 
 @pytest.fixture(scope="module")
-def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Reference, MemoryTree, notary.Log]:
+def big(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Reference, MemoryTree, notary.Log]]:
     d = [i.to_bytes(4, "big") for i in range(BIG)]
     leaves = [hashlib.sha256(b"\x00" + e).digest() for e in d]
     ref = Reference(d, _levels(leaves))

@@ -30,7 +30,8 @@ ENTRIES = [b"a", b"b", b"c", b"d"]
 def test_hashes_follow_rfc_9162() -> None:
     assert EMPTY_ROOT == hashlib.sha256(b"").digest() == root_hash([])
     assert leaf_hash(b"x") == hashlib.sha256(b"\x00x").digest()
-    assert node_hash(b"L" * 32, b"R" * 32) == hashlib.sha256(b"\x01" + b"L" * 32 + b"R" * 32).digest()
+    left, right = b"L" * 32, b"R" * 32
+    assert node_hash(left, right) == hashlib.sha256(b"\x01" + left + right).digest()
     assert root_hash([b"x"]) == leaf_hash(b"x")
     # size 3 splits at 2: no node is duplicated or promoted
     la, lb, lc = (leaf_hash(e) for e in ENTRIES[:3])
