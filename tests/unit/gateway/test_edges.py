@@ -1,0 +1,90 @@
+"""Edge cases: Deliver statuses, code names, the loop thread, stream lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from fabric_protos.common import common_pb2
+from fabric_protos.peer import events_pb2
+
+import gateway as g
+from gateway._blocks import BlockEvents, block_number_of
+from gateway._errors import validation_code_name
+from gateway._runner import LoopThread, default_runner
+
+
+def test_validation_code_names():
+    assert validation_code_name(0) == "VALID"
+    assert validation_code_name(11) == "MVCC_READ_CONFLICT"
+    assert validation_code_name(10) == "ENDORSEMENT_POLICY_FAILURE"
+    assert validation_code_name(9999) == "UNKNOWN_CODE_9999"
+    status = g.Status("tx", 11, 5)
+    assert not status.successful and status.code_name == "MVCC_READ_CONFLICT"
+    with pytest.raises(g.CommitError) as info:
+        status.raise_for_status()
+    assert (info.value.transaction_id, info.value.block_number) == ("tx", 5)
+    assert g.Status("tx", 0, 5).raise_for_status().successful
+
+
+def _never() -> object:
+    raise AssertionError("not opened")
+
+
+def test_deliver_status_ends_or_fails_the_stream():
+    stream: BlockEvents[common_pb2.Block] = BlockEvents(_never, "block")  # type: ignore[arg-type]
+    block = events_pb2.DeliverResponse(
+        block=common_pb2.Block(header=common_pb2.BlockHeader(number=4))
+    )
+    assert [block_number_of(b) for b in stream._items(block)] == [4]
+    assert stream._items(events_pb2.DeliverResponse(status=common_pb2.SUCCESS)) == []
+    assert stream._closed
+    failing: BlockEvents[common_pb2.Block] = BlockEvents(_never, "block")  # type: ignore[arg-type]
+    with pytest.raises(g.BlockEventsError, match="FORBIDDEN"):
+        failing._items(events_pb2.DeliverResponse(status=common_pb2.FORBIDDEN))
+    filtered = events_pb2.FilteredBlock(number=7)
+    private = events_pb2.BlockAndPrivateData(
+        block=common_pb2.Block(header=common_pb2.BlockHeader(number=8))
+    )
+    assert (block_number_of(filtered), block_number_of(private)) == (7, 8)
+
+
+def test_unknown_block_kind_is_refused(fake_peer, identity):
+    with (
+        g.connect(fake_peer.endpoint, identity, insecure=True) as gw,
+        pytest.raises(ValueError, match="kind"),
+    ):
+        gw.get_network("carbon").new_block_events_request("everything")
+
+
+def test_loop_thread_refuses_reentry_and_runs_functions():
+    runner = LoopThread("test-loop")
+    try:
+        assert runner.call(lambda: 41 + 1) == 42
+
+        async def inner() -> None:
+            async def noop() -> int:
+                return 1
+
+            with pytest.raises(RuntimeError, match="own event loop"):
+                runner.run(noop())
+
+        runner.run(inner())
+    finally:
+        runner.close()
+    assert default_runner() is default_runner()
+
+
+def test_closed_before_start_yields_nothing(fake_peer, identity, private_key):
+    async def main() -> None:
+        from gateway import aio
+
+        async with aio.connect(
+            fake_peer.endpoint, identity, g.new_private_key_signer(private_key), insecure=True
+        ) as gw:
+            events = gw.get_network("carbon").chaincode_events("carbon")
+            await events.close()
+            assert [e async for e in events] == []
+            assert "chaincode_events" not in fake_peer.received  # never opened
+
+    asyncio.run(main())
