@@ -3,8 +3,8 @@ and submit throughput/latency at BatchTimeout 2 s and at a low value.
 
     python bench/bench_network.py [--skip-cold] [--tx 300] [--concurrency 1,10,50]
 
-Each measurement runs on a network of its own (ports 31000+, run dirs under .run/bench-*),
-taken down afterwards.  Figures are printed, never asserted.  "Cold" builds the Fabric
+Each measurement runs on a network of its own (ports 11000-14404, below the ephemeral
+range; run dirs under .run/bench-*), taken down afterwards.  Figures are printed, never asserted.  "Cold" builds the Fabric
 binaries into an empty cache with an empty Go build cache (the Go module download cache is
 kept, so a first-ever run adds the module downloads, ~20 s here).
 """
@@ -37,7 +37,7 @@ def make(name: str, base: int, batch: str | None = None) -> Network:
 
 
 def bring_up() -> None:
-    net = make("up", 31000)
+    net = make("up", 11000)
     net.down(quiet=True)
     t = net.up()
     print(f"bring-up, binaries cached, fresh network:      {t:6.1f} s")
@@ -61,7 +61,7 @@ def cold() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="carbontrust-cold-"))
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp / "cache"), "GOCACHE": str(tmp / "go-build"),
            "CARBONTRUST_RUN_DIR": str(REPO / ".run" / "bench-cold"),
-           "CARBONTRUST_PORT_BASE": "32000"}
+           "CARBONTRUST_PORT_BASE": "12000"}
     t0 = time.monotonic()
     build = subprocess.run([sys.executable, "-m", "network", "build"], cwd=REPO, env=env,
                            capture_output=True, text=True, check=False)
@@ -138,8 +138,8 @@ def main() -> None:
     bring_up()
     if not args.skip_cold:
         cold()
-    throughput("2s", 33000, args.tx, levels)
-    throughput("100ms", 34000, args.tx, levels)
+    throughput("2s", 13000, args.tx, levels)
+    throughput("100ms", 14000, args.tx, levels)
 
 
 if __name__ == "__main__":
