@@ -4,9 +4,10 @@ and submit throughput/latency at BatchTimeout 2 s and at a low value.
     python bench/bench_network.py [--skip-cold] [--tx 300] [--concurrency 1,10,50]
 
 Each measurement runs on a network of its own (ports 11000-14404, below the ephemeral
-range; run dirs under .run/bench-*), taken down afterwards.  Figures are printed, never asserted.  "Cold" builds the Fabric
-binaries into an empty cache with an empty Go build cache (the Go module download cache is
-kept, so a first-ever run adds the module downloads, ~20 s here).
+range; run dirs under .run/bench-*), taken down afterwards.  Figures are printed, never
+asserted.  "Cold" builds the Fabric binaries into an empty cache with an empty Go build
+cache (the Go module download cache is kept, so a first-ever run adds the module
+downloads, ~20 s here).
 """
 
 from __future__ import annotations
