@@ -69,26 +69,35 @@ def is_low_s(signature: bytes, curve_order: int = _CURVE_ORDERS["secp256r1"]) ->
     return s <= curve_order // 2
 
 
-class _PrivateKeySigner:
-    """ECDSA signer over a digest: DER encoded, S normalised to the low half."""
+_PREHASH: dict[int, hashes.HashAlgorithm] = {
+    32: hashes.SHA256(),
+    48: hashes.SHA384(),
+    64: hashes.SHA512(),
+}
 
-    __slots__ = ("_key", "_order", "_algorithm")
+
+class _PrivateKeySigner:
+    """ECDSA signer over a digest: DER encoded, S normalised to the low half.
+
+    Fabric hashes with SHA-256 whatever the curve (MSP ``SignatureHashFamily`` SHA2), so the
+    digest is usually 32 bytes; 48- and 64-byte digests (a custom ``hash=``) work as well.
+    """
+
+    __slots__ = ("_key", "_order", "_deterministic")
 
     def __init__(self, key: ec.EllipticCurvePrivateKey, deterministic: bool = False) -> None:
         self._key = key
         self._order = _curve_order(key)
-        prehash: hashes.HashAlgorithm = (
-            hashes.SHA256() if key.curve.name == "secp256r1" else hashes.SHA384()
-        )
-        self._algorithm = ec.ECDSA(utils.Prehashed(prehash), deterministic_signing=deterministic)
+        self._deterministic = deterministic
 
     def __call__(self, digest: bytes) -> bytes:
-        if len(digest) != self._algorithm.algorithm.digest_size:
+        prehash = _PREHASH.get(len(digest))
+        if prehash is None:
             raise ValueError(
-                f"signer expects a {self._algorithm.algorithm.digest_size}-byte digest, "
-                f"got {len(digest)} bytes"
+                f"signer expects a 32-, 48- or 64-byte digest, got {len(digest)} bytes"
             )
-        der = self._key.sign(digest, self._algorithm)
+        algorithm = ec.ECDSA(utils.Prehashed(prehash), deterministic_signing=self._deterministic)
+        der = self._key.sign(digest, algorithm)
         r, s = utils.decode_dss_signature(der)
         if s > self._order // 2:
             return utils.encode_dss_signature(r, self._order - s)
@@ -103,7 +112,7 @@ def new_private_key_signer(
 ) -> Callable[[bytes], bytes]:
     """A signer for an ECDSA private key object or its PEM (PKCS#8 / SEC1) bytes.
 
-    The digest it expects is SHA-256 for P-256 keys (SHA-384 for P-384 keys).
+    It signs the digest it is given (SHA-256 with the default ``hash``, as Fabric expects).
     ``deterministic`` selects RFC 6979 nonces (same digest, same signature).
     """
     if isinstance(private_key, bytes | str):

@@ -53,7 +53,7 @@ def test_pem_key_and_deterministic_mode(key_pem: bytes):
 
 def test_signer_refuses_wrong_digest_size_and_non_ec_keys(key_pem: bytes):
     signer = new_private_key_signer(key_pem)
-    with pytest.raises(ValueError, match="32-byte digest"):
+    with pytest.raises(ValueError, match="32-, 48- or 64-byte digest"):
         signer(b"short")
     from cryptography.hazmat.primitives.asymmetric import ed25519
     from cryptography.hazmat.primitives.serialization import (
@@ -68,14 +68,15 @@ def test_signer_refuses_wrong_digest_size_and_non_ec_keys(key_pem: bytes):
         new_private_key_signer(pem)
 
 
-def test_p384_signer_low_s():
+def test_p384_signer_low_s_over_sha256_as_fabric_hashes():
     key = ec.generate_private_key(ec.SECP384R1())
     signer = new_private_key_signer(key)
-    digest = hashlib.sha384(b"m").digest()
     for _ in range(20):
-        sig = signer(digest)
+        sig = signer(sha256(b"m"))
         assert is_low_s(sig, _CURVE_ORDERS["secp384r1"])
-        key.public_key().verify(sig, digest, ec.ECDSA(utils.Prehashed(hashes.SHA384())))
+        key.public_key().verify(sig, b"m", ec.ECDSA(hashes.SHA256()))
+    digest = hashlib.sha384(b"m").digest()  # a custom hash= works too
+    key.public_key().verify(signer(digest), b"m", ec.ECDSA(hashes.SHA384()))
 
 
 def test_repr_never_shows_key_material(key_pem: bytes):
