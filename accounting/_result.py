@@ -37,12 +37,14 @@ CATEGORIES = (
 
 
 @functools.lru_cache(maxsize=1024)
-def _factor_json(factor: Factor) -> tuple[tuple[str, Any], ...]:
-    return tuple(factor.to_dict().items())
+def _factor_brief(factor: Factor) -> tuple[tuple[str, str], ...]:
+    return (("id", factor.id), ("value", str(factor.value)), ("unit", factor.unit))
 
 
-def _factor_dict(factor: Factor) -> dict[str, Any]:
-    return dict(_factor_json(factor))
+@functools.lru_cache(maxsize=1024)
+def _factor_provenance(factor: Factor) -> tuple[tuple[str, Any], ...]:
+    return (("region", factor.region), ("data_year", factor.data_year),
+            ("source", factor.source), ("rank", factor.rank))
 
 
 class LineResult(NamedTuple):
@@ -101,7 +103,8 @@ class LineResult(NamedTuple):
         if self.explicit_factor is not None:
             out["factors"] = [dict(self.explicit_factor, id="input")]
         else:
-            out["factors"] = [_factor_dict(f) for f in self.factors]
+            # id, value, unit here; region, data year and source once, in factor_provenance
+            out["factors"] = [dict(_factor_brief(f)) for f in self.factors]
         if self.category == "combustion":
             out["formula"] = "quantity x NCV x CC x OF x 44/12"
         if self.region is not None:
@@ -158,9 +161,15 @@ class Result(NamedTuple):
         """Emissions per category (signed), each rounded once from its exact sum."""
         return {k: div_round_half_up(v, _TWELVE, 3) for k, v in self.category_x12.items()}
 
+    def factor_provenance(self) -> dict[str, dict[str, Any]]:
+        """Region, data year, source document and rank of every set factor used."""
+        used = {f for row in self.rows for f in row[4].factors}
+        return {f.id: dict(_factor_provenance(f)) for f in used}
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": RESULT_SCHEMA,
+            "factor_provenance": self.factor_provenance(),
             "enterprise": dict(self.enterprise),
             "period": {"start": self.period_start, "end": self.period_end},
             "factor_set": {"version": self.factor_set_version, "digest": self.factor_set_digest},
