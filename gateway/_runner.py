@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import os
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
@@ -66,14 +67,16 @@ class LoopThread:
 
 
 _default: LoopThread | None = None
+_default_pid = 0
 _lock = threading.Lock()
 
 
 def default_runner() -> LoopThread:
-    """The process-wide loop thread (started on first use)."""
-    global _default
+    """The process-wide loop thread (started on first use; a forked child starts its own)."""
+    global _default, _default_pid
     with _lock:
-        if _default is None:
+        if _default is None or _default_pid != os.getpid():
             _default = LoopThread()
+            _default_pid = os.getpid()
             atexit.register(_default.close)
         return _default
