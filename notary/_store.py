@@ -244,19 +244,22 @@ class Log:
 
     def append(self, entries: Iterable[bytes]) -> int:
         """Append raw entries in one transaction; returns the new size."""
-        return self.append_hashes(hash_leaves(entries))
+        return self._append(hash_leaves(entries))
 
     def append_hashes(self, hashes: Sequence[bytes]) -> int:
         """Append leaf hashes (already ``leaf_hash``-ed) in one transaction."""
+        if hashes and set(map(len, hashes)) != {32}:
+            raise ValueError("leaf hashes must be 32 bytes")
+        return self._append(list(hashes))
+
+    def _append(self, hashes: list[bytes]) -> int:
         if not hashes:
             return self._size
-        if any(len(x) != 32 for x in hashes):
-            raise ValueError("leaf hashes must be 32 bytes")
-        h, width = self.tile_height, self._width
+        sha, h, width = _sha256, self.tile_height, self._width
         old, new = self._size, self._size + len(hashes)
-        rows: list[dict[str, Any]] = []
+        rows: list[tuple[int, int, bytes]] = []
         new_edge: list[list[bytes]] = []
-        carry: list[bytes] = list(hashes)
+        carry = hashes
         level = 0
         while carry:
             edge = self._edge[level] if level < len(self._edge) else []
@@ -266,26 +269,28 @@ class Log:
             carry = []
             for t in range(full):
                 tile = combined[t * width : (t + 1) * width]
-                rows.append({"level": level, "idx": idx + t, "hashes": b"".join(tile)})
+                rows.append((level, idx + t, b"".join(tile)))
                 nodes = tile
-                for _ in range(h):
+                for _ in range(h):  # the tile's root becomes a hash of the level above
                     nodes = [
-                        _sha256(b"\x01" + nodes[i] + nodes[i + 1]).digest()
+                        sha(b"\x01" + nodes[i] + nodes[i + 1]).digest()
                         for i in range(0, len(nodes), 2)
                     ]
                 carry.append(nodes[0])
             rest = combined[full * width :]
             if rest:
-                rows.append({"level": level, "idx": idx + full, "hashes": b"".join(rest)})
+                rows.append((level, idx + full, b"".join(rest)))
             new_edge.append(rest)
             level += 1
         new_edge.extend(self._edge[level:])
         with self._engine.begin() as conn:
-            conn.execute(sa.insert(_tiles).prefix_with("OR REPLACE"), rows)
-            done = conn.execute(
-                sa.update(_state)
-                .where(_state.c.key == "size", _state.c.value == str(old))
-                .values(value=str(new))
+            # Plain SQL on the hot path: one multi-row write and one guarded size update.
+            conn.exec_driver_sql(
+                "INSERT OR REPLACE INTO notary_tiles (level, idx, hashes) VALUES (?, ?, ?)", rows
+            )
+            done = conn.exec_driver_sql(
+                "UPDATE notary_state SET value = ? WHERE key = 'size' AND value = ?",
+                (str(new), str(old)),
             )
             if done.rowcount != 1:
                 raise ConcurrentAppendError(f"log size changed under this writer (was {old})")
