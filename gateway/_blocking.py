@@ -69,20 +69,74 @@ class Contract:
         )
         return Proposal(self._runner, aio)
 
-    def evaluate(self, transaction_name: str, args: Sequence[Arg] = (), **kw: Any) -> bytes:
-        """Evaluate (query) on one peer. Keywords: transient, endorsing_organizations, timeout."""
-        return self._runner.run(self._aio.evaluate(transaction_name, args, **kw))
+    def evaluate(
+        self,
+        transaction_name: str,
+        args: Sequence[Arg] = (),
+        *,
+        transient: Mapping[str, Arg] | None = None,
+        endorsing_organizations: Sequence[str] = (),
+        timeout: float | None = UNSET,
+    ) -> bytes:
+        """Evaluate (query) a transaction on one peer; return its result."""
+        return self._runner.run(
+            self._aio.evaluate(
+                transaction_name,
+                args,
+                transient=transient,
+                endorsing_organizations=endorsing_organizations,
+                timeout=timeout,
+            )
+        )
 
-    def submit(self, transaction_name: str, args: Sequence[Arg] = (), **kw: Any) -> bytes:
-        """Endorse, submit, wait for a valid commit. Keywords: transient,
-        endorsing_organizations, endorse_timeout, submit_timeout, commit_status_timeout."""
-        return self._runner.run(self._aio.submit(transaction_name, args, **kw))
+    def submit(
+        self,
+        transaction_name: str,
+        args: Sequence[Arg] = (),
+        *,
+        transient: Mapping[str, Arg] | None = None,
+        endorsing_organizations: Sequence[str] = (),
+        endorse_timeout: float | None = UNSET,
+        submit_timeout: float | None = UNSET,
+        commit_status_timeout: float | None = UNSET,
+    ) -> bytes:
+        """Endorse, submit and wait for a valid commit; return the result.
+
+        Raises EndorseError, SubmitError, CommitStatusError, or CommitError (invalid commit).
+        """
+        return self._runner.run(
+            self._aio.submit(
+                transaction_name,
+                args,
+                transient=transient,
+                endorsing_organizations=endorsing_organizations,
+                endorse_timeout=endorse_timeout,
+                submit_timeout=submit_timeout,
+                commit_status_timeout=commit_status_timeout,
+            )
+        )
 
     def submit_async(
-        self, transaction_name: str, args: Sequence[Arg] = (), **kw: Any
+        self,
+        transaction_name: str,
+        args: Sequence[Arg] = (),
+        *,
+        transient: Mapping[str, Arg] | None = None,
+        endorsing_organizations: Sequence[str] = (),
+        endorse_timeout: float | None = UNSET,
+        submit_timeout: float | None = UNSET,
     ) -> SubmittedTransaction:
         """Endorse and submit; return the result and a commit handle without waiting."""
-        aio = self._runner.run(self._aio.submit_async(transaction_name, args, **kw))
+        aio = self._runner.run(
+            self._aio.submit_async(
+                transaction_name,
+                args,
+                transient=transient,
+                endorsing_organizations=endorsing_organizations,
+                endorse_timeout=endorse_timeout,
+                submit_timeout=submit_timeout,
+            )
+        )
         return SubmittedTransaction(self._runner, aio)
 
     def evaluate_transaction(self, transaction_name: str, *args: Arg) -> bytes:

@@ -6,6 +6,8 @@ from fabric_protos.common import common_pb2
 from fabric_protos.gateway import gateway_pb2
 from fabric_protos.orderer import ab_pb2
 from fabric_protos.peer import chaincode_pb2, proposal_pb2
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gateway import Identity
 from gateway._builders import (
@@ -109,3 +111,25 @@ def test_block_events_envelope(identity: Identity):
     assert seek.start.specified.number == 3
     assert seek.stop.specified.number == 2**64 - 1
     assert seek.behavior == ab_pb2.SeekInfo.BLOCK_UNTIL_READY
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    args=st.lists(st.binary(max_size=40), max_size=6),
+    transient=st.dictionaries(st.text(min_size=1, max_size=8), st.binary(max_size=20), max_size=4),
+    name=st.text(min_size=1, max_size=20),
+)
+def test_any_arguments_round_trip(identity: Identity, args, transient, name):
+    proposed = build_proposed_transaction(
+        creator=identity.serialize(),
+        channel="carbon",
+        chaincode="carbon",
+        transaction_name=name,
+        args=args,
+        transient=transient,
+    )
+    parsed = parse_signed_proposal(
+        gateway_pb2.ProposedTransaction.FromString(proposed.SerializeToString()).proposal
+    )
+    assert parsed.fn == name and parsed.args == args and parsed.transient == transient
+    assert parsed.txid == proposed.transaction_id
