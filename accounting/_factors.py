@@ -173,11 +173,6 @@ class FactorSet:
             return list(self.regional[source])
         return list(self.flat.get(source, {}))
 
-    def canonical_unit(self, source: str) -> str:
-        if source in SOURCES:
-            return CANONICAL[SOURCES[source][3]]
-        return CANONICAL[_STATE_KIND[self.fuels[source][1]]]
-
     def sources(self) -> list[str]:
         return sorted([*self.regional, *self.flat, *EXPLICIT_SOURCES])
 

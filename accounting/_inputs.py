@@ -173,7 +173,7 @@ def parse_head(doc: Any) -> Head:
     benchmark_set = doc.get("benchmark_set")
     if benchmark_set is not None:
         _text("benchmark_set", benchmark_set)
-    return Head(ent, period["start"], period["end"], doc["factor_set"], denominators,
+    return Head(dict(ent), period["start"], period["end"], doc["factor_set"], denominators,
                 rule_sets, benchmark_set)
 
 
