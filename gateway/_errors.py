@@ -85,6 +85,14 @@ class GatewayError(Exception):
             parts.append(f"\n  - {d}")
         return "".join(parts)
 
+    def __reduce__(self) -> tuple[Any, ...]:  # keep the evidence across pickling
+        kwargs = {
+            "code": self.code,
+            "details": self.details,
+            "transaction_id": self.transaction_id,
+        }
+        return (_rebuild, (type(self), self.status_message, kwargs))
+
     @classmethod
     def from_rpc_error(cls, err: grpc.RpcError, transaction_id: str | None = None) -> GatewayError:
         """Build from a ``grpc.RpcError`` / ``grpc.aio.AioRpcError``, decoding its details."""
@@ -144,6 +152,10 @@ class BlockEventsError(GatewayError):
     step = "block events"
 
 
+def _rebuild(cls: type[GatewayError], message: str, kwargs: dict[str, Any]) -> GatewayError:
+    return cls(message, **kwargs)
+
+
 class CommitError(Exception):
     """A transaction was committed to a block but is invalid (e.g. ``MVCC_READ_CONFLICT``)."""
 
@@ -152,7 +164,11 @@ class CommitError(Exception):
         self.code = code
         self.code_name = validation_code_name(code)
         self.block_number = block_number
-        super().__init__(
+        self.args = (transaction_id, code, block_number)
+        self._message = (
             f"transaction {transaction_id} failed to commit with status code {code} "
             f"({self.code_name}) in block {block_number}"
         )
+
+    def __str__(self) -> str:
+        return self._message

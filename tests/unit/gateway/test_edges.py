@@ -88,3 +88,19 @@ def test_closed_before_start_yields_nothing(fake_peer, identity, private_key):
             assert "chaincode_events" not in fake_peer.received  # never opened
 
     asyncio.run(main())
+
+
+def test_errors_survive_pickling():
+    import pickle
+
+    err = g.EndorseError(
+        "failed",
+        code=__import__("grpc").StatusCode.ABORTED,
+        details=(g.ErrorDetail("a:1", "PowerMSP", "boom"),),
+        transaction_id="tx",
+    )
+    again = pickle.loads(pickle.dumps(err))
+    assert type(again) is g.EndorseError and str(again) == str(err)
+    assert (again.code, again.details, again.transaction_id) == (err.code, err.details, "tx")
+    commit = pickle.loads(pickle.dumps(g.CommitError("tx", 11, 3)))
+    assert commit.code_name == "MVCC_READ_CONFLICT" and "block 3" in str(commit)
