@@ -32,6 +32,7 @@ from ._result import CATEGORIES, Intensity, Result
 __all__ = ["compute", "compute_with_head", "inputs_digest"]
 
 _ZERO = Decimal(0)
+_ZERO3 = Decimal("0.000")
 _ONE = Decimal(1)
 _THOUSAND = Decimal(1000)
 _TWELVE = Decimal(12)
@@ -47,11 +48,11 @@ def _r12(x12: Decimal) -> Decimal:
         q, r = divmod(x12 * _THOUSAND, _TWELVE)
         if r >= _SIX:
             q += 1
-        return q.scaleb(-3)
+        return q.scaleb(-3) if q else _ZERO3  # never a negative zero (0 x an export)
     q, r = divmod(-x12 * _THOUSAND, _TWELVE)
     if r >= _SIX:
         q += 1
-    return (-q).scaleb(-3) if q else q.scaleb(-3)
+    return (-q).scaleb(-3) if q else _ZERO3
 
 
 def inputs_digest(doc: Mapping[str, Any]) -> str:

@@ -23,6 +23,12 @@ __all__ = [
 ]
 
 
+def _short(value: Any, limit: int = 120) -> str:
+    """repr of a value, cut to ``limit`` characters (a bad input can be huge)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + " ...)"
+
+
 class AccountingError(ValueError):
     """Base class: something about the input or the data cannot be accounted for."""
 
@@ -31,7 +37,7 @@ class AccountingError(ValueError):
         self.value = value
         self.expected = expected
         self.detail = detail
-        message = f"{field}: got {value!r}, expected {expected}"
+        message = f"{field}: got {_short(value)}, expected {expected}"
         if detail:
             message += f" ({detail})"
         super().__init__(message)
@@ -41,7 +47,7 @@ class AccountingError(ValueError):
         return {
             "error": type(self).__name__,
             "field": self.field,
-            "value": repr(self.value),
+            "value": _short(self.value),
             "expected": self.expected,
             "detail": self.detail,
         }

@@ -153,3 +153,24 @@ def test_exactness_of_the_combustion_line():
     exact = Decimal(7) * Decimal("24.515") * Decimal("0.02749") * Decimal("0.94") * 44
     assert result.lines[0].x12 == exact
     assert result.lines[0].tco2e == accounting.div_round_half_up(exact, Decimal(12), 3)
+
+
+def test_zero_export_is_zero_not_negative_zero():
+    result = accounting.compute(doc([line("heat_export", "0", "GJ")]))
+    assert str(result.total_tco2e) == "0.000" and str(result.scope2_tco2e) == "0.000"
+    assert str(result.lines[0].tco2e) == "0.000"
+    assert b"-0.000" not in result.to_json()
+
+
+def test_non_ascii_names_are_kept_verbatim_in_canonical_json():
+    d = doc([line("heat", "1", "GJ", label="锅炉房 \"A\"")])
+    d["enterprise"]["name"] = "广州示例制造有限公司"
+    result = accounting.compute(d)
+    assert result.inputs_digest == accounting.sha256_digest(accounting.canonical_json(d))
+    assert "广州示例制造有限公司".encode() in result.to_json()
+
+
+def test_huge_bad_value_is_cut_in_the_message():
+    with pytest.raises(accounting.QuantityError) as caught:
+        accounting.compute(doc([line("heat", "9" * 100_000, "GJ")]))
+    assert len(str(caught.value)) < 400
