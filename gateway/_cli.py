@@ -61,7 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     tx.add_argument("function")
     tx.add_argument("args", nargs="*")
 
-    parser = argparse.ArgumentParser(prog="python -m gateway", description=__doc__.split("\n")[0])
+    doc = __doc__ or ""
+    parser = argparse.ArgumentParser(
+        prog="python -m gateway",
+        description="Evaluate or submit a transaction, tail chaincode or block events.",
+        epilog=doc[doc.index("Examples::") :].replace("Examples::", "examples:"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("evaluate", parents=[common, tx], help="evaluate (query) a transaction")
     submit = sub.add_parser("submit", parents=[common, tx], help="submit and wait for commit")
