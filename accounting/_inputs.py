@@ -73,7 +73,7 @@ class Head(NamedTuple):
 
 
 def _mapping(field: str, value: Any, keys: frozenset[str]) -> Mapping[str, Any]:
-    if type(value) is not dict and not isinstance(value, Mapping):
+    if not isinstance(value, dict):  # JSON-shaped documents only: dict, list, str
         raise InputError(field, value, "an object")
     if not keys.issuperset(value):
         unknown = sorted(str(k) for k in set(value) - keys)

@@ -218,14 +218,15 @@ def rate_personal(behaviours: Mapping[str, Mapping[str, str]], population: Seque
     if rs.scheme != "percentile_bands":
         raise RatingError("rule_set", rule_set, "a percentile_bands rule set",
                           f"{rule_set} is a {rs.scheme} scheme")
-    if not isinstance(behaviours, Mapping) or not behaviours:
+    if not isinstance(behaviours, dict) or not behaviours:
         raise InputError("behaviours", behaviours, "a non-empty object of behaviours")
     if isinstance(population, str | bytes) or not isinstance(population, Sequence) \
             or not population:
         raise InputError("population", population, "a non-empty list of decimal strings")
     reductions = {}
     for name, entry in behaviours.items():
-        if not isinstance(entry, Mapping) or set(entry) != {"baseline", "actual"}:
+        if not isinstance(name, str) or not isinstance(entry, dict) \
+                or set(entry) != {"baseline", "actual"}:
             raise InputError(f"behaviours.{name}", entry, '{"baseline", "actual"}')
         baseline = _signed(f"behaviours.{name}.baseline", entry["baseline"])
         actual = _signed(f"behaviours.{name}.actual", entry["actual"])

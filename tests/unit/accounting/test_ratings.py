@@ -167,3 +167,17 @@ def test_personal_rating_errors_name_the_field():
     with pytest.raises(accounting.InputError) as caught2:
         accounting.rate_personal({"a": {"baseline": "1", "actual": "0"}}, [])
     assert caught2.value.field == "population"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.text(max_size=5), st.dictionaries(st.text(max_size=8),
+                                                            st.text(max_size=6) | st.floats(),
+                                                            max_size=3), max_size=3),
+       st.lists(st.text(max_size=6) | st.integers(), max_size=4))
+def test_personal_rating_fuzz_gives_a_rating_or_an_accounting_error(behaviours, population):
+    try:
+        rating = accounting.rate_personal(behaviours, population)
+    except accounting.AccountingError as exc:
+        assert exc.field
+    else:
+        assert rating.label in ("dark_green", "medium_green", "light_green")
