@@ -53,21 +53,22 @@ def hash_level(hashes: Sequence[bytes]) -> list[bytes]:
 def range_hash(source: NodeSource, lo: int, hi: int) -> bytes:
     """MTH(D[lo:hi]) where ``lo`` is a multiple of a power of two >= ``hi - lo``.
 
-    Such a range is a row of complete subtrees, largest first; RFC 9162 splits it at
-    the largest power of two, so folding the row from the right gives its hash.
+    Such a range is a row of complete subtrees, one per set bit of ``hi - lo``, largest
+    first; RFC 9162 splits it at the largest power of two, so folding the row from the
+    right (smallest subtree first) gives its hash.
     """
     n = hi - lo
     if n <= 0:
         return EMPTY_ROOT
-    parts = []
-    pos = lo
-    for level in range(n.bit_length() - 1, -1, -1):
-        if n >> level & 1:
-            parts.append(source.complete(level, pos >> level))
-            pos += 1 << level
-    h = parts[-1]
-    for left in reversed(parts[:-1]):
-        h = _sha256(b"\x01" + left + h).digest()
+    level = (n & -n).bit_length() - 1  # the smallest, rightmost subtree
+    h = source.complete(level, (hi - (1 << level)) >> level)
+    rest, level = n >> (level + 1), level + 1
+    while rest:
+        if rest & 1:  # subtree at this level starts after the larger ones to its left
+            start = lo + ((n >> (level + 1)) << (level + 1))
+            h = _sha256(b"\x01" + source.complete(level, start >> level) + h).digest()
+        rest >>= 1
+        level += 1
     return h
 
 

@@ -85,7 +85,8 @@ def _check_hash(what: str, value: bytes) -> None:
 def _check_proof(proof: Sequence[bytes]) -> list[bytes]:
     out = [bytes(p) for p in proof]
     for i, p in enumerate(out):
-        _check_hash(f"proof hash {i}", p)
+        if len(p) != HASH_SIZE:
+            raise MalformedHashError(f"proof hash {i}", len(p))
     return out
 
 
