@@ -83,7 +83,8 @@ class Checkpoint:
 
 @dataclass(frozen=True)
 class VerifiedCheckpoint:
-    """A checkpoint whose note met a policy: the keys that vouched for it, and when."""
+    """A checkpoint whose note met a policy: the keys that vouched for it, and when
+    (``cosigned_at``: POSIX time of each timestamped cosignature, by cosigner name)."""
 
     checkpoint: Checkpoint
     note: Note
@@ -128,17 +129,19 @@ class Policy:
         if self.log_keys and not log_ok:
             raise SignatureError(f"checkpoint of {cp.origin!r} lacks the log's signature")
         sigs = {(s.name, s.key_id): s.signature for s in note.signatures}
-        counted: dict[str, int] = {}
+        counted: set[str] = set()
+        times: dict[str, int] = {}
         for w in note.verified_by(self.witnesses):
-            sig = sigs[(w.name, w.key_id)]
-            ts = w.timestamp(sig)
+            ts = w.timestamp(sigs[(w.name, w.key_id)])
             if now is not None and ts is not None and ts > now:
-                continue
-            counted.setdefault(w.name, ts if ts is not None else -1)
+                continue  # dated in the future: does not count
+            counted.add(w.name)
+            if ts is not None:
+                times.setdefault(w.name, ts)
         if len(counted) < self.threshold:
             raise PolicyError(self.threshold, sorted(counted), cp.origin)
         return VerifiedCheckpoint(
-            cp, note, tuple(v.name for v in log_ok), tuple(sorted(counted)), counted
+            cp, note, tuple(v.name for v in log_ok), tuple(sorted(counted)), times
         )
 
 

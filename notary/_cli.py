@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ._bundle import ProofBundle, verify_bundle
 from ._checkpoint import Checkpoint, Policy, Witness
-from ._errors import ProofError
+from ._errors import ProofError, RootMismatchError, TreeSizeError
 from ._note import COSIGNATURE_V1, ED25519, Note, Signer, Verifier, sign_note
 from ._store import Log
 
@@ -32,6 +32,17 @@ def _write(path: str | None, text: str) -> None:
         sys.stdout.write(text)
     else:
         Path(path).write_text(text)
+
+
+def _check_against(log: Log, cp: Checkpoint) -> None:
+    """The checkpoint must describe this copy of the log: same root at that size."""
+    if cp.size > log.size:
+        raise TreeSizeError(
+            f"checkpoint size {cp.size} is beyond this log's size {log.size}", size=cp.size
+        )
+    ours = log.root(cp.size)
+    if ours != cp.root:
+        raise RootMismatchError("root", ours, cp.root, size=cp.size)
 
 
 def _cmd_keygen(a: argparse.Namespace) -> int:
@@ -84,8 +95,7 @@ def _cmd_cosign(a: argparse.Namespace) -> int:
     state_path = Path(a.state)
     witness = Witness(signer, {cp.origin: [log_key]}, _load_state(state_path))
     with Log.open(a.db) as log:  # the witness's own recomputed copy of the log
-        if cp.size > log.size or log.root(cp.size) != cp.root:
-            raise ProofError(f"checkpoint size {cp.size} does not match this organisation's log")
+        _check_against(log, cp)
         previous = witness.latest.get(cp.origin)
         proof = (
             log.consistency_proof(previous.size, cp.size)
@@ -105,8 +115,7 @@ def _cmd_prove(a: argparse.Namespace) -> int:
         if note is None:
             raise ProofError("no checkpoint stored; run 'checkpoint' first or pass --checkpoint")
         cp = Checkpoint.from_body(Note.parse(note).text)
-        if cp.size > log.size or log.root(cp.size) != cp.root:
-            raise ProofError(f"checkpoint size {cp.size} does not match this log")
+        _check_against(log, cp)
         bundle = ProofBundle.build(a.index, log.inclusion_proof(a.index, cp.size), note)
     _write(a.out, bundle.to_json() if a.json else bundle.to_text())
     return 0

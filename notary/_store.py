@@ -74,7 +74,9 @@ class Log:
     """An append-only RFC 9162 log in one SQLAlchemy database (SQLite file by default).
 
     One writer at a time (a second writer is detected and refused, not merged); any number
-    of readers. ``reads`` counts the SELECTs issued, for cost checks.
+    of readers. A ``Log`` object answers for the size it last opened or appended (reopen to
+    see another process's appends) and is not thread-safe. ``reads`` counts the SELECTs
+    issued, for cost checks.
     """
 
     def __init__(

@@ -65,6 +65,13 @@ def test_append_checkpoint_cosign_prove_verify(
     assert _run(capsys, *cosign, "--out", cp2, cp2)[0] == 0
     rc, _, err = _run(capsys, *cosign, str(d / "cp"))
     assert rc == 1 and "RollbackError" in err
+    # an organisation whose own copy of the log differs refuses to cosign
+    other = str(d / "other.db")
+    assert _run(capsys, "append", "--db", other, str(d / "e0"), str(d / "e2"))[0] == 0
+    rc, _, err = _run(capsys, "cosign", "--db", other, "--key", str(d / "bank.key"),
+                      "--log-key", str(d / "log.vkey"), "--state", str(d / "bank2.state"),
+                      "--time", "1800000200", cp)  # fmt: skip
+    assert rc == 1 and "RootMismatchError" in err
     # JSON bundle from the latest stored checkpoint (signed by the log only)
     rc, out, _ = _run(capsys, "prove", "--db", db, "--index", "2", "--json")
     assert rc == 0 and '"index": 2' in out
