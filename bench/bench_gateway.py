@@ -67,7 +67,10 @@ class Result:
     def as_dict(self) -> dict:
         n = len(self.latencies)
         return {
-            "op": self.op, "concurrency": self.level, "ok": n, "errors": len(self.errors),
+            "op": self.op,
+            "concurrency": self.level,
+            "ok": n,
+            "errors": len(self.errors),
             "tx_per_s": round(n / self.wall, 1) if self.wall else 0,
             "p50_ms": round(_pct(self.latencies, 0.5) * 1e3, 1),
             "p99_ms": round(_pct(self.latencies, 0.99) * 1e3, 1),
@@ -129,7 +132,9 @@ def main() -> int:
     ap.add_argument("--org", default="PowerMSP")
     ap.add_argument("--levels", type=int, nargs="+", default=[1, 4, 16, 64])
     ap.add_argument("--evaluate-count", type=int, default=300)
-    ap.add_argument("--submit-count", type=int, default=200)
+    ap.add_argument(
+        "--submit-count", type=int, default=600, help="cap per level (10 x level, at least 40)"
+    )
     ap.add_argument("--api", choices=["async", "blocking"], default="async")
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--no-up", action="store_true", help="fail if no network is running")
@@ -163,8 +168,11 @@ def _bench(ns: argparse.Namespace) -> int:
         f"MaxMessageCount={info.get('max_message_count', '?')}  "
         f"endorsement: MAJORITY of {len(info['orgs'])} orgs; orderers: {len(info['orderers'])}"
     )
-    print(f"client: {ns.api} API, {ns.org} via {org['peer_endpoint']}; host: {os.cpu_count()} "
-          f"cpus, Python {platform.python_version()}")  # fmt: skip
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"client: {ns.api} API, {ns.org} via {org['peer_endpoint']}; host: {os.cpu_count()} cpus, "
+        f"load average {load} before the run, Python {platform.python_version()}"
+    )
     print(f"{'op':<9}{'conc':>5}{'ok':>7}{'err':>7}{'tx/s':>10}{'p50 ms':>10}{'p99 ms':>10}"
           f"{'cli cpu ms':>12}")  # fmt: skip
     run = uuid.uuid4().hex[:8]
@@ -181,7 +189,7 @@ def _bench(ns: argparse.Namespace) -> int:
                 contract = gw.get_network(info["channel"]).get_contract(info["chaincode"])
                 await contract.submit("put", [f"bench-{run}", "x" * 64])
                 for level in ns.levels:
-                    n = min(ns.submit_count, max(40, 20 * level))
+                    n = min(ns.submit_count, max(40, 10 * level))
 
                     async def ev(i: int) -> bytes:
                         return await contract.evaluate("get", [f"bench-{run}"])
@@ -201,7 +209,7 @@ def _bench(ns: argparse.Namespace) -> int:
             contract = gw.get_network(info["channel"]).get_contract(info["chaincode"])
             contract.submit("put", [f"bench-{run}", "x" * 64])
             for level in ns.levels:
-                n = min(ns.submit_count, max(40, 20 * level))
+                n = min(ns.submit_count, max(40, 10 * level))
                 ops = (
                     ("evaluate", lambda i: contract.evaluate("get", [f"bench-{run}"]),
                      ns.evaluate_count),
