@@ -33,6 +33,9 @@ T = TypeVar("T")
 class _Signable:
     _aio: Any
 
+    def __repr__(self) -> str:
+        return repr(self._aio)
+
     @property
     def bytes(self) -> builtins.bytes:
         return self._aio.bytes

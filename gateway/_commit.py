@@ -79,6 +79,10 @@ class Commit:
     def _set_signature(self, signature: builtins.bytes) -> None:
         self._request.signature = signature
 
+    def __repr__(self) -> str:
+        state = self._status.code_name if self._status else "pending"
+        return f"<{type(self).__name__} {self._transaction_id} {state}>"
+
     async def status(self, *, timeout: float | None = UNSET) -> Status:
         """The transaction's commit status (waits for the commit; cached once known)."""
         if self._status is not None:

@@ -71,6 +71,10 @@ class Proposal:
         if not self._proposed.proposal.signature:
             self._set_signature(await self._signing.sign(self.digest))
 
+    def __repr__(self) -> str:
+        signed = "signed" if self._proposed.proposal.signature else "unsigned"
+        return f"<Proposal {self.transaction_id} on {self._channel}, {signed}>"
+
     async def evaluate(self, *, timeout: float | None = UNSET) -> builtins.bytes:
         """Run the transaction on one peer without ordering it; return its result."""
         await self._sign()
@@ -136,6 +140,10 @@ class Transaction:
 
     def _set_signature(self, signature: builtins.bytes) -> None:
         self._prepared.envelope.signature = signature
+
+    def __repr__(self) -> str:
+        signed = "signed" if self._prepared.envelope.signature else "unsigned"
+        return f"<Transaction {self.transaction_id} on {self._channel}, {signed}>"
 
     async def submit(self, *, timeout: float | None = UNSET) -> SubmittedTransaction:
         """Send the signed transaction to the ordering service; return the commit handle."""
