@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from decimal import Decimal, localcontext
+from json.encoder import encode_basestring as _quote
 from typing import Any
 
 from ._canonical import EXACT, encode_tree
@@ -32,6 +33,7 @@ from ._result import CATEGORIES, Intensity, Result
 __all__ = ["compute", "compute_with_head", "inputs_digest"]
 
 _ZERO = Decimal(0)
+_new = tuple.__new__  # builds a named tuple without its Python-level __new__
 _ZERO3 = Decimal("0.000")
 _ONE = Decimal(1)
 _THOUSAND = Decimal(1000)
@@ -57,10 +59,10 @@ def _r12(x12: Decimal) -> Decimal:
 
 def inputs_digest(doc: Mapping[str, Any]) -> str:
     """sha256 of the canonical JSON of a validated input document."""
-    return _digest(doc, [encode_tree(line) for line in doc["activity"]])
+    return _digest(doc, [encode_tree(line) for line in doc["activity"]], None)
 
 
-def _digest(doc: Mapping[str, Any], lines: list[str]) -> str:
+def _digest(doc: Mapping[str, Any], lines: list[str], denominators_json: str | None) -> str:
     """The inputs digest from the canonical JSON of each line.
 
     On the hot path, a line with exactly source, quantity and unit, all found in
@@ -69,9 +71,58 @@ def _digest(doc: Mapping[str, Any], lines: list[str]) -> str:
     ``sha256_digest(canonical_json(doc))``.
     """
     # "activity" sorts before every other top-level key
-    rest = encode_tree({k: v for k, v in doc.items() if k != "activity"})
-    text = '{"activity":[' + ",".join(lines) + "]" + ("," + rest[1:] if len(rest) > 2 else "}")
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    parts = ['{"activity":[', ",".join(lines), "]"]
+    for key in _REST_KEYS:
+        if key in doc:
+            parts.append(f',"{key}":')
+            if key == "denominators" and denominators_json is not None:
+                parts.append(denominators_json)
+            else:
+                parts.append(_REST_ENCODERS[key](doc[key]))
+    parts.append("}")
+    return "sha256:" + hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()
+
+
+def _str(value: Any) -> str:
+    return _quote(value) if type(value) is str else encode_tree(value)
+
+
+def _flat_object(value: Any) -> str:
+    """Canonical JSON of a dict of strings (enterprise, period)."""
+    if type(value) is not dict:
+        return encode_tree(value)
+    items = []
+    for key in sorted(value):
+        item = value[key]
+        if type(item) is not str:
+            return encode_tree(value)
+        items.append(_quote(key) + ":" + _quote(item))
+    return "{" + ",".join(items) + "}"
+
+
+def _denominators(value: Any) -> str:
+    if type(value) is not dict:
+        return encode_tree(value)
+    return "{" + ",".join(_quote(k) + ":" + _flat_object(value[k]) for k in sorted(value)) + "}"
+
+
+def _string_list(value: Any) -> str:
+    if type(value) is not list or not all(type(v) is str for v in value):
+        return encode_tree(value)
+    return "[" + ",".join(_quote(v) for v in value) + "]"
+
+
+# canonical JSON of every top-level key but activity, in sorted key order
+_REST_KEYS = ("benchmark_set", "denominators", "enterprise", "factor_set", "period",
+              "rule_sets")
+_REST_ENCODERS = {
+    "benchmark_set": _str,
+    "denominators": _denominators,
+    "enterprise": _flat_object,
+    "factor_set": _str,
+    "period": _flat_object,
+    "rule_sets": _string_list,
+}
 
 
 def _general_line(fs: Any, index: int, line: Any, region: str | None
@@ -155,23 +206,23 @@ def compute_with_head(doc: Mapping[str, Any], head: Head) -> Result:
         s2 = (sums["electricity_purchased"] + sums["electricity_exported"]
               + sums["heat_purchased"] + sums["heat_exported"])
         total = _r12(s1 + s2)
-        intensities = _intensities(total, head, doc)
-        result = Result(
+        intensities = _intensities(total, head)
+        result = _new(Result, (
             head.enterprise, head.start, head.end, fs.version, fs.digest,
-            _digest(doc, plain), tuple(lines), sums,
-            _r12(s1), _r12(s2), total, _r12(bio), intensities,
-        )
+            _digest(doc, plain, head.denominators_json), tuple(lines), sums,
+            _r12(s1), _r12(s2), total, _r12(bio) if bio else _ZERO3, intensities,
+        ))
     return result
 
 
 _ABSENT = {
-    name: Intensity(name, None, None, None,
+    name: Intensity(name, None, None, None, None,
                     f"no {name} denominator given; the intensity is absent, not zero")
     for name in DENOMINATORS
 }
 
 
-def _intensities(total: Decimal, head: Head, doc: Mapping[str, Any]) -> dict[str, Intensity]:
+def _intensities(total: Decimal, head: Head) -> dict[str, Intensity]:
     """Intensity = total_tco2e as reported / denominator, rounded half up to 0.000001.
 
     Runs inside the EXACT context: integer division with an exact remainder, as
@@ -182,14 +233,11 @@ def _intensities(total: Decimal, head: Head, doc: Mapping[str, Any]) -> dict[str
         return out
     scaled = abs(total) * _MILLION
     negative = total < 0
-    given = doc["denominators"]
-    for name, (value, unit) in head.denominators.items():
+    for name, (value, unit, quantity, given_unit) in head.denominators.items():
         q, r = divmod(scaled, value)
         if r + r >= value:
             q += 1
         if negative and q:
             q = -q
-        g = given[name]
-        out[name] = Intensity(name, q.scaleb(-6), f"tCO2e/{unit}",
-                              {"quantity": g["quantity"], "unit": g["unit"]})
+        out[name] = _new(Intensity, (name, q.scaleb(-6), unit, quantity, given_unit, None))
     return out

@@ -20,6 +20,7 @@ import datetime
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from json.encoder import encode_basestring as _quote
 from typing import Any, NamedTuple, NoReturn
 
 from ._canonical import EXACT
@@ -53,10 +54,17 @@ TOP_KEYS = frozenset(
 )
 _ENTERPRISE_KEYS = frozenset({"id", "industry", "region", "name"})
 _PERIOD_KEYS = frozenset({"start", "end"})
+_REQUIRED_TOP = frozenset({"enterprise", "period", "factor_set", "activity"})
+_DATE_MATCH = _DATE.fullmatch
+_QUANTITY_MATCH = QUANTITY.fullmatch
+_ISODATE = datetime.date.fromisoformat
+_MONEY = CONVERSIONS["money"]
+_MONEY_INTENSITY = "tCO2e/" + MONEY_UNIT
 _DENOMINATOR_KEYS = frozenset({"quantity", "unit"})
 LINE_KEYS = frozenset({"source", "quantity", "unit", "region", "factor", "label"})
 #: denominator name -> unit of the intensity numerator per unit, in order of output
 DENOMINATORS = ("output_value", "value_added", "product_output", "tax_paid")
+_DENOMINATOR_SET = frozenset(DENOMINATORS)
 
 
 class Head(NamedTuple):
@@ -66,10 +74,11 @@ class Head(NamedTuple):
     start: str
     end: str
     factor_set: str
-    # name -> (canonical quantity in the denominator's canonical unit, canonical unit)
-    denominators: Mapping[str, tuple[Decimal, str]]
+    # name -> (quantity in the canonical unit, intensity unit, quantity and unit as given)
+    denominators: Mapping[str, tuple[Decimal, str, str, str]]
     rule_sets: tuple[str, ...] | None
     benchmark_set: str | None
+    denominators_json: str | None = None  # canonical JSON of doc["denominators"], if known
 
 
 def _mapping(field: str, value: Any, keys: frozenset[str]) -> Mapping[str, Any]:
@@ -124,7 +133,7 @@ def _date(field: str, value: Any) -> datetime.date:
     raise PeriodError(field, value, "an ISO date YYYY-MM-DD")
 
 
-def _denominator(name: str, value: Any) -> tuple[Decimal, str]:
+def _denominator(name: str, value: Any) -> tuple[Decimal, str, str, str]:
     field = f"denominators.{name}"
     entry = _mapping(field, value, _DENOMINATOR_KEYS)
     quantity = parse_quantity(f"{field}.quantity", entry.get("quantity"), positive=True)
@@ -132,15 +141,96 @@ def _denominator(name: str, value: Any) -> tuple[Decimal, str]:
     if name == "product_output":
         if not isinstance(unit, str) or not _FREE_UNIT.fullmatch(unit):
             raise UnitError(f"{field}.unit", unit, "the product's unit, e.g. \"t\" (no '/')")
-        return quantity, unit
+        return quantity, "tCO2e/" + unit, entry["quantity"], unit
     money = CONVERSIONS["money"]
     if unit not in money:
         raise UnitError(f"{field}.unit", unit, "one of " + ", ".join(money))
-    return EXACT.multiply(quantity, money[unit]), MONEY_UNIT
+    return EXACT.multiply(quantity, money[unit]), _MONEY_INTENSITY, entry["quantity"], unit
 
 
 def parse_head(doc: Any) -> Head:
     """Validate everything but the activity lines."""
+    head = _fast_head(doc)
+    return head if head is not None else _checked_head(doc)
+
+
+def _fast_head(doc: Any) -> Head | None:
+    """The hot path: accepts only what :func:`_checked_head` accepts, else None.
+
+    None means "let the checked path decide" (it then raises with evidence, or
+    accepts something this path was too cautious about).
+    """
+    if type(doc) is not dict or not TOP_KEYS.issuperset(doc) or not _REQUIRED_TOP.issubset(doc):
+        return None
+    ent = doc["enterprise"]
+    period = doc["period"]
+    if type(ent) is not dict or "id" not in ent or not _ENTERPRISE_KEYS.issuperset(ent) \
+            or type(period) is not dict or len(period) != 2 \
+            or type(doc["activity"]) is not list:
+        return None
+    for value in ent.values():
+        if type(value) is not str or not 0 < len(value) <= 200 or value.isspace():
+            return None
+    start = period.get("start")
+    end = period.get("end")
+    if type(start) is not str or type(end) is not str or _DATE_MATCH(start) is None \
+            or _DATE_MATCH(end) is None or start > end:
+        return None
+    try:
+        _ISODATE(start)
+        _ISODATE(end)
+    except ValueError:
+        return None
+    denominators: dict[str, tuple[Decimal, str, str, str]] = {}
+    denominators_json = None
+    if "denominators" in doc:
+        raw = doc["denominators"]
+        if type(raw) is not dict:
+            return None
+        fragments = []
+        for name in sorted(raw):
+            entry = raw[name]
+            if name not in _DENOMINATOR_SET or type(entry) is not dict or len(entry) != 2:
+                return None
+            quantity = entry.get("quantity")
+            unit = entry.get("unit")
+            if type(quantity) is not str or _QUANTITY_MATCH(quantity) is None \
+                    or type(unit) is not str:
+                return None
+            value = Decimal(quantity)
+            if not value:
+                return None
+            if name == "product_output":
+                if _FREE_UNIT.fullmatch(unit) is None:
+                    return None
+                denominators[name] = (value, "tCO2e/" + unit, quantity, unit)
+            elif unit in _MONEY:
+                denominators[name] = (EXACT.multiply(value, _MONEY[unit]), _MONEY_INTENSITY,
+                                      quantity, unit)
+            else:
+                return None
+            # name, quantity: from fixed sets and the quantity pattern; nothing to escape
+            fragments.append(f'"{name}":{{"quantity":"{quantity}","unit":{_quote(unit)}}}')
+        denominators_json = "{" + ",".join(fragments) + "}"
+    rule_sets = doc.get("rule_sets")
+    if rule_sets is not None:
+        if type(rule_sets) is not list or not rule_sets \
+                or not all(type(v) is str for v in rule_sets):
+            return None
+        rule_sets = tuple(rule_sets)
+    elif "rule_sets" in doc:
+        return None
+    benchmark_set = doc.get("benchmark_set")
+    if benchmark_set is not None and (type(benchmark_set) is not str
+                                      or not 0 < len(benchmark_set) <= 200
+                                      or benchmark_set.isspace()):
+        return None
+    return Head(dict(ent), start, end, doc["factor_set"], denominators, rule_sets,
+                benchmark_set, denominators_json)
+
+
+def _checked_head(doc: Any) -> Head:
+    """Field-by-field validation; raises the precise error for what is wrong."""
     doc = _mapping("input", doc, TOP_KEYS)
     for key in ("enterprise", "period", "factor_set", "activity"):
         if key not in doc:
@@ -158,7 +248,7 @@ def parse_head(doc: Any) -> Head:
                           "the period ends before it starts")
     if not isinstance(doc["activity"], list):
         raise InputError("activity", doc["activity"], "a list of activity lines")
-    denominators: dict[str, tuple[Decimal, str]] = {}
+    denominators: dict[str, tuple[Decimal, str, str, str]] = {}
     if "denominators" in doc:
         dens = _mapping("denominators", doc["denominators"], frozenset(DENOMINATORS))
         for name in DENOMINATORS:

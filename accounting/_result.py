@@ -120,7 +120,8 @@ class Intensity(NamedTuple):
     name: str
     value: Decimal | None
     unit: str | None
-    denominator: Mapping[str, str] | None
+    denominator_quantity: str | None  # as given
+    denominator_unit: str | None  # as given
     reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -129,7 +130,8 @@ class Intensity(NamedTuple):
         return {
             "value": decimal_str(self.value),
             "unit": self.unit,
-            "denominator": dict(self.denominator or {}),
+            "denominator": {"quantity": self.denominator_quantity,
+                            "unit": self.denominator_unit},
         }
 
 
