@@ -91,6 +91,9 @@ class Log:
         self._reader = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         self.reads = 0
         state = self._read_state()
+        if "tile_height" not in state and not 1 <= tile_height <= 16:
+            self.close()
+            raise ValueError(f"tile_height must be 1..16, not {tile_height}")
         stored_height = int(state.get("tile_height", tile_height))
         self.tile_height = stored_height
         self._width = 1 << stored_height
@@ -119,25 +122,29 @@ class Log:
         synchronous: str = "NORMAL",
         cache_tiles: int = 1024,
     ) -> Log:
-        """Open (creating if needed) a log in SQLite file ``path``, or any SQLAlchemy URL.
+        """Open (creating if needed) a log in SQLite file ``path`` (or a ``sqlite:///`` URL).
 
-        ``tile_height`` only matters when the log is created; an existing log keeps its own.
+        ``tile_height`` (1..16) only matters when the log is created; an existing log keeps
+        its own. The write path uses SQLite's ``INSERT OR REPLACE``: other databases would
+        need a dialect-specific upsert, so they are refused here.
         """
         text = str(path)
         url = text if "://" in text else f"sqlite:///{text}"
+        backend = sa.make_url(url).get_backend_name()
+        if backend != "sqlite":
+            raise ValueError(f"notary's store speaks SQLite only, not {backend}")
+        if synchronous.upper() not in {"NORMAL", "FULL", "EXTRA"}:
+            raise ValueError(f"synchronous must be NORMAL, FULL or EXTRA, not {synchronous!r}")
+        mode = synchronous.upper()
         engine = sa.create_engine(url)
-        if engine.dialect.name == "sqlite":
-            if synchronous.upper() not in {"NORMAL", "FULL", "EXTRA"}:
-                raise ValueError(f"synchronous must be NORMAL, FULL or EXTRA, not {synchronous!r}")
-            mode = synchronous.upper()
 
-            @sa.event.listens_for(engine, "connect")
-            def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-                cur = dbapi_conn.cursor()
-                cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute(f"PRAGMA synchronous={mode}")
-                cur.execute("PRAGMA busy_timeout=10000")
-                cur.close()
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA synchronous={mode}")
+            cur.execute("PRAGMA busy_timeout=10000")
+            cur.close()
 
         return cls(engine, tile_height=tile_height, cache_tiles=cache_tiles)
 

@@ -96,6 +96,10 @@ def test_bad_input_and_sizes(tmp_path: Path) -> None:
         assert log.latest_checkpoint() == "note one\n"
     with pytest.raises(ValueError):
         Log.open(tmp_path / "other.db", synchronous="OFF")
+    with pytest.raises(ValueError):
+        Log.open(tmp_path / "other.db", tile_height=0)
+    with pytest.raises(ValueError, match="SQLite only"):
+        Log.open("postgresql://nobody@localhost/none")
 
 
 WRITER = textwrap.dedent(
