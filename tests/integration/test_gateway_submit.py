@@ -121,8 +121,8 @@ def test_offline_signing_on_the_real_network(network_info: dict):
         proposal = gw.new_signed_proposal(unsigned.bytes, signer(unsigned.digest))
         transaction = proposal.endorse()
         transaction = gw.new_signed_transaction(transaction.bytes, signer(transaction.digest))
-        commit = transaction.submit()
-        commit = gw.new_signed_commit(commit.bytes, signer(commit.digest))
+        submitted = transaction.submit()
+        commit = gw.new_signed_commit(submitted.bytes, signer(submitted.digest))
         assert commit.status().successful
         query = contract.new_proposal("get", [key])
         assert gw.new_signed_proposal(query.bytes, signer(query.digest)).evaluate() == (
