@@ -143,7 +143,7 @@ def _denominator(name: str, value: Any) -> tuple[Decimal, str, str, str]:
             raise UnitError(f"{field}.unit", unit, "the product's unit, e.g. \"t\" (no '/')")
         return quantity, "tCO2e/" + unit, entry["quantity"], unit
     money = CONVERSIONS["money"]
-    if unit not in money:
+    if not isinstance(unit, str) or unit not in money:
         raise UnitError(f"{field}.unit", unit, "one of " + ", ".join(money))
     return EXACT.multiply(quantity, money[unit]), _MONEY_INTENSITY, entry["quantity"], unit
 

@@ -170,3 +170,62 @@ def test_intensity_is_reported_total_over_denominator_rounded_once(d, name, den)
     expected = reference_round(Fraction(result.total_tco2e) / Fraction(den), 6)
     assert Fraction(got) == expected
     assert result.intensities[name].unit == f"tCO2e/{unit}"
+
+
+HEAD_PATHS = [("enterprise", "id"), ("enterprise", "name"), ("enterprise", "region"),
+              ("period", "start"), ("period", "end"), ("period", "extra"),
+              ("denominators", "value_added", "quantity"), ("denominators", "value_added", "unit"),
+              ("denominators", "product_output"), ("denominators", "other"),
+              ("rule_sets",), ("benchmark_set",), ("activity",), ("extra",)]
+head_values = junk | st.sampled_from(
+    ["2023-02-29", "2024-02-29", "2023-12-31", "0", "12.5", "10^4 CNY", "CNY", "t", " ",
+     "t/y", ["zj-ce-2023"], [], {"quantity": "5", "unit": "t"}, {"quantity": "0", "unit": "t"}])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(HEAD_PATHS), head_values)
+def test_fast_head_path_accepts_only_what_the_checked_path_accepts(path, value):
+    from accounting._canonical import encode_tree
+    from accounting._inputs import _checked_head, _fast_head
+
+    d = copy.deepcopy(ISSUE_EXAMPLE)
+    target: Any = d
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    fast = _fast_head(d)
+    try:
+        checked = _checked_head(d)
+    except AccountingError:
+        assert fast is None
+        return
+    if fast is not None:
+        assert fast[:-1] == checked[:-1]
+        if "denominators" in d:
+            assert fast.denominators_json == encode_tree(d["denominators"])
+
+
+line_values = {
+    "source": st.sampled_from(["electricity", "electricity_export", "heat", "diesel",
+                               "natural_gas", "process", "biomass", "coal"]) | junk,
+    "quantity": st.sampled_from(["1", "0", "2.5", "-1", "1e3", " 1"]) | junk,
+    "unit": st.sampled_from(["MWh", "kWh", "GJ", "t", "kg", "m3", "t clinker", "a/b"]) | junk,
+    "region": st.sampled_from(["southern", "guangdong", "mars"]) | junk,
+    "factor": st.fixed_dictionaries({}, optional={
+        "value": st.sampled_from(["0.5", "x"]) | junk,
+        "unit": st.sampled_from(["tCO2/t", "tCO2e/t clinker", "tCO2/MWh"]) | junk,
+        "source": st.sampled_from(["lab", ""]) | junk}) | junk,
+    "label": st.sampled_from(["boiler 1", ""]) | junk,
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.fixed_dictionaries({}, optional=line_values), max_size=4))
+def test_any_activity_lines_give_a_result_or_an_accounting_error(lines):
+    d = doc(lines, factor_set="cn-2022")
+    try:
+        result = accounting.compute(d)
+    except AccountingError as exc:
+        assert exc.field
+    else:
+        assert result.inputs_digest == accounting.sha256_digest(accounting.canonical_json(d))
