@@ -23,7 +23,7 @@ Usage::
     '0.074404'
     >>> result.to_json()[:20]
     b'{"biomass_note":"bio'
-    >>> rated = accounting.rate({
+    >>> rated = accounting.rate(result_input := {
     ...     "enterprise": {"id": "x", "industry": "C38", "region": "southern"},
     ...     "period": {"start": "2022-01-01", "end": "2022-12-31"},
     ...     "factor_set": "cn-2022", "rule_sets": ["zj-ce-2023"],
@@ -31,6 +31,12 @@ Usage::
     ...     "denominators": {"value_added": {"quantity": "5200", "unit": "10^4 CNY"}}})
     >>> rated.ratings[0].label
     '1'
+
+A verifier holding the inputs and a claimed result recomputes it byte for byte::
+
+    >>> claimed = rated.to_json()
+    >>> accounting.verify_result(result_input, claimed) == claimed
+    True
 
 Command line: ``python -m accounting compute FILE [--table]``, ``rate FILE``,
 ``rate-personal FILE``, ``factors [--set V]``, ``rules [--set V]``.
@@ -72,12 +78,14 @@ from ._rules import (
     load_rule_set,
     rule_set_versions,
 )
+from ._verify import ResultMismatchError, verify_result
 
 __all__ = [
     "compute",
     "rate",
     "rate_result",
     "rate_personal",
+    "verify_result",
     "inputs_digest",
     "canonical_json",
     "sha256_digest",
@@ -112,4 +120,5 @@ __all__ = [
     "MissingFactorError",
     "DataFileError",
     "RatingError",
+    "ResultMismatchError",
 ]

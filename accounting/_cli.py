@@ -1,4 +1,4 @@
-"""Command line: ``python -m accounting {compute,rate,rate-personal,factors,rules}``.
+"""Command line: ``python -m accounting {compute,rate,verify,rate-personal,factors,rules}``.
 
 Bad input prints one line on stderr naming the field and the value, and exits
 with status 2; there is never a traceback for bad input.
@@ -22,6 +22,7 @@ from ._factors import load_factor_set
 from ._ratings import rate, rate_personal
 from ._rules import load_rule_set
 from ._table import rated_table, result_table
+from ._verify import ResultMismatchError, verify_result
 
 __all__ = ["main"]
 
@@ -133,6 +134,20 @@ def _cmd_rate_personal(args: argparse.Namespace) -> None:
     _out(rating.to_json())
 
 
+def _cmd_verify(args: argparse.Namespace) -> None:
+    claimed = _read_bytes(args.result)
+    verify_result(_load_json(args.file), claimed)
+    _out("ok: the result recomputes byte for byte")
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().rstrip(b"\n")
+    except OSError as exc:
+        raise _Usage(f"{path}: cannot read: {exc}") from None
+
+
 def _cmd_factors(args: argparse.Namespace) -> None:
     if args.set is None:
         sets = [load_factor_set(v).summary() for v in list_versions("factors")]
@@ -165,6 +180,9 @@ def _parser() -> argparse.ArgumentParser:
         g.add_argument("--factor-set")
         g.add_argument("--denominator", action="append",
                        help="NAME=QUANTITY:UNIT, e.g. 'value_added=5200:10^4 CNY'")
+    v = sub.add_parser("verify", help="recompute a claimed result from its inputs")
+    v.add_argument("file", help="the input JSON")
+    v.add_argument("result", help="the claimed result (canonical JSON, as printed)")
     rp = sub.add_parser("rate-personal", help="three greens for a personal account")
     rp.add_argument("file", help='JSON {"behaviours", "population", "rule_set"?}')
     f = sub.add_parser("factors", help="list factor sets, or one set's factors with sources")
@@ -178,16 +196,20 @@ _COMMANDS = {
     "compute": _cmd_compute,
     "rate": _cmd_rate,
     "rate-personal": _cmd_rate_personal,
+    "verify": _cmd_verify,
     "factors": _cmd_factors,
     "rules": _cmd_rules,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit status (0 ok, 2 bad input)."""
+    """Run the CLI; returns the exit status (0 ok, 1 result mismatch, 2 bad input)."""
     args = _parser().parse_args(argv)
     try:
         _COMMANDS[args.command](args)
+    except ResultMismatchError as exc:
+        print(f"mismatch: {exc}", file=sys.stderr)
+        return 1
     except AccountingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
