@@ -140,7 +140,8 @@ def _general_line(fs: Any, index: int, line: Any, region: str | None
         value = parse_explicit_factor(field, line["factor"], line.get("unit"))
         category, scope = EXPLICIT_SOURCES[source]
         explicit = {k: str(v) for k, v in line["factor"].items()}
-        entry = Entry(category, scope, EXACT.multiply(value, _TWELVE), (), _ONE, line['unit'])
+        entry = Entry(category, scope, EXACT.multiply(value, _TWELVE), (), _ONE, line['unit'],
+                      "")
         return entry, None, explicit
     if "factor" in line:
         diagnose_line(fs, index, line, region)
@@ -171,37 +172,38 @@ def compute_with_head(doc: Mapping[str, Any], head: Head) -> Result:
     bio = _ZERO
     with localcontext(EXACT):
         for i, line in enumerate(doc["activity"]):
-            reg = label = explicit = None
             try:
                 # fast path: exactly source, quantity, unit; names from the set's tables
-                if type(line) is not dict or len(line) != 3:
-                    raise LookupError(i)
-                qty = line["quantity"]
-                src = line["source"]
-                unit = line["unit"]
-                if _match(qty) is None:
-                    raise LookupError(qty)
-                by_unit = flat.get(src)
-                if by_unit is not None:
-                    entry = by_unit[unit]
-                else:
-                    entry = regional[src][unit][region or ""]
-                    reg = region
-                plain.append(f'{{"quantity":"{qty}","source":"{src}","unit":"{unit}"}}')
+                if type(line) is dict and len(line) == 3:
+                    qty = line["quantity"]
+                    if _match(qty) is not None:
+                        src = line["source"]
+                        unit = line["unit"]
+                        by_unit = flat.get(src)
+                        if by_unit is not None:
+                            entry = by_unit[unit]
+                            reg = None
+                        else:
+                            entry = regional[src][unit][region or ""]
+                            reg = region
+                        x12 = Decimal(qty) * entry.k12
+                        sums[entry.category] += x12  # never biomass: that needs a factor
+                        plain.append('{"quantity":"' + qty + entry.json_tail)
+                        lines.append((i, src, qty, unit, entry, x12, reg, None, None))
+                        continue
             except (LookupError, TypeError):
-                entry, reg, explicit = _general_line(fs, i, line, region)
-                qty, src, unit = line["quantity"], line["source"], line["unit"]
-                if not isinstance(qty, str) or _match(qty) is None:
-                    diagnose_line(fs, i, line, region)
-                label = line.get("label")
-                plain.append(encode_tree(line))
+                pass
+            entry, reg, explicit = _general_line(fs, i, line, region)
+            qty, src, unit = line["quantity"], line["source"], line["unit"]
+            if not isinstance(qty, str) or _match(qty) is None:
+                diagnose_line(fs, i, line, region)
+            plain.append(encode_tree(line))
             x12 = Decimal(qty) * entry.k12
-            category = entry.category
-            if category == "biomass":
+            if entry.category == "biomass":
                 bio += x12
             else:
-                sums[category] += x12
-            lines.append((i, src, qty, unit, entry, x12, reg, label, explicit))
+                sums[entry.category] += x12
+            lines.append((i, src, qty, unit, entry, x12, reg, line.get("label"), explicit))
         s1 = sums["combustion"] + sums["process"]
         s2 = (sums["electricity_purchased"] + sums["electricity_exported"]
               + sums["heat_purchased"] + sums["heat_exported"])

@@ -15,6 +15,7 @@ import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from json.encoder import encode_basestring as _quote
 from typing import Any
 
 from ._canonical import EXACT
@@ -77,6 +78,13 @@ class Entry:
     factors: tuple[Factor, ...]
     conversion: Decimal  # activity unit -> the factor's unit
     canonical_unit: str  # the unit the factor is expressed per
+    # the end of a plain line's canonical JSON after its quantity (inputs digest hot path)
+    json_tail: str
+
+
+def _tail(source: str, unit: str) -> str:
+    """`","source":<source>,"unit":<unit>}` in canonical JSON (closes a line object)."""
+    return '",' + '"source":' + _quote(source) + ',"unit":' + _quote(unit) + "}"
 
 
 def _dec(where: str, value: Any) -> Decimal:
@@ -146,7 +154,7 @@ class FactorSet:
                 self.regional[source] = {
                     unit: {
                         region: Entry(category, scope, mul(mul(f.value, conv), signed12), (f,),
-                                      conv, CANONICAL[kind])
+                                      conv, CANONICAL[kind], _tail(source, unit))
                         for region, f in self.grid.items()
                     }
                     for unit, conv in units.items()
@@ -155,7 +163,7 @@ class FactorSet:
                 f = self.heat
                 self.flat[source] = {
                     unit: Entry(category, scope, mul(mul(f.value, conv), signed12), (f,), conv,
-                                CANONICAL[kind])
+                                CANONICAL[kind], _tail(source, unit))
                     for unit, conv in units.items()
                 }
         for name, (_label, state, ncv, cc, of) in self.fuels.items():
@@ -163,7 +171,7 @@ class FactorSet:
             per_unit44 = mul(mul(mul(ncv.value, cc.value), of.value), CO2_PER_C[0])
             self.flat[name] = {
                 unit: Entry("combustion", 1, mul(per_unit44, conv), (ncv, cc, of), conv,
-                            CANONICAL[kind])
+                            CANONICAL[kind], _tail(name, unit))
                 for unit, conv in CONVERSIONS[kind].items()
             }
 
