@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import grpc
 import pytest
 
 import gateway as g
+from gateway._builders import build_commit_status_request
 
 pytestmark = pytest.mark.integration
 
@@ -35,6 +37,22 @@ def _contract(gw: g.Gateway, info: dict) -> g.Contract:
     return gw.get_network(info["channel"]).get_contract(info["chaincode"])
 
 
+def _eventually(read: Callable[[], bytes], within: float = 10.0) -> bytes:
+    """Commit status comes from the gateway's own peer; other peers commit the block a
+    moment later. Read again (bounded) while another peer has not committed it yet
+    ("not found", or an empty value)."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            value = read()
+            if value or time.monotonic() > deadline:
+                return value
+        except g.EvaluateError as err:
+            if "not found" not in str(err) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("msp", ORGS)
 def test_submit_by_each_org_and_evaluate_through_another_orgs_peer(
     gateways: dict[str, g.Gateway], network_info: dict, msp: str
@@ -46,8 +64,10 @@ def test_submit_by_each_org_and_evaluate_through_another_orgs_peer(
     assert commit.result == msp.encode() and commit.block_number == status.block_number > 0
     other = ORGS[(ORGS.index(msp) + 1) % len(ORGS)]
     # evaluated by the other org's gateway peer, and pinned to that org's peer
-    value = _contract(gateways[other], network_info).evaluate(
-        "get", [key], endorsing_organizations=[other]
+    value = _eventually(
+        lambda: _contract(gateways[other], network_info).evaluate(
+            "get", [key], endorsing_organizations=[other]
+        )
     )
     assert value == msp.encode()
     whoami = json.loads(_contract(gateways[msp], network_info).evaluate("whoami"))
@@ -146,14 +166,26 @@ def test_private_data_with_transient_and_endorsing_orgs(
         "get_private", ["privateReadings", key], endorsing_organizations=["PowerMSP"]
     )
     assert value == b"15-min reading 3.2 kWh"
-    digest = _contract(gateways["BankMSP"], network_info).evaluate(
-        "get_private_hash", ["privateReadings", key], endorsing_organizations=["BankMSP"]
+    digest = _eventually(
+        lambda: _contract(gateways["BankMSP"], network_info).evaluate(
+            "get_private_hash", ["privateReadings", key], endorsing_organizations=["BankMSP"]
+        )
     )
     assert digest.decode() == g.sha256(b"15-min reading 3.2 kWh").hex()
 
 
 def test_per_call_deadline_on_the_network(gateways: dict[str, g.Gateway], network_info: dict):
-    contract = _contract(gateways["PowerMSP"], network_info)
-    with pytest.raises(g.EvaluateError) as info:
-        contract.evaluate("whoami", timeout=0.0001)
+    """A commit status for a transaction never submitted waits until the caller's deadline."""
+    gw = gateways["PowerMSP"]
+    never = _contract(gw, network_info).new_proposal("put", [_key("never"), "x"])
+    signed = build_commit_status_request(
+        creator=gw.identity.serialize(), channel=network_info["channel"], txid=never.transaction_id
+    )
+    _, signer = g.profile_identity(network_info, "PowerMSP")
+    commit = gw.new_signed_commit(signed.SerializeToString(), signer(g.sha256(signed.request)))
+    t0 = time.monotonic()
+    with pytest.raises(g.CommitStatusError) as info:
+        commit.status(timeout=0.5)
     assert info.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert info.value.transaction_id == never.transaction_id
+    assert 0.4 < time.monotonic() - t0 < 5
