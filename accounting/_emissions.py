@@ -62,7 +62,7 @@ def inputs_digest(doc: Mapping[str, Any]) -> str:
     return _digest(doc, [encode_tree(line) for line in doc["activity"]], None)
 
 
-def _digest(doc: Mapping[str, Any], lines: list[str], denominators_json: str | None) -> str:
+def _digest(doc: Mapping[str, Any], lines: list[str], head: Head | None) -> str:
     """The inputs digest from the canonical JSON of each line.
 
     On the hot path, a line with exactly source, quantity and unit, all found in
@@ -75,8 +75,11 @@ def _digest(doc: Mapping[str, Any], lines: list[str], denominators_json: str | N
     for key in _REST_KEYS:
         if key in doc:
             parts.append(f',"{key}":')
-            if key == "denominators" and denominators_json is not None:
-                parts.append(denominators_json)
+            if head is not None and key == "period":
+                # validated: two YYYY-MM-DD strings, nothing to escape
+                parts.append(f'{{"end":"{head.end}","start":"{head.start}"}}')
+            elif head is not None and key == "denominators" and head.denominators_json:
+                parts.append(head.denominators_json)
             else:
                 parts.append(_REST_ENCODERS[key](doc[key]))
     parts.append("}")
@@ -211,7 +214,7 @@ def compute_with_head(doc: Mapping[str, Any], head: Head) -> Result:
         intensities = _intensities(total, head)
         result = _new(Result, (
             head.enterprise, head.start, head.end, fs.version, fs.digest,
-            _digest(doc, plain, head.denominators_json), tuple(lines), sums,
+            _digest(doc, plain, head), tuple(lines), sums,
             _r12(s1), _r12(s2), total, _r12(bio) if bio else _ZERO3, intensities,
         ))
     return result

@@ -204,6 +204,8 @@ def _fast_head(doc: Any) -> Head | None:
                 if _FREE_UNIT.fullmatch(unit) is None:
                     return None
                 denominators[name] = (value, "tCO2e/" + unit, quantity, unit)
+            elif unit == MONEY_UNIT:
+                denominators[name] = (value, _MONEY_INTENSITY, quantity, unit)
             elif unit in _MONEY:
                 denominators[name] = (EXACT.multiply(value, _MONEY[unit]), _MONEY_INTENSITY,
                                       quantity, unit)
