@@ -25,6 +25,15 @@ def _key(p: str) -> str:
     return f"net-{p}-{uuid.uuid4().hex[:10]}"
 
 
+def _committed_everywhere(net: Network, block_number: int, timeout: float = 15) -> None:
+    """Commit status comes from the client's own peer; wait until every peer has the block."""
+    deadline = time.monotonic() + timeout
+    for org in net.layout.orgs:
+        while net.ledger_height(org.key) <= block_number:
+            assert time.monotonic() < deadline, f"peer0.{org.key} lacks block {block_number}"
+            time.sleep(0.05)
+
+
 def test_each_org_runs_and_installs_its_own_chaincode_server(shared_network: Network) -> None:
     state = json.loads(shared_network.state_path.read_text())
     ids = state["package_ids"]
@@ -54,12 +63,15 @@ def test_failure_message_reaches_the_client_at_once(network_info: dict) -> None:
     assert elapsed < 1.0, f"the failure took {elapsed:.2f} s to arrive (a timeout?)"
 
 
-def test_private_data_member_reads_non_member_is_refused(network_info: dict) -> None:
+def test_private_data_member_reads_non_member_is_refused(
+        network_info: dict, shared_network: Network) -> None:
     key = _key("pd")
     with g.connect_with_profile(network_info, "PowerMSP") as power:
         # no explicit endorsers: the Gateway must pick collection members itself
-        _contract(power, network_info).submit(
+        sub = _contract(power, network_info).submit_async(
             "put_private", [COLL, key], transient={"value": b"96 intervals, 1234.5 kWh"})
+        sub.status().raise_for_status()
+    _committed_everywhere(shared_network, sub.block_number or 0)
     with g.connect_with_profile(network_info, "RegulatorMSP") as reg:
         got = _contract(reg, network_info).evaluate("get_private", [COLL, key])
         assert got == b"96 intervals, 1234.5 kWh"
@@ -73,7 +85,8 @@ def test_private_data_member_reads_non_member_is_refused(network_info: dict) -> 
         digest = contract.evaluate("get_private_hash", [COLL, key])
         assert digest.decode() == g.sha256(b"96 intervals, 1234.5 kWh").hex()
     with g.connect_with_profile(network_info, "CertifierMSP") as cert:
-        _contract(cert, network_info).submit("delete_private", [COLL, key])
+        sub = _contract(cert, network_info).submit_async("delete_private", [COLL, key])
+        sub.status().raise_for_status()
         with pytest.raises(g.EvaluateError, match="private key not found"):
             _contract(cert, network_info).evaluate("get_private", [COLL, key])
 

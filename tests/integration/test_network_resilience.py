@@ -57,6 +57,7 @@ def test_one_orderer_killed_transactions_keep_committing(isolated_network: Netwo
         for i in range(5):
             invoke(net, "certifier", "put", f"one-orderer-down-{i}", str(i))
         assert _height(net, "power", at_least=start + 5) >= start + 5
+        assert _height(net, "regulator", at_least=start + 5) >= start + 5
         assert query(net, "regulator", "get", "one-orderer-down-4") == "4"
     finally:
         net.start_node("orderer1")
