@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -33,6 +34,28 @@ from ._process import NodeStartError, ProcSpec, Supervisor, healthz, metric, wai
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT = float(os.environ.get("CARBONTRUST_READY_TIMEOUT", "90"))
+
+
+_LEADER_CHANGED = re.compile(rb"Raft leader changed: (\d+) -> (\d+) channel=(\S+)")
+_ACCEPTING = b"Start accepting requests as Raft leader"
+
+
+def raft_view(log: Path, channel: str) -> tuple[int, bool]:
+    """(leader id this orderer follows, whether it accepts requests as leader) since its start.
+
+    Reads the log from the supervisor's last "=== start" marker; 0 means no leader known.
+    """
+    try:
+        data = log.read_bytes()
+    except OSError:
+        return 0, False
+    data = data[max(0, data.rfind(b"=== start")):]
+    leader, pos = 0, -1
+    for m in _LEADER_CHANGED.finditer(data):
+        if m.group(3).decode(errors="replace") == channel:
+            leader, pos = int(m.group(2)), m.end()
+    accepting = leader != 0 and data.find(_ACCEPTING, pos) != -1 if pos >= 0 else False
+    return leader, accepting
 
 
 def default_run_dir() -> Path:
@@ -144,16 +167,31 @@ class Network:
         self.log(f"[{time.monotonic() - self._t0:5.1f} s] {what}")
 
     def _wait_leader(self) -> None:
-        """Wait until the orderers agree on a Raft leader for the channel."""
+        """Wait until every running orderer follows the same Raft leader and it takes requests.
+
+        The is_leader metric alone is not enough: after an orderer restarts, the old leader can
+        still report itself leader while a follower has dropped it ("no Raft leader" on
+        Broadcast). No metric tells which leader a follower follows, so the orderers' own log
+        lines since their last start are read: "Raft leader changed: A -> B channel=..." and,
+        on the leader, "Start accepting requests as Raft leader".
+        """
         def check() -> str | None:
-            leaders = []
+            leaders, views = [], {}
             for o in self.layout.orderers:
                 if self.sup.pid(o.name) is None:
                     continue
                 for labels, v in metric(o.host, o.ops_port, "consensus_etcdraft_is_leader"):
                     if f'channel="{self.layout.channel}"' in labels and v == 1:
                         leaders.append(o.name)
-            return None if len(leaders) == 1 else f"leaders seen: {leaders or 'none'}"
+                views[o.name] = raft_view(self.sup.log_path(o.name), self.layout.channel)
+            if len(leaders) != 1:
+                return f"leaders seen: {leaders or 'none'}"
+            followed = {v[0] for v in views.values()}
+            if len(followed) != 1 or 0 in followed:
+                return f"orderers follow different leaders: {views}"
+            if not views[leaders[0]][1]:
+                return f"{leaders[0]} is leader but not yet accepting requests"
+            return None
         wait_until(self.sup, self.layout.orderers[0].name, check, READY_TIMEOUT, "a Raft leader")
 
     def _wait_gossip(self) -> None:
@@ -304,8 +342,6 @@ class Network:
         if name.startswith("peer0."):
             self._wait_gossip()
         else:
-            # a restarted orderer can call an election: wait until the cluster settles
-            time.sleep(1.0)
             self._wait_leader()
 
     def stop_node(self, name: str, kill: bool = False) -> bool:

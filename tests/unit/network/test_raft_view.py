@@ -1,0 +1,49 @@
+"""raft_view reads which Raft leader an orderer follows from its own log since its last start."""
+
+from pathlib import Path
+
+from network._network import raft_view
+
+ESC = "\x1b[34m"
+
+
+def _line(n: str, what: str, channel: str = "carbon") -> str:
+    return (f"{ESC}2026-11-22 21:06:22.803 UTC {n} INFO\x1b[0m [orderer.consensus.etcdraft] "
+            f"run -> {what} channel={channel} node=1\n")
+
+
+def test_follower_sees_latest_leader(tmp_path: Path) -> None:
+    log = tmp_path / "o.log"
+    log.write_text("=== start x ===\n" + _line("1", "Raft leader changed: 0 -> 3")
+                   + _line("2", "Raft leader changed: 3 -> 0")
+                   + _line("3", "Raft leader changed: 0 -> 2"))
+    assert raft_view(log, "carbon") == (2, False)
+
+
+def test_leader_lost_means_none(tmp_path: Path) -> None:
+    log = tmp_path / "o.log"
+    log.write_text("=== start x ===\n" + _line("1", "Raft leader changed: 0 -> 3")
+                   + _line("2", "Start accepting requests as Raft leader at block [0]")
+                   + _line("3", "Raft leader changed: 3 -> 0"))
+    assert raft_view(log, "carbon") == (0, False)
+
+
+def test_leader_accepting_only_after_last_change(tmp_path: Path) -> None:
+    log = tmp_path / "o.log"
+    accepting = _line("2", "Start accepting requests as Raft leader at block [4]")
+    log.write_text("=== start x ===\n" + _line("1", "Raft leader changed: 0 -> 1") + accepting)
+    assert raft_view(log, "carbon") == (1, True)
+    log.write_text("=== start x ===\n" + accepting + _line("3", "Raft leader changed: 0 -> 1"))
+    assert raft_view(log, "carbon") == (1, False)
+
+
+def test_only_since_last_start_and_only_this_channel(tmp_path: Path) -> None:
+    log = tmp_path / "o.log"
+    log.write_text("=== start a ===\n" + _line("1", "Raft leader changed: 0 -> 3")
+                   + "=== start b ===\n" + _line("2", "Raft leader changed: 0 -> 2", "other"))
+    assert raft_view(log, "carbon") == (0, False)
+    assert raft_view(log, "other") == (2, False)
+
+
+def test_missing_log(tmp_path: Path) -> None:
+    assert raft_view(tmp_path / "absent.log", "carbon") == (0, False)
