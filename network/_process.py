@@ -139,10 +139,22 @@ class Supervisor:
         return killed
 
 
-def _reap(pid: int) -> None:
-    """Collect the exit status when the node is our own child (no zombie left behind)."""
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
+def _reap(pid: int, timeout: float = 5.0) -> None:
+    """Collect the exit status when the node is our own child (no zombie left behind).
+
+    A multi-threaded process shows as a zombie before all of its threads have exited, and
+    the kernel only lets its parent reap it after that, so one WNOHANG try can come too
+    early: retry for a bounded time.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return  # not our child, or already collected
+        if done or time.monotonic() > deadline:
+            return
+        time.sleep(0.02)
 
 
 def _is_zombie(pid: int) -> bool:
