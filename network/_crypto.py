@@ -87,7 +87,10 @@ def _issue(
         x509.CertificateBuilder()
         .subject_name(subject).issuer_name(ca_cert.subject).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
+        # never before the CA's own start: Fabric's MSP checks the chain *at the leaf's
+        # NotBefore*, and cryptogen rounds its CA's NotBefore to the nearest minute (so up to
+        # 30 s after "now - 5 min"); an earlier leaf is refused as "creator is malformed"
+        .not_valid_before(max(now - datetime.timedelta(minutes=5), ca_cert.not_valid_before_utc))
         .not_valid_after(now + datetime.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(

@@ -1,0 +1,48 @@
+"""Certificates we issue under a cryptogen CA must be valid at their own NotBefore.
+
+Fabric's MSP verifies an identity's chain at the leaf's NotBefore; cryptogen rounds its CA's
+NotBefore to the nearest minute, so a leaf starting "now - 5 min" can predate its CA.
+"""
+
+import datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from network._crypto import _issue
+
+
+def _ca(not_before: datetime.datetime) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ca.test")])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1)
+            .not_valid_before(not_before)
+            .not_valid_after(not_before + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    return cert, key
+
+
+def _leaf(ca: x509.Certificate, key: ec.EllipticCurvePrivateKey) -> x509.Certificate:
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "User1")])
+    pem, _ = _issue(ca, key, subject, server=False)
+    return x509.load_pem_x509_certificate(pem)
+
+
+def test_leaf_never_starts_before_its_ca() -> None:
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    ca, key = _ca(now - datetime.timedelta(minutes=4, seconds=31))  # cryptogen's rounding
+    leaf = _leaf(ca, key)
+    assert leaf.not_valid_before_utc >= ca.not_valid_before_utc
+    ca.verify_directly_issued_by(ca)
+    leaf.verify_directly_issued_by(ca)
+
+
+def test_leaf_backdated_when_ca_is_older() -> None:
+    now = datetime.datetime.now(datetime.UTC)
+    ca, key = _ca(now - datetime.timedelta(days=1))
+    leaf = _leaf(ca, key)
+    assert leaf.not_valid_before_utc <= now - datetime.timedelta(minutes=4)
