@@ -18,7 +18,7 @@ import binascii
 import hashlib
 import struct
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -66,6 +66,26 @@ def _b64decode(text: str, what: str, line: int) -> bytes:
     return raw
 
 
+def _split_key_text(text: str, what: str, shape: str) -> tuple[str, str, bytes]:
+    """Split "name+hex8+base64" (the note key text form) into name, key id hex, 1+32 bytes."""
+    parts = text.split("+", 2)
+    if len(parts) != 3 or len(parts[1]) != 8:
+        raise FormatError(what, 0, f"expected {shape}")
+    raw = _b64decode(parts[2], what, 0)
+    if len(raw) != 33:
+        raise FormatError(what, 0, "key material must be 1 + 32 bytes")
+    return parts[0], parts[1], raw
+
+
+_K = TypeVar("_K", "Verifier", "Signer")
+
+
+def _checked_key_id(key: _K, hex8: str, what: str) -> _K:
+    if f"{key.key_id:08x}" != hex8:
+        raise FormatError(what, 0, f"key id {hex8} does not match the key")
+    return key
+
+
 def _cosigned_message(text: bytes, timestamp: int) -> bytes:
     return b"cosignature/v1\ntime %d\n" % timestamp + text
 
@@ -91,16 +111,8 @@ class Verifier:
 
     @classmethod
     def from_text(cls, text: str) -> Verifier:
-        parts = text.strip().split("+", 2)
-        if len(parts) != 3 or len(parts[1]) != 8:
-            raise FormatError("verifier key", 0, "expected name+hex8+base64")
-        raw = _b64decode(parts[2], "verifier key", 0)
-        if len(raw) != 33:
-            raise FormatError("verifier key", 0, "key material must be 1 + 32 bytes")
-        v = cls(parts[0], raw[1:], raw[0])
-        if f"{v.key_id:08x}" != parts[1]:
-            raise FormatError("verifier key", 0, f"key id {parts[1]} does not match the key")
-        return v
+        name, hex8, raw = _split_key_text(text.strip(), "verifier key", "name+hex8+base64")
+        return _checked_key_id(cls(name, raw[1:], raw[0]), hex8, "verifier key")
 
     def to_text(self) -> str:
         material = base64.b64encode(bytes([self.alg]) + self.public).decode()
@@ -158,18 +170,11 @@ class Signer:
     @classmethod
     def from_text(cls, text: str) -> Signer:
         text = text.strip()
+        shape = "PRIVATE+KEY+name+hex8+base64"
         if not text.startswith(cls._PREFIX):
-            raise FormatError("signer key", 0, "expected PRIVATE+KEY+name+hex8+base64")
-        parts = text[len(cls._PREFIX) :].split("+", 2)
-        if len(parts) != 3:
-            raise FormatError("signer key", 0, "expected PRIVATE+KEY+name+hex8+base64")
-        raw = _b64decode(parts[2], "signer key", 0)
-        if len(raw) != 33:
-            raise FormatError("signer key", 0, "key material must be 1 + 32 bytes")
-        signer = cls(parts[0], raw[1:], raw[0])
-        if f"{signer.key_id:08x}" != parts[1]:
-            raise FormatError("signer key", 0, f"key id {parts[1]} does not match the key")
-        return signer
+            raise FormatError("signer key", 0, f"expected {shape}")
+        name, hex8, raw = _split_key_text(text[len(cls._PREFIX):], "signer key", shape)
+        return _checked_key_id(cls(name, raw[1:], raw[0]), hex8, "signer key")
 
     def to_text(self) -> str:
         material = base64.b64encode(bytes([self.alg]) + self._seed).decode()

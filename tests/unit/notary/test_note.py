@@ -117,6 +117,15 @@ def test_key_text_checks() -> None:
     assert good.key_id == key_id("PeterNeumann", ED25519, good.public)
     with pytest.raises(FormatError):
         Signer.from_text(GO_VKEY)
+    signer = Signer.from_text(GO_SKEY)
+    hex8 = f"{signer.key_id:08x}"
+    for bad, why in (
+        (GO_SKEY.replace(hex8, f"{signer.key_id ^ 1:08x}"), "does not match the key"),
+        (GO_SKEY.replace(hex8, hex8[:7]), "expected PRIVATE"),
+        (GO_SKEY[:-8], "1 \\+ 32 bytes|base64"),
+    ):
+        with pytest.raises(FormatError, match=why):
+            Signer.from_text(bad)
     with pytest.raises(FormatError):
         Signer("has space", b"\x01" * 32)
 
