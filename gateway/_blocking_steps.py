@@ -31,7 +31,17 @@ T = TypeVar("T")
 
 
 class _Signable:
+    """A blocking view of one async step object: its bytes, digest and transaction id."""
+
     _aio: Any
+
+    def __init__(self, runner: LoopThread, aio: Any) -> None:
+        self._runner = runner
+        self._aio = aio
+
+    @property
+    def transaction_id(self) -> str:
+        return self._aio.transaction_id
 
     def __repr__(self) -> str:
         return repr(self._aio)
@@ -48,13 +58,7 @@ class _Signable:
 class Commit(_Signable):
     """Blocking commit handle: ``status()`` waits for the commit; ``block_number`` too."""
 
-    def __init__(self, runner: LoopThread, aio: _commit.Commit) -> None:
-        self._runner = runner
-        self._aio = aio
-
-    @property
-    def transaction_id(self) -> str:
-        return self._aio.transaction_id
+    _aio: _commit.Commit
 
     def status(self, *, timeout: float | None = UNSET) -> Status:
         return self._runner.run(self._aio.status(timeout=timeout))
@@ -74,13 +78,7 @@ class SubmittedTransaction(Commit):
 
 
 class Transaction(_Signable):
-    def __init__(self, runner: LoopThread, aio: _proposal.Transaction) -> None:
-        self._runner = runner
-        self._aio = aio
-
-    @property
-    def transaction_id(self) -> str:
-        return self._aio.transaction_id
+    _aio: _proposal.Transaction
 
     @property
     def result(self) -> builtins.bytes:
@@ -93,13 +91,7 @@ class Transaction(_Signable):
 
 
 class Proposal(_Signable):
-    def __init__(self, runner: LoopThread, aio: _proposal.Proposal) -> None:
-        self._runner = runner
-        self._aio = aio
-
-    @property
-    def transaction_id(self) -> str:
-        return self._aio.transaction_id
+    _aio: _proposal.Proposal
 
     @property
     def endorsing_organizations(self) -> list[str]:
