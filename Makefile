@@ -44,7 +44,7 @@ bench: build              ## benchmarks: print figures, assert nothing
 
 lint: install
 	.venv/bin/ruff check .
-	.venv/bin/mypy network chaincode gateway notary accounting
+	.venv/bin/mypy network chaincode gateway notary accounting bench
 
 clean: down
 	rm -rf .run
