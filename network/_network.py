@@ -40,22 +40,41 @@ _LEADER_CHANGED = re.compile(rb"Raft leader changed: (\d+) -> (\d+) channel=(\S+
 _ACCEPTING = b"Start accepting requests as Raft leader"
 
 
-def raft_view(log: Path, channel: str) -> tuple[int, bool]:
+def raft_view(log: Path, channel: str, chunk: int = 1 << 16) -> tuple[int, bool]:
     """(leader id this orderer follows, whether it accepts requests as leader) since its start.
 
-    Reads the log from the supervisor's last "=== start" marker; 0 means no leader known.
+    0 means no leader known.  The log is read backwards, a chunk at a time, only as far as
+    the last "Raft leader changed" line of the channel or the supervisor's last "=== start"
+    marker: a long-lived orderer's log can be large, and readiness polls this often.
     """
+    marker = b"=== start"
+    overlap = 512  # longer than a log line of interest: a line cut by a chunk edge is seen whole
     try:
-        data = log.read_bytes()
+        f = log.open("rb")
     except OSError:
         return 0, False
-    data = data[max(0, data.rfind(b"=== start")):]
-    leader, pos = 0, -1
-    for m in _LEADER_CHANGED.finditer(data):
-        if m.group(3).decode(errors="replace") == channel:
-            leader, pos = int(m.group(2)), m.end()
-    accepting = leader != 0 and data.find(_ACCEPTING, pos) != -1 if pos >= 0 else False
-    return leader, accepting
+    with f:
+        end = f.seek(0, os.SEEK_END)
+        later = b""  # the start of the region already scanned (after this window)
+        accepting_later = False
+        while end > 0:
+            begin = max(0, end - chunk)
+            f.seek(begin)
+            window = f.read(end - begin) + later[:overlap]
+            restart = window.rfind(marker)
+            last = None
+            for m in _LEADER_CHANGED.finditer(window, max(restart, 0)):
+                if m.group(3).decode(errors="replace") == channel:
+                    last = m
+            if last is not None:
+                leader = int(last.group(2))
+                accepting = accepting_later or window.find(_ACCEPTING, last.end()) != -1
+                return leader, leader != 0 and accepting
+            if restart >= 0:
+                return 0, False
+            accepting_later = accepting_later or _ACCEPTING in window
+            later, end = window, begin
+    return 0, False
 
 
 def default_run_dir() -> Path:

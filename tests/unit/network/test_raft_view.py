@@ -47,3 +47,19 @@ def test_only_since_last_start_and_only_this_channel(tmp_path: Path) -> None:
 
 def test_missing_log(tmp_path: Path) -> None:
     assert raft_view(tmp_path / "absent.log", "carbon") == (0, False)
+
+
+def test_long_log_read_backwards_across_chunk_edges(tmp_path: Path) -> None:
+    """A leader-change line far from the end, and lines cut by chunk edges, are still found."""
+    log = tmp_path / "o.log"
+    noise = "".join(_line(f"{i:04x}", "Forwarding transaction to the leader 2") for i in range(400))
+    log.write_text("=== start a ===\n" + _line("1", "Raft leader changed: 0 -> 3")
+                   + "=== start b ===\n" + _line("2", "Raft leader changed: 0 -> 2")
+                   + _line("3", "Start accepting requests as Raft leader at block [9]") + noise)
+    expected = (2, True)
+    for chunk in (37, 64, 100, 333, 1 << 16):
+        assert raft_view(log, "carbon", chunk=chunk) == expected, chunk
+    log.write_text("=== start a ===\n" + _line("1", "Raft leader changed: 0 -> 3")
+                   + "=== start b ===\n" + noise)
+    for chunk in (37, 333, 1 << 16):
+        assert raft_view(log, "carbon", chunk=chunk) == (0, False), chunk
