@@ -9,7 +9,8 @@ import sys
 from ._binaries import BinariesError, find_binaries
 from ._layout import LayoutError
 from ._network import Network, NetworkError
-from ._process import NodeStartError
+from ._process import NodeStartError, ProcessError
+from ._run import CommandError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
             net.start_node(args.node)
             print(f"{args.node} is up")
         return 0
-    except (NetworkError, NodeStartError, BinariesError, LayoutError) as exc:
+    except (NetworkError, NodeStartError, BinariesError, LayoutError, CommandError,
+            ProcessError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

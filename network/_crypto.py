@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import subprocess
 from pathlib import Path
 
 import yaml
@@ -25,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ._layout import Layout, PeerOrg
+from ._run import run
 
 ATTR_OID = x509.ObjectIdentifier("1.2.3.4.5.6.7.8.1")
 # Extra client identities: (org key, user name, attributes).
@@ -52,12 +52,8 @@ def generate(layout: Layout, cryptogen: str, run_dir: Path) -> Path:
     cfg = run_dir / "crypto-config.yaml"
     cfg.write_text(yaml.safe_dump(cryptogen_config(layout), sort_keys=False))
     out = run_dir / "crypto"
-    res = subprocess.run(
-        [cryptogen, "generate", f"--config={cfg}", f"--output={out}"],
-        capture_output=True, text=True, check=False,
-    )
-    if res.returncode != 0:
-        raise RuntimeError(f"cryptogen failed: {res.stderr[-1000:]}")
+    # cryptogen prints its errors on stdout: run() reports both streams
+    run([cryptogen, "generate", f"--config={cfg}", f"--output={out}"], what="cryptogen generate")
     for org in layout.orgs:
         issue_chaincode_server_cert(org, out)
     for org_key, user, attrs in EXTRA_USERS:

@@ -14,10 +14,7 @@ import concurrent.futures
 import hashlib
 import io
 import json
-import os
-import subprocess
 import tarfile
-import time
 from pathlib import Path
 
 from ._binaries import Binaries
@@ -29,26 +26,7 @@ from ._configs import (
     peer_tls_ca,
 )
 from ._layout import Layout, PeerOrg
-
-
-class LifecycleError(RuntimeError):
-    pass
-
-
-def run(argv: list[str], env: dict[str, str] | None = None, retries: int = 0,
-        retry_on: tuple[str, ...] = (), what: str = "") -> str:
-    """Run a Fabric CLI command; retry on the given transient messages; raise with its output."""
-    full_env = {**os.environ, **(env or {})}
-    for attempt in range(retries + 1):
-        res = subprocess.run(argv, env=full_env, capture_output=True, text=True, check=False)
-        if res.returncode == 0:
-            return res.stdout + res.stderr
-        out = (res.stdout + res.stderr).strip()
-        if attempt < retries and any(m in out for m in retry_on):
-            time.sleep(1.0)
-            continue
-        raise LifecycleError(f"{what or argv[0]} failed (exit {res.returncode}): {out[-1500:]}")
-    raise AssertionError("unreachable")
+from ._run import run
 
 
 def orderer_join(bins: Binaries, layout: Layout, crypto: Path, block: Path) -> None:
@@ -145,9 +123,3 @@ def commit(bins: Binaries, layout: Layout, crypto: Path, collections: Path) -> N
          *_definition_args(layout, collections), *peers, "--waitForEvent"],
         env=peer_cli_env(layout, crypto, org0, bins.config_dir), what="chaincode commit",
         retries=10, retry_on=("no Raft leader", "SERVICE_UNAVAILABLE", "Unavailable"))
-
-
-def committed(bins: Binaries, layout: Layout, crypto: Path, org: PeerOrg) -> str:
-    return run([bins.path("peer"), "lifecycle", "chaincode", "querycommitted",
-                "--channelID", layout.channel, "--name", layout.cc_name],
-               env=peer_cli_env(layout, crypto, org, bins.config_dir), what="querycommitted")

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from ._configs import (
     configtx,
     orderer_env,
     orderer_tls_ca,
+    peer_cli_env,
     peer_env,
     peer_tls_ca,
     user_msp,
@@ -30,24 +32,37 @@ from ._configs import (
 )
 from ._crypto import chaincode_tls_dir
 from ._layout import Layout, PeerOrg, load_layout
-from ._process import NodeStartError, ProcSpec, Supervisor, healthz, metric, wait_until
+from ._process import (
+    START_MARKER,
+    NodeStartError,
+    ProcSpec,
+    Supervisor,
+    healthz,
+    metric,
+    wait_until,
+)
+from ._run import run
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT = float(os.environ.get("CARBONTRUST_READY_TIMEOUT", "90"))
 
 
 _LEADER_CHANGED = re.compile(rb"Raft leader changed: (\d+) -> (\d+) channel=(\S+)")
-_ACCEPTING = b"Start accepting requests as Raft leader"
+_ACCEPTING = re.compile(rb"Start accepting requests as Raft leader at block \[\d+\] channel=(\S+)")
 
 
 def raft_view(log: Path, channel: str, chunk: int = 1 << 16) -> tuple[int, bool]:
     """(leader id this orderer follows, whether it accepts requests as leader) since its start.
 
     0 means no leader known.  The log is read backwards, a chunk at a time, only as far as
-    the last "Raft leader changed" line of the channel or the supervisor's last "=== start"
+    the last "Raft leader changed" line of the channel or the supervisor's last start
     marker: a long-lived orderer's log can be large, and readiness polls this often.
     """
-    marker = b"=== start"
+    marker = START_MARKER.encode()
+    name = channel.encode()
+
+    def accepts(window: bytes, pos: int = 0) -> bool:
+        return any(m.group(1) == name for m in _ACCEPTING.finditer(window, pos))
     overlap = 512  # longer than a log line of interest: a line cut by a chunk edge is seen whole
     try:
         f = log.open("rb")
@@ -64,15 +79,15 @@ def raft_view(log: Path, channel: str, chunk: int = 1 << 16) -> tuple[int, bool]
             restart = window.rfind(marker)
             last = None
             for m in _LEADER_CHANGED.finditer(window, max(restart, 0)):
-                if m.group(3).decode(errors="replace") == channel:
+                if m.group(3) == name:
                     last = m
             if last is not None:
                 leader = int(last.group(2))
-                accepting = accepting_later or window.find(_ACCEPTING, last.end()) != -1
+                accepting = accepting_later or accepts(window, last.end())
                 return leader, leader != 0 and accepting
             if restart >= 0:
                 return 0, False
-            accepting_later = accepting_later or _ACCEPTING in window
+            accepting_later = accepting_later or accepts(window)
             later, end = window, begin
     return 0, False
 
@@ -162,7 +177,7 @@ class Network:
                 "--id", pkg_id, "--module", self.layout.cc_module,
                 "--tls-cert", str(tls / "server.crt"), "--tls-key", str(tls / "server.key"),
                 "--client-ca", str(tls / "ca.crt")]
-        env = {"PYTHONPATH": str(REPO_ROOT), "CARBONTRUST_ORG": org.mspid,
+        env = {"PYTHONPATH": str(REPO_ROOT),
                "CARBONTRUST_CC_LOG": os.environ.get("CARBONTRUST_CC_LOG", "WARNING")}
         return ProcSpec(f"ccserver.{org.key}", argv, env, cwd=str(REPO_ROOT))
 
@@ -185,7 +200,7 @@ class Network:
     def _phase(self, what: str) -> None:
         self.log(f"[{time.monotonic() - self._t0:5.1f} s] {what}")
 
-    def _wait_leader(self) -> None:
+    def _wait_leader(self, blame: str | None = None) -> None:
         """Wait until every running orderer follows the same Raft leader and it takes requests.
 
         The is_leader metric alone is not enough: after an orderer restarts, the old leader can
@@ -211,7 +226,10 @@ class Network:
             if not views[leaders[0]][1]:
                 return f"{leaders[0]} is leader but not yet accepting requests"
             return None
-        wait_until(self.sup, self.layout.orderers[0].name, check, READY_TIMEOUT, "a Raft leader")
+        if blame is None:  # bring-up: the first running orderer answers for the cluster
+            running = [o.name for o in self.layout.orderers if self.sup.pid(o.name)]
+            blame = running[0] if running else self.layout.orderers[0].name
+        wait_until(self.sup, blame, check, READY_TIMEOUT, "a Raft leader")
 
     def _wait_gossip(self) -> None:
         """Wait until every running peer sees the other running peers on the channel."""
@@ -225,8 +243,8 @@ class Network:
                 return None if vals and vals[0] >= want else f"knows {vals} peers, want {want}"
             wait_until(self.sup, f"peer0.{g.key}", check, READY_TIMEOUT, "gossip membership")
 
-    def _wait_cc_servers(self) -> None:
-        for g in self.layout.orgs:
+    def _wait_cc_servers(self, orgs: list[PeerOrg] | None = None) -> None:
+        for g in self.layout.orgs if orgs is None else orgs:
             name = f"ccserver.{g.key}"
 
             def check(g: PeerOrg = g) -> str | None:
@@ -268,7 +286,7 @@ class Network:
 
     def _fresh(self) -> None:
         bins = self.bins
-        if self.sup.names() and any(self.sup.pid(n) for n in self.sup.names()):
+        if any(self.sup.pid(n) for n in self.sup.names()):
             raise NetworkError(f"processes of {self.run_dir} are running; run `down` first")
         self._check_ports_free()
         if self.run_dir.exists():
@@ -303,7 +321,7 @@ class Network:
         (cfg_dir / "configtx.yaml").write_text(
             yaml.safe_dump(configtx(self.layout, self.crypto), sort_keys=False))
         block = self.run_dir / "genesis.block"
-        _lifecycle.run([self.bins.path("configtxgen"), "-profile", "CarbonChannel",
+        run([self.bins.path("configtxgen"), "-profile", "CarbonChannel",
                         "-outputBlock", str(block), "-channelID", self.layout.channel],
                        env={"FABRIC_CFG_PATH": str(cfg_dir)}, what="configtxgen")
         return block
@@ -352,21 +370,27 @@ class Network:
             shutil.rmtree(self.run_dir)
         return stopped
 
+    def _known(self, name: str) -> str:
+        if name not in self.node_names():
+            raise NetworkError(f"no node {name!r}; nodes: {', '.join(self.node_names())}")
+        return name
+
     def start_node(self, name: str) -> None:
+        """Start one stopped node and wait for it (and only what it needs) to be ready."""
+        if self.sup.pid(self._known(name)):
+            raise NetworkError(f"{name} is already running (pid {self.sup.pid(name)})")
         self.sup.start(self.spec(name))
         if name.startswith("ccserver."):
-            self._wait_cc_servers()
+            self._wait_cc_servers([g for g in self.layout.orgs if name == f"ccserver.{g.key}"])
             return
         self._wait_health([name])
         if name.startswith("peer0."):
             self._wait_gossip()
         else:
-            self._wait_leader()
+            self._wait_leader(blame=name)
 
     def stop_node(self, name: str, kill: bool = False) -> bool:
-        import signal
-        self.spec(name)  # validates the name
-        return self.sup.stop(name, signal.SIGKILL if kill else signal.SIGTERM)
+        return self.sup.stop(self._known(name), signal.SIGKILL if kill else signal.SIGTERM)
 
     # -- reporting -----------------------------------------------------------
     def status(self) -> dict[str, dict]:
@@ -416,7 +440,6 @@ class Network:
 
 def peer_cli(net: Network, org_key: str, *args: str) -> subprocess.CompletedProcess:
     """Run a peer CLI command as an organisation's admin (used by demos and benchmarks)."""
-    from ._configs import peer_cli_env
     env = {**os.environ, **peer_cli_env(net.layout, net.crypto, net.layout.org(org_key),
                                         net.bins.config_dir)}
     return subprocess.run([net.bins.path("peer"), *args], env=env, capture_output=True,

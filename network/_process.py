@@ -4,8 +4,9 @@ Every process is started in its own session with stdout/stderr appended to
 ``<run>/logs/<name>.log``; its pid and kernel start time go to
 ``<run>/pids/<name>.json`` so that a later ``down`` (another Python process)
 stops exactly that process and never an unrelated one that reused the pid.
-Every child also carries ``CARBONTRUST_RUN_DIR`` in its environment: ``down``
-sweeps /proc for stray children of this run directory (after a crashed ``up``).
+Every child also carries ``_CARBONTRUST_SUPERVISED=<run dir>`` in its environment
+(a private tag nobody sets by hand, unlike the user-facing ``CARBONTRUST_RUN_DIR``):
+``down`` sweeps /proc for stray children of this run directory (after a crashed ``up``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,14 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+
+class ProcessError(RuntimeError):
+    """A node process could not be started or stopped as asked."""
+
+
+class AlreadyRunningError(ProcessError):
+    """start() of a node whose recorded process is still alive."""
 
 
 class NodeStartError(RuntimeError):
@@ -42,13 +51,27 @@ class ProcSpec:
     cwd: str | None = None
 
 
-def _start_time(pid: int) -> str | None:
+#: first line the supervisor writes to a node's log at each start
+START_MARKER = "=== start"
+#: environment tag of every process we start; sweep() matches on it
+SWEEP_TAG = "_CARBONTRUST_SUPERVISED"
+_TAIL_BYTES = 1 << 16
+
+
+def _stat(pid: int) -> tuple[str, str] | None:
+    """(state, kernel start time) of a process from one read of /proc/<pid>/stat."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    # Field 22 (starttime), counted after the parenthesised command name.
-    return stat.rsplit(")", 1)[1].split()[19]
+    # fields counted after the parenthesised command name: 3 = state, 22 = starttime
+    fields = stat.rsplit(")", 1)[1].split()
+    return fields[0], fields[19]
+
+
+def _start_time(pid: int) -> str | None:
+    st = _stat(pid)
+    return st[1] if st else None
 
 
 class Supervisor:
@@ -61,21 +84,25 @@ class Supervisor:
         return self.logs / f"{name}.log"
 
     def tail(self, name: str, lines: int = 30) -> str:
+        """The last lines of a node's log (reads at most the last 64 KiB)."""
         try:
-            data = self.log_path(name).read_text(errors="replace").splitlines()
+            with self.log_path(name).open("rb") as f:
+                f.seek(max(0, f.seek(0, os.SEEK_END) - _TAIL_BYTES))
+                data = f.read().decode(errors="replace").splitlines()
         except OSError:
             return "(no log)"
         return "\n".join(data[-lines:])
 
     def start(self, spec: ProcSpec) -> int:
-        if self.pid(spec.name):
-            raise RuntimeError(f"{spec.name} is already running (pid {self.pid(spec.name)})")
+        running = self.pid(spec.name)
+        if running:
+            raise AlreadyRunningError(f"{spec.name} is already running (pid {running})")
         self.logs.mkdir(parents=True, exist_ok=True)
         self.pids.mkdir(parents=True, exist_ok=True)
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(Path.home()),
-               **spec.env, "CARBONTRUST_RUN_DIR": str(self.run_dir)}
+               **spec.env, SWEEP_TAG: str(self.run_dir)}
         with open(self.log_path(spec.name), "ab") as log:
-            log.write(f"=== start {time.strftime('%Y-%m-%dT%H:%M:%S')} ===\n".encode())
+            log.write(f"{START_MARKER} {time.strftime('%Y-%m-%dT%H:%M:%S')} ===\n".encode())
             log.flush()
             proc = subprocess.Popen(
                 spec.argv, env=env, cwd=spec.cwd, stdout=log, stderr=subprocess.STDOUT,
@@ -93,7 +120,8 @@ class Supervisor:
         except (OSError, ValueError):
             return None
         pid = int(rec["pid"])
-        if _start_time(pid) != rec.get("start") or _is_zombie(pid):
+        st = _stat(pid)
+        if st is None or st[1] != rec.get("start") or st[0] == "Z":
             return None
         return pid
 
@@ -112,15 +140,18 @@ class Supervisor:
             time.sleep(0.05)
         if self.pid(name):
             _signal_group(pid, signal.SIGKILL)
+            deadline = time.monotonic() + timeout
             while self.pid(name):
+                if time.monotonic() > deadline:  # e.g. stuck in uninterruptible sleep
+                    raise ProcessError(f"{name} (pid {pid}) survived SIGKILL for {timeout:.0f} s")
                 time.sleep(0.05)
         _reap(pid)
         (self.pids / f"{name}.json").unlink(missing_ok=True)
         return True
 
     def sweep(self) -> list[int]:
-        """Kill every process whose environment names this run directory."""
-        marker = f"CARBONTRUST_RUN_DIR={self.run_dir}".encode()
+        """Kill every process we started for this run directory (by its environment tag)."""
+        marker = f"{SWEEP_TAG}={self.run_dir}".encode()
         killed = []
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit() or int(entry.name) == os.getpid():
@@ -155,14 +186,6 @@ def _reap(pid: int, timeout: float = 5.0) -> None:
         if done or time.monotonic() > deadline:
             return
         time.sleep(0.02)
-
-
-def _is_zombie(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[1].split()[0] == "Z"
 
 
 def _signal_group(pid: int, sig: int) -> None:

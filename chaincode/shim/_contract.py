@@ -58,12 +58,14 @@ class Dispatcher:
 
     def __init__(self, *contracts: Contract) -> None:
         self.table: dict[str, Callable[..., Any]] = {}
+        self._signatures: dict[str, inspect.Signature] = {}
         for c in contracts:
             for fname, fn in c.functions().items():
                 key = f"{c.name}:{fname}" if c.name else fname
                 if key in self.table:
                     raise ValueError(f"two contracts define {key!r}")
                 self.table[key] = fn
+                self._signatures[key] = inspect.signature(fn)  # once, not per transaction
 
     async def __call__(self, stub: Stub) -> bytes:
         fname = stub.function
@@ -72,7 +74,7 @@ class Dispatcher:
             known = ", ".join(sorted(self.table))
             raise ContractError(f"unknown function {fname!r}; this chaincode has: {known}", 404)
         params = stub.params
-        sig = inspect.signature(fn)
+        sig = self._signatures[fname]
         try:
             sig.bind(stub, *params)
         except TypeError as exc:

@@ -38,11 +38,9 @@ async def serve(address: str, cc_id: str, handler: Handler, *, tls_cert: Path | 
             [(tls_key.read_bytes(), tls_cert.read_bytes())],
             root_certificates=client_ca.read_bytes() if client_ca else None,
             require_client_auth=client_ca is not None)
-        port = server.add_secure_port(address, creds)
+        server.add_secure_port(address, creds)  # grpcio raises if it cannot bind
     else:
-        port = server.add_insecure_port(address)
-    if port == 0:
-        raise OSError(f"cannot listen on {address}")
+        server.add_insecure_port(address)
     await server.start()
     log.info("chaincode %s listening on %s (tls=%s, client auth=%s)", cc_id, address,
              bool(tls_cert), client_ca is not None)

@@ -130,7 +130,10 @@ class Session:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            log.warning("tx %s failed: %s: %s", txid[:12], type(exc).__name__, exc)
+            # the message can carry keys or arguments: only its type at WARNING (the client
+            # gets the message in the response)
+            log.warning("tx %s failed: %s", txid[:12], type(exc).__name__)
+            log.debug("tx %s failure message: %s", txid[:12], exc)
             resp = proposal_response_pb2.Response(
                 status=500, message=f"{type(exc).__name__}: {exc}")
         out = Msg(type=Msg.COMPLETED, payload=resp.SerializeToString(), txid=txid,

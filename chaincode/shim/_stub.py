@@ -32,6 +32,11 @@ class PeerError(RuntimeError):
         self.request, self.key, self.message, self.txid = request, key, message, txid
 
 
+def _check_collection(collection: str) -> None:
+    if not collection:
+        raise ValueError("a private data call needs a collection name")
+
+
 def _check_key(key: str) -> None:
     if not isinstance(key, str) or not key:
         raise ValueError(f"a state key must be a non-empty string, got {key!r}")
@@ -105,21 +110,19 @@ class Stub:
                          .SerializeToString(), "DEL_STATE", key)
 
     async def get_private_data(self, collection: str, key: str) -> bytes:
-        if not collection:
-            raise ValueError("a private data call needs a collection name")
+        _check_collection(collection)
         return await self.get_state(key, collection)
 
     async def put_private_data(self, collection: str, key: str, value: bytes) -> None:
-        if not collection:
-            raise ValueError("a private data call needs a collection name")
+        _check_collection(collection)
         await self.put_state(key, value, collection)
 
     async def del_private_data(self, collection: str, key: str) -> None:
-        if not collection:
-            raise ValueError("a private data call needs a collection name")
+        _check_collection(collection)
         await self.del_state(key, collection)
 
     async def get_private_data_hash(self, collection: str, key: str) -> bytes:
+        _check_collection(collection)
         _check_key(key)
         return await self._call(Msg.GET_PRIVATE_DATA_HASH, shim.GetState(
             key=key, collection=collection).SerializeToString(), "GET_PRIVATE_DATA_HASH", key)

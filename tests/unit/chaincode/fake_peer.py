@@ -27,6 +27,8 @@ from fabric_protos.peer import (
 )
 from fabric_protos.peer import chaincode_shim_pb2 as shim
 
+from chaincode.shim._identity import ATTR_OID
+
 Msg = shim.ChaincodeMessage
 
 
@@ -41,7 +43,7 @@ def make_cert(attrs: dict[str, str] | None = None, ou: str = "client") -> bytes:
     if attrs is not None:
         import json
         b = b.add_extension(x509.UnrecognizedExtension(
-            x509.ObjectIdentifier("1.2.3.4.5.6.7.8.1"),
+            ATTR_OID,
             json.dumps({"attrs": attrs}).encode()), critical=False)
     return b.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
 

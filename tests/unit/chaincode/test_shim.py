@@ -93,6 +93,18 @@ def test_exception_answered_at_once_with_its_message() -> None:
     run(body)
 
 
+def test_failure_message_goes_to_the_client_not_the_warning_log(
+        caplog: pytest.LogCaptureFixture) -> None:
+    async def body(peer: FakePeer) -> None:
+        resp, _ = await peer.invoke("tx-log-1", "fail", "meter 17 reading 4711 kWh")
+        assert "meter 17 reading 4711 kWh" in resp.message
+    with caplog.at_level("WARNING", logger="chaincode"):
+        run(body)
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("tx-log-1" in m and "RuntimeError" in m for m in warned), warned
+    assert not any("4711" in m for m in warned), warned
+
+
 def test_unknown_function_and_wrong_arity_are_client_errors() -> None:
     async def body(peer: FakePeer) -> None:
         resp, _ = await peer.invoke("tx1", "transfer", "a")

@@ -63,3 +63,13 @@ def test_long_log_read_backwards_across_chunk_edges(tmp_path: Path) -> None:
                    + "=== start b ===\n" + noise)
     for chunk in (37, 333, 1 << 16):
         assert raft_view(log, "carbon", chunk=chunk) == (0, False), chunk
+
+
+def test_accepting_on_another_channel_does_not_count(tmp_path: Path) -> None:
+    log = tmp_path / "o.log"
+    log.write_text("=== start x ===\n" + _line("1", "Raft leader changed: 0 -> 1")
+                   + _line("2", "Start accepting requests as Raft leader at block [0]", "other"))
+    assert raft_view(log, "carbon") == (1, False)
+    log.write_text(log.read_text()
+                   + _line("3", "Start accepting requests as Raft leader at block [0]"))
+    assert raft_view(log, "carbon") == (1, True)
