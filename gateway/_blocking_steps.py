@@ -31,17 +31,13 @@ T = TypeVar("T")
 
 
 class _Signable:
-    """A blocking view of one async step object: its bytes, digest and transaction id."""
+    """A blocking view of one async object that can be signed offline: bytes and digest."""
 
     _aio: Any
 
     def __init__(self, runner: LoopThread, aio: Any) -> None:
         self._runner = runner
         self._aio = aio
-
-    @property
-    def transaction_id(self) -> str:
-        return self._aio.transaction_id
 
     def __repr__(self) -> str:
         return repr(self._aio)
@@ -55,8 +51,16 @@ class _Signable:
         return self._aio.digest
 
 
-class Commit(_Signable):
-    """Blocking commit handle: ``status()`` waits for the commit; ``block_number`` too."""
+class _TxStep(_Signable):
+    """A step of one transaction: proposal, endorsed transaction or commit."""
+
+    @property
+    def transaction_id(self) -> str:
+        return self._aio.transaction_id
+
+
+class Commit(_TxStep):
+    """Blocking commit handle: ``status()`` waits for the commit."""
 
     _aio: _commit.Commit
 
@@ -64,9 +68,9 @@ class Commit(_Signable):
         return self._runner.run(self._aio.status(timeout=timeout))
 
     @property
-    def block_number(self) -> int:
-        """The block the transaction committed in (waits for the commit status)."""
-        return self.status().block_number
+    def block_number(self) -> int | None:
+        """The block the transaction committed in; None until :meth:`status` returned."""
+        return self._aio.block_number
 
 
 class SubmittedTransaction(Commit):
@@ -77,7 +81,7 @@ class SubmittedTransaction(Commit):
         return self._aio.result
 
 
-class Transaction(_Signable):
+class Transaction(_TxStep):
     _aio: _proposal.Transaction
 
     @property
@@ -90,7 +94,7 @@ class Transaction(_Signable):
         )
 
 
-class Proposal(_Signable):
+class Proposal(_TxStep):
     _aio: _proposal.Proposal
 
     @property
@@ -139,9 +143,7 @@ class BlockEvents(_Stream[T]):
 
 
 class ChaincodeEventsRequest(_Signable):
-    def __init__(self, runner: LoopThread, aio: _events.ChaincodeEventsRequest) -> None:
-        self._runner = runner
-        self._aio = aio
+    _aio: _events.ChaincodeEventsRequest
 
     def events(self, *, timeout: float | None = UNSET) -> ChaincodeEvents:
         return ChaincodeEvents(
@@ -150,9 +152,7 @@ class ChaincodeEventsRequest(_Signable):
 
 
 class BlockEventsRequest(_Signable, Generic[T]):
-    def __init__(self, runner: LoopThread, aio: _blocks.BlockEventsRequest[T]) -> None:
-        self._runner = runner
-        self._aio = aio
+    _aio: _blocks.BlockEventsRequest[T]
 
     @property
     def kind(self) -> str:

@@ -87,18 +87,23 @@ class FileCheckpointer(InMemoryCheckpointer):
     def __init__(self, path: str | Path) -> None:
         super().__init__()
         self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.path.exists() and self.path.stat().st_size > 0:
             data = json.loads(self.path.read_text())
             block = data.get("blockNumber")
             if block is not None and (not isinstance(block, int) or block < 0):
                 raise ValueError(f"{self.path}: invalid blockNumber {block!r}")
+            txid = data.get("transactionId") or None
+            if block == 0 and txid is None:
+                # the official clients write this zero value when they create the file:
+                # it means "no checkpoint yet", not "resume after block 0"
+                block = None
             self._block = block
-            self._txid = data.get("transactionId") or None
+            self._txid = txid
 
     def _set(self, block_number: int, transaction_id: str | None) -> None:
         super()._set(block_number, transaction_id)
         payload = json.dumps({"blockNumber": self._block, "transactionId": self._txid or ""})
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=self.path.name, suffix=".tmp", dir=self.path.parent)
         try:
             with os.fdopen(fd, "w") as fh:

@@ -161,13 +161,15 @@ def _run(ns: argparse.Namespace) -> int:
                         "name": item.event_name,
                         "payload": _text(item.payload),
                     }
-                    if checkpointer:
-                        checkpointer.checkpoint_chaincode_event(item)
                 else:
                     record = _block_record(item, ns.filtered)
-                    if checkpointer:
-                        checkpointer.checkpoint_block(record["block"])
+                # delivered first, then checkpointed: a crash in between repeats the event
+                # on restart instead of losing it
                 print(json.dumps(record), flush=True)
+                if checkpointer and ns.command == "events":
+                    checkpointer.checkpoint_chaincode_event(item)
+                elif checkpointer:
+                    checkpointer.checkpoint_block(record["block"])
                 count += 1
                 if ns.count is not None and count >= ns.count:
                     break

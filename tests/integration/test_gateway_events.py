@@ -34,7 +34,7 @@ def test_event_received_with_payload(network_info: dict):
         contract = network.get_contract(network_info["chaincode"])
         key = f"gw-ev-{uuid.uuid4().hex[:10]}"
         commit = contract.submit_async("put", [key, "payload-value"])
-        block = commit.block_number
+        block = commit.status().block_number
         with network.chaincode_events(
             network_info["chaincode"], start_block=block, timeout=30
         ) as events:
@@ -140,7 +140,7 @@ def test_killed_listener_resumes_from_checkpoint_exactly_once(network_info: dict
             contract.submit("emit", [name, str(i)])
             return name
 
-        start = contract.submit_async("emit", [f"gw-{tag}-start", ""]).block_number
+        start = contract.submit_async("emit", [f"gw-{tag}-start", ""]).status().block_number
         first = _Listener(profile, checkpoint, start)
         try:
             before = {emit(i) for i in range(3)}

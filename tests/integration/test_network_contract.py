@@ -71,7 +71,8 @@ def test_private_data_member_reads_non_member_is_refused(
         sub = _contract(power, network_info).submit_async(
             "put_private", [COLL, key], transient={"value": b"96 intervals, 1234.5 kWh"})
         sub.status().raise_for_status()
-    _committed_everywhere(shared_network, sub.block_number or 0)
+    assert sub.block_number is not None  # known once status() returned
+    _committed_everywhere(shared_network, sub.block_number)
     with g.connect_with_profile(network_info, "RegulatorMSP") as reg:
         got = _contract(reg, network_info).evaluate("get_private", [COLL, key])
         assert got == b"96 intervals, 1234.5 kWh"

@@ -55,3 +55,13 @@ def test_file_checkpointer_rejects_garbage(tmp_path: Path):
     path.write_text('{"blockNumber": -3}')
     with pytest.raises(ValueError, match="blockNumber"):
         FileCheckpointer(path)
+
+
+def test_official_clients_zero_value_file_means_no_checkpoint(tmp_path: Path):
+    # what fabric-gateway's NewFileCheckpointer writes when it creates the file
+    path = tmp_path / "cp.json"
+    path.write_text('{"blockNumber":0,"transactionId":""}')
+    cp = FileCheckpointer(path)
+    assert (cp.block_number, cp.transaction_id) == (None, None)
+    path.write_text('{"blockNumber":0,"transactionId":"t0"}')  # a real position in block 0
+    assert FileCheckpointer(path).block_number == 0

@@ -37,6 +37,22 @@ def test_submit_evaluate_events(args: list[str], capsys, tmp_path: Path):
     assert json.loads(capsys.readouterr().out)["transactions"][0]["code"] == "VALID"
 
 
+def test_event_not_delivered_is_not_checkpointed(args: list[str], tmp_path: Path, monkeypatch):
+    """stdout gone (reader died) before the event is printed: the checkpoint stays put."""
+    assert main(["submit", *args, "put", "k2", "v2"]) == 0
+    import builtins
+
+    def broken_print(*_a, **_k):
+        raise BrokenPipeError("reader went away")
+
+    cp = tmp_path / "cp.json"
+    monkeypatch.setattr(builtins, "print", broken_print)
+    with pytest.raises(BrokenPipeError):
+        main(["events", *args, "--start-block", "1", "--count", "1", "--checkpoint", str(cp),
+              "--timeout", "5"])
+    assert not cp.exists()
+
+
 def test_errors_print_evidence_and_exit_1(args: list[str], capsys):
     assert main(["submit", *args, "fail", "nope"]) == 1
     err = capsys.readouterr().err

@@ -34,6 +34,7 @@ def test_submit_async_gives_result_and_commit_handle(gw: g.Gateway):
     contract = gw.get_network("carbon").get_contract("carbon")
     commit = contract.submit_async("put", ["a", "1"])
     assert commit.result == b"1" and len(commit.transaction_id) == 64
+    assert commit.block_number is None  # not known before the commit status, as in aio
     status = commit.status()
     assert status.successful and status.code_name == "VALID"
     assert commit.block_number == status.block_number == 1
