@@ -16,7 +16,7 @@ import grpc
 from fabric_protos.common import common_pb2
 from fabric_protos.peer import events_pb2
 
-from gateway._client import UNSET, GatewayClient
+from gateway._client import DELIVER_KINDS, UNSET, GatewayClient
 from gateway._errors import BlockEventsError
 from gateway._signing import SigningIdentity
 from gateway._stream import Stream
@@ -25,12 +25,7 @@ __all__ = ["BLOCK_KINDS", "BlockEvents", "BlockEventsRequest", "block_number_of"
 
 T = TypeVar("T")
 
-# kind -> (Deliver method, DeliverResponse field)
-BLOCK_KINDS = {
-    "block": "block",
-    "filtered": "filtered_block",
-    "private": "block_and_private_data",
-}
+BLOCK_KINDS = DELIVER_KINDS  # kind -> (Deliver method, DeliverResponse field)
 
 
 def block_number_of(item: Any) -> int:
@@ -49,7 +44,7 @@ class BlockEvents(Stream[T]):
 
     def __init__(self, open_call: Callable[[], Awaitable[Any]], kind: str) -> None:
         super().__init__(open_call)
-        self._field = BLOCK_KINDS[kind]
+        self._field = BLOCK_KINDS[kind][1]
 
     def _items(self, response: Any) -> list[T]:
         which = response.WhichOneof("Type")

@@ -23,11 +23,10 @@ __all__ = [
     "build_chaincode_events_request",
     "build_commit_status_request",
     "build_proposed_transaction",
-    "channel_id_of_envelope",
+    "channel_and_result",
     "new_nonce",
     "seek_position",
     "transaction_id",
-    "transaction_result",
 ]
 
 NONCE_SIZE = 24
@@ -170,14 +169,10 @@ def build_block_events_envelope(
     return common_pb2.Envelope(payload=payload.SerializeToString())
 
 
-def channel_id_of_envelope(envelope: common_pb2.Envelope) -> str:
+def channel_and_result(envelope: common_pb2.Envelope) -> tuple[str, bytes]:
+    """Channel id and chaincode result of an endorsed transaction envelope (one parse)."""
     payload = common_pb2.Payload.FromString(envelope.payload)
-    return common_pb2.ChannelHeader.FromString(payload.header.channel_header).channel_id
-
-
-def transaction_result(envelope: common_pb2.Envelope) -> bytes:
-    """The chaincode's response payload carried in an endorsed transaction envelope."""
-    payload = common_pb2.Payload.FromString(envelope.payload)
+    channel = common_pb2.ChannelHeader.FromString(payload.header.channel_header).channel_id
     tx = transaction_pb2.Transaction.FromString(payload.data)
     if not tx.actions:
         raise ValueError("prepared transaction has no actions")
@@ -186,4 +181,4 @@ def transaction_result(envelope: common_pb2.Envelope) -> bytes:
         action_payload.action.proposal_response_payload
     )
     action = proposal_pb2.ChaincodeAction.FromString(prp.extension)
-    return bytes(action.response.payload)
+    return str(channel), bytes(action.response.payload)

@@ -37,6 +37,14 @@ _CHANNEL_OPTIONS: list[tuple[str, Any]] = [
 ]
 
 
+#: block event kind -> (Deliver service method, DeliverResponse field)
+DELIVER_KINDS = {
+    "block": ("Deliver", "block"),
+    "filtered": ("DeliverFiltered", "filtered_block"),
+    "private": ("DeliverWithPrivateData", "block_and_private_data"),
+}
+
+
 class _Unset:
     def __repr__(self) -> str:
         return "UNSET"
@@ -154,11 +162,7 @@ class GatewayClient:
 
     def deliver(self, kind: str, timeout: float | None = UNSET) -> Any:
         """Open a Deliver stream of ``kind`` (block, filtered, private); write one Envelope."""
-        method = {
-            "block": self._deliver.Deliver,
-            "filtered": self._deliver.DeliverFiltered,
-            "private": self._deliver.DeliverWithPrivateData,
-        }[kind]
+        method = getattr(self._deliver, DELIVER_KINDS[kind][0])
         return method(timeout=self._pick(timeout, self.timeouts.events))
 
     async def close(self) -> None:

@@ -13,11 +13,7 @@ from fabric_protos.common import common_pb2
 from fabric_protos.gateway import gateway_pb2
 from fabric_protos.peer import proposal_pb2
 
-from gateway._builders import (
-    build_commit_status_request,
-    channel_id_of_envelope,
-    transaction_result,
-)
+from gateway._builders import build_commit_status_request, channel_and_result
 from gateway._client import UNSET, GatewayClient
 from gateway._commit import SubmittedTransaction
 from gateway._signing import SigningIdentity
@@ -116,8 +112,7 @@ class Transaction:
         self._client = client
         self._signing = signing
         self._prepared = prepared
-        self._channel = channel_id_of_envelope(prepared.envelope)
-        self._result = transaction_result(prepared.envelope)
+        self._channel, self._result = channel_and_result(prepared.envelope)
 
     @property
     def transaction_id(self) -> str:

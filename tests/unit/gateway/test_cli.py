@@ -28,7 +28,8 @@ def test_submit_evaluate_events(args: list[str], capsys, tmp_path: Path):
     assert capsys.readouterr().out == "v\n"
     cp = tmp_path / "cp.json"
     assert (
-        main(["events", *args, "--start-block", "1", "--count", "1", "--checkpoint", str(cp)]) == 0
+        main(["events", *args, "--start-block", "1", "--count", "1", "--checkpoint", str(cp),
+              "--timeout", "5"]) == 0
     )
     record = json.loads(capsys.readouterr().out)
     assert record["name"] == "put" and json.loads(record["payload"]) == {"key": "k", "value": "v"}

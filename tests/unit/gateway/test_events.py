@@ -31,7 +31,7 @@ def _put(gw: g.Gateway, *keys: str) -> list[g.SubmittedTransaction]:
 
 def test_events_from_start_block_with_payload(gw: g.Gateway):
     commits = _put(gw, "a", "b")
-    with gw.get_network("carbon").chaincode_events("carbon", start_block=1) as events:
+    with gw.get_network("carbon").chaincode_events("carbon", start_block=1, timeout=5) as events:
         got = [next(events), next(events)]
     assert [e.transaction_id for e in got] == [c.transaction_id for c in commits]
     assert [e.block_number for e in got] == [1, 2]
@@ -46,7 +46,8 @@ def test_restart_from_file_checkpoint_exactly_once(gw: g.Gateway, tmp_path: Path
     _put(gw, "k0", "k1", "k2")
     seen: list[str] = []
     checkpointer = g.FileCheckpointer(path)
-    with network.chaincode_events("carbon", start_block=1, checkpoint=checkpointer) as events:
+    with network.chaincode_events("carbon", start_block=1, checkpoint=checkpointer,
+                                  timeout=5) as events:
         for event in events:
             seen.append(event.transaction_id)
             checkpointer.checkpoint_chaincode_event(event)
@@ -54,7 +55,8 @@ def test_restart_from_file_checkpoint_exactly_once(gw: g.Gateway, tmp_path: Path
                 break  # "killed" after two events
     later = _put(gw, "k3", "k4")
     resumed = g.FileCheckpointer(path)  # a new process would read the file
-    with network.chaincode_events("carbon", start_block=1, checkpoint=resumed) as events:
+    with network.chaincode_events("carbon", start_block=1, checkpoint=resumed,
+                                  timeout=5) as events:
         for event in events:
             seen.append(event.transaction_id)
             resumed.checkpoint_chaincode_event(event)
@@ -78,16 +80,16 @@ def test_block_and_filtered_block_events_with_checkpoint(gw: g.Gateway):
     commits = _put(gw, "x", "y")
     network = gw.get_network("carbon")
     checkpointer = g.InMemoryCheckpointer()
-    with network.block_events(start_block=0) as blocks:
+    with network.block_events(start_block=0, timeout=5) as blocks:
         for block in blocks:
             checkpointer.checkpoint_block(block.header.number)
             if block.header.number == 1:
                 break
     assert checkpointer.block_number == 2
-    with network.block_events(checkpoint=checkpointer) as blocks:
+    with network.block_events(checkpoint=checkpointer, timeout=5) as blocks:
         block = next(blocks)
     assert block.header.number == 2 and block.data.data[0] == commits[1].transaction_id.encode()
-    with network.filtered_block_events(start_block=1) as blocks:
+    with network.filtered_block_events(start_block=1, timeout=5) as blocks:
         fb = next(blocks)
     assert fb.number == 1 and fb.filtered_transactions[0].txid == commits[0].transaction_id
 
