@@ -92,7 +92,7 @@ def load_document(kind: str, version: Any) -> Document:
     entry = _data_dir(kind).joinpath(f"{version}.toml")
     if not entry.is_file():
         raise UnknownVersionError(
-            field, version, "one of " + ", ".join(list_versions(kind)) or "(none shipped)"
+            field, version, "one of " + (", ".join(list_versions(kind)) or "(none shipped)")
         )
     doc = parse_document(kind, version, entry.read_bytes())
     if doc.content["status"] == "released":

@@ -17,13 +17,14 @@ from decimal import Decimal, localcontext
 from json.encoder import encode_basestring as _quote
 from typing import Any
 
-from ._canonical import EXACT, encode_tree
+from ._canonical import EXACT, canonical_json, encode_tree, sha256_digest
 from ._factors import EXPLICIT_SOURCES, Entry, load_factor_set
 from ._inputs import (
     DENOMINATORS,
     LINE_KEYS,
     QUANTITY,
     Head,
+    _text,
     diagnose_line,
     parse_explicit_factor,
     parse_head,
@@ -58,11 +59,11 @@ def _r12(x12: Decimal) -> Decimal:
 
 
 def inputs_digest(doc: Mapping[str, Any]) -> str:
-    """sha256 of the canonical JSON of a validated input document."""
-    return _digest(doc, [encode_tree(line) for line in doc["activity"]], None)
+    """sha256 of the canonical JSON of an input document (every key; floats refused)."""
+    return sha256_digest(canonical_json(doc))
 
 
-def _digest(doc: Mapping[str, Any], lines: list[str], head: Head | None) -> str:
+def _digest(doc: Mapping[str, Any], lines: list[str], head: Head) -> str:
     """The inputs digest from the canonical JSON of each line.
 
     On the hot path, a line with exactly source, quantity and unit, all found in
@@ -75,10 +76,10 @@ def _digest(doc: Mapping[str, Any], lines: list[str], head: Head | None) -> str:
     for key in _REST_KEYS:
         if key in doc:
             parts.append(f',"{key}":')
-            if head is not None and key == "period":
+            if key == "period":
                 # validated: two YYYY-MM-DD strings, nothing to escape
                 parts.append(f'{{"end":"{head.end}","start":"{head.start}"}}')
-            elif head is not None and key == "denominators" and head.denominators_json:
+            elif key == "denominators" and head.denominators_json:
                 parts.append(head.denominators_json)
             else:
                 parts.append(_REST_ENCODERS[key](doc[key]))
@@ -134,9 +135,8 @@ def _general_line(fs: Any, index: int, line: Any, region: str | None
     if not (isinstance(line, dict) and _REQUIRED.issubset(line) and LINE_KEYS.issuperset(line)):
         diagnose_line(fs, index, line, region)
     source = line.get("source")
-    label = line.get("label")
-    if label is not None and (not isinstance(label, str) or not label.strip()):
-        diagnose_line(fs, index, line, region)
+    if "label" in line:
+        _text(f"activity[{index}].label", line["label"])
     if isinstance(source, str) and source in EXPLICIT_SOURCES and "factor" in line \
             and "region" not in line:
         field = f"activity[{index}].factor"

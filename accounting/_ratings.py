@@ -20,7 +20,14 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from ._canonical import EXACT, canonical_json, decimal_str, div_round_half_up, sha256_digest
+from ._canonical import (
+    EXACT,
+    canonical_json,
+    decimal_str,
+    div_round_half_up,
+    encode_tree,
+    sha256_digest,
+)
 from ._emissions import compute_with_head
 from ._errors import InputError, MissingFactorError, QuantityError, RatingError
 from ._inputs import parse_head
@@ -108,7 +115,7 @@ class RatedResult(NamedTuple):
         return out
 
     def to_json(self) -> bytes:
-        return canonical_json(self.to_dict())
+        return encode_tree(self.to_dict()).encode("utf-8")  # our own tree: no floats
 
 
 def rate_result(result: Result, rule_set: RuleSet, benchmarks: BenchmarkSet,
@@ -197,7 +204,7 @@ class PersonalRating(NamedTuple):
         }
 
     def to_json(self) -> bytes:
-        return canonical_json(self.to_dict())
+        return encode_tree(self.to_dict()).encode("utf-8")  # our own tree: no floats
 
 
 def _signed(field: str, value: Any) -> Decimal:

@@ -37,6 +37,13 @@ COMBINES = ("worst",)
 METRICS = ("output_value", "value_added", "product_output", "tax_paid")
 
 
+
+def _bool(where: str, value: Any) -> bool:
+    """A TOML boolean, never a coerced string ("false" would be truthy)."""
+    if type(value) is not bool:
+        raise DataFileError(where, value, "true or false")
+    return value
+
 class Band(NamedTuple):
     label: str
     upper: Decimal | None  # None: the open last band
@@ -79,7 +86,7 @@ class RuleSet:
             raise DataFileError(f"{where}:scheme", self.scheme, " or ".join(SCHEMES))
         self.name = str(c.get("name", doc.version))
         self.source = str(c.get("source", ""))
-        self.sourced = bool(c.get("sourced", False))
+        self.sourced = _bool(f"{where}:sourced", c.get("sourced", False))
         self.combine: str = c.get("combine", "worst")
         if self.combine not in COMBINES:
             raise DataFileError(f"{where}:combine", self.combine, " or ".join(COMBINES))
@@ -95,7 +102,10 @@ class RuleSet:
         bands = []
         for i, b in enumerate(c.get("band", [])):
             upper = _dec(f"{where}:band[{i}].upper", b["upper"]) if "upper" in b else None
-            bands.append(Band(str(b["label"]), upper, bool(b.get("upper_inclusive", True))))
+            if not isinstance(b.get("label"), str) or not b["label"]:
+                raise DataFileError(f"{where}:band[{i}].label", b.get("label"), "a label")
+            inclusive = _bool(f"{where}:band[{i}].upper_inclusive", b.get("upper_inclusive", True))
+            bands.append(Band(b["label"], upper, inclusive))
         self.bands = tuple(bands)
         self._check_bands(where)
 
@@ -141,7 +151,7 @@ class BenchmarkSet:
         c = doc.content
         self.version = doc.version
         self.digest = doc.digest
-        self.sourced = bool(c.get("sourced", False))
+        self.sourced = _bool(f"benchmarks/{doc.version}.toml:sourced", c.get("sourced", False))
         self.source = str(c.get("source", ""))
         self.industries: dict[str, dict[str, Benchmark]] = {}
         self.names: dict[str, str] = {}

@@ -28,6 +28,8 @@ def with_line(**changes: Any) -> dict[str, Any]:
 
 
 CASES = [
+    ("label null", with_line(label=None), InputError, "activity[1].label", None),
+    ("label blank", with_line(label="  "), InputError, "activity[1].label", "  "),
     ("unknown source", with_line(source="nuclear_fusion"), UnknownSourceError,
      "activity[1].source", "nuclear_fusion"),
     ("unknown unit", with_line(unit="furlong"), UnitError, "activity[1].unit", "furlong"),
@@ -120,3 +122,18 @@ def test_every_error_is_a_value_error_subclass():
                 UnknownVersionError, MissingFactorError, accounting.DataFileError,
                 accounting.RatingError):
         assert issubclass(cls, accounting.AccountingError)
+
+
+def test_inputs_digest_covers_every_key_and_refuses_floats():
+    d = doc([E])
+    assert accounting.inputs_digest(d) == accounting.compute(d).inputs_digest
+    assert accounting.inputs_digest(dict(d, note="x")) != accounting.inputs_digest(d)
+    with pytest.raises(TypeError, match="binary float"):
+        accounting.inputs_digest(doc([dict(E, quantity=1.5)]))
+
+
+def test_label_longer_than_200_characters_is_refused():
+    with pytest.raises(InputError) as caught:
+        accounting.compute(with_line(label="x" * 201))
+    assert caught.value.field == "activity[1].label" and "200" in str(caught.value)
+    assert accounting.compute(with_line(label="x" * 200)).lines[1].label == "x" * 200
