@@ -165,7 +165,7 @@ class Result(NamedTuple):
 
     def factor_provenance(self) -> dict[str, dict[str, Any]]:
         """Region, data year, source document and rank of every set factor used."""
-        used = {f for row in self.rows for f in row[4].factors}
+        used = dict.fromkeys(f for row in self.rows for f in row[4].factors)  # input order
         return {f.id: dict(_factor_provenance(f)) for f in used}
 
     def to_dict(self) -> dict[str, Any]:

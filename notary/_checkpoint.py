@@ -113,6 +113,11 @@ class Policy:
             raise ValueError(f"threshold {self.threshold} outside 0..{len(names)} witnesses")
         if self.threshold == 0 and not self.log_keys:
             raise ValueError("a policy needs log keys or a positive threshold")
+        log_publics = {k.public for k in self.log_keys}
+        selfies = [w.name for w in self.witnesses if w.public in log_publics]
+        if selfies:
+            raise ValueError(f"witness keys {selfies} are the log's own key: a log cannot "
+                             f"witness itself")
 
     def verify(self, note_text: str | bytes, now: int | None = None) -> VerifiedCheckpoint:
         """Parse a signed checkpoint and check it meets this policy.
@@ -128,7 +133,9 @@ class Policy:
         log_ok = note.verified_by(self.log_keys)
         if self.log_keys and not log_ok:
             raise SignatureError(f"checkpoint of {cp.origin!r} lacks the log's signature")
-        sigs = {(s.name, s.key_id): s.signature for s in note.signatures}
+        sigs: dict[tuple[str, int], bytes] = {}
+        for s in note.signatures:  # as Go's note.Open: a key's first line counts
+            sigs.setdefault((s.name, s.key_id), s.signature)
         counted: set[str] = set()
         times: dict[str, int] = {}
         for w in note.verified_by(self.witnesses):
@@ -179,12 +186,15 @@ class Witness:
         signer: Signer,
         log_keys: Mapping[str, Sequence[Verifier]],
         latest: Mapping[str, Checkpoint] | None = None,
+        last_time: Mapping[str, int] | None = None,
     ) -> None:
         if signer.alg != COSIGNATURE_V1:
             raise ValueError("a witness signs with a cosignature (type 0x04) key")
         self.signer = signer
         self.log_keys = {k: tuple(v) for k, v in log_keys.items()}
         self.latest: dict[str, Checkpoint] = dict(latest or {})
+        #: per origin, the time of this witness's last cosignature: never signs backwards
+        self.last_time: dict[str, int] = dict(last_time or {})
 
     def cosign(self, note_text: str, proof: Sequence[bytes], now: int) -> str:
         """Check and cosign ``note_text``; returns the note with this witness's line added.
@@ -200,8 +210,14 @@ class Witness:
             raise SignatureError(f"no log key known for origin {cp.origin!r}")
         if not note.verified_by(keys):
             raise SignatureError(f"checkpoint of {cp.origin!r} lacks the log's signature")
+        last = self.last_time.get(cp.origin)
+        if last is not None and now < last:
+            # a cosignature says "as of now, this is the largest tree I have seen"
+            raise ValueError(f"cosignature time {now} for {cp.origin!r} is before this "
+                             f"witness's last one ({last}): clocks never go backwards here")
         previous = self.latest.get(cp.origin)
         if previous is not None:
             check_extends(previous, cp, proof)
         self.latest[cp.origin] = cp
+        self.last_time[cp.origin] = now
         return note.with_signature(self.signer.sign(note.text, now)).format()

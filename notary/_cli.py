@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import json
 import os
 import sys
 import time
@@ -72,7 +73,9 @@ def _cmd_append(a: argparse.Namespace) -> int:
 
 def _cmd_checkpoint(a: argparse.Namespace) -> int:
     signer = Signer.from_text(Path(a.key).read_text())
-    with Log.open(a.db) as log:
+    # FULL: the commit of the checkpoint fsyncs the WAL, so every append it covers is
+    # durable before the signed note leaves; a power cut cannot undo a signed size
+    with Log.open(a.db, synchronous="FULL") as log:
         cp = Checkpoint(a.origin, log.size, log.root())
         note = sign_note(cp.body(), signer)
         log.save_checkpoint(cp.size, note)
@@ -80,11 +83,34 @@ def _cmd_checkpoint(a: argparse.Namespace) -> int:
     return 0
 
 
-def _load_state(path: Path) -> dict[str, Checkpoint]:
+def _load_state(path: Path) -> tuple[dict[str, Checkpoint], dict[str, int]]:
+    """The witness's state file: per origin, the last cosigned checkpoint and its time."""
     if not path.exists():
-        return {}
-    cp = Checkpoint.from_body(path.read_text())
-    return {cp.origin: cp}
+        return {}, {}
+    try:
+        state = json.loads(path.read_text())
+        latest = {o: Checkpoint.from_body(v["checkpoint"]) for o, v in state["origins"].items()}
+        times = {o: int(v["time"]) for o, v in state["origins"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        # never start afresh silently: that would switch rollback protection off
+        raise ProofError(
+            f"witness state {path} is unreadable ({exc}); restore it from backup") from exc
+    for origin, cp in latest.items():
+        if cp.origin != origin:
+            raise ProofError(f"witness state {path}: entry {origin!r} holds {cp.origin!r}")
+    return latest, times
+
+
+def _save_state(path: Path, witness: Witness) -> None:
+    """Write the state file atomically (temp file, fsync, rename): never a torn file."""
+    state = {"origins": {o: {"checkpoint": cp.body(), "time": witness.last_time[o]}
+                         for o, cp in sorted(witness.latest.items())}}
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w") as fh:
+        fh.write(json.dumps(state, sort_keys=True, indent=1))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
 
 
 def _cmd_cosign(a: argparse.Namespace) -> int:
@@ -93,7 +119,8 @@ def _cmd_cosign(a: argparse.Namespace) -> int:
     text = _read(a.checkpoint).decode()
     cp = Checkpoint.from_body(Note.parse(text).text)
     state_path = Path(a.state)
-    witness = Witness(signer, {cp.origin: [log_key]}, _load_state(state_path))
+    latest, times = _load_state(state_path)
+    witness = Witness(signer, {cp.origin: [log_key]}, latest, times)
     with Log.open(a.db) as log:  # the witness's own recomputed copy of the log
         _check_against(log, cp)
         previous = witness.latest.get(cp.origin)
@@ -104,7 +131,7 @@ def _cmd_cosign(a: argparse.Namespace) -> int:
         )
     now = int(time.time()) if a.time is None else a.time
     out = witness.cosign(text, proof, now)
-    state_path.write_text(witness.latest[cp.origin].body())
+    _save_state(state_path, witness)
     _write(a.out, out)
     return 0
 

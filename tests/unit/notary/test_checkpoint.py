@@ -98,10 +98,16 @@ def test_unknown_cosigner_and_duplicates_do_not_count() -> None:
 
 
 def test_log_key_cannot_witness_itself() -> None:
-    selfie = Signer("self.example/w", b"\x10" * 32, COSIGNATURE_V1)  # the log's own key
+    # the log's own key offered as a witness, plainly or as a cosignature key
+    plain = LOG.verifier
+    as_cosigner = Signer(LOG.name, b"\x10" * 32, COSIGNATURE_V1).verifier  # same seed
+    for selfie in (plain, as_cosigner):
+        with pytest.raises(ValueError, match="cannot witness itself"):
+            Policy(ORIGIN, (selfie, ORGS[0].verifier), 1, (LOG.verifier,))
+    # and a note signed only by the log meets no witness threshold
     policy = Policy(ORIGIN, (ORGS[0].verifier,), 1, (LOG.verifier,))
     with pytest.raises(PolicyError):
-        policy.verify(_cosigned(_signed(_tree(4)), [selfie]))
+        policy.verify(_signed(_tree(4)))
 
 
 def test_future_cosignatures_do_not_count_when_now_is_given() -> None:
@@ -165,3 +171,27 @@ def test_witness_never_cosigns_backwards_or_a_fork() -> None:
         w.cosign(sign_note(Checkpoint(ORIGIN, 12, honest.root()).body(), LOG_B), [], NOW)
     with pytest.raises(ValueError):
         Witness(LOG, {ORIGIN: [LOG.verifier]})
+
+
+def test_witness_time_never_goes_backwards() -> None:
+    tree = _tree(5)
+    w = Witness(ORGS[0], {ORIGIN: [LOG.verifier]})
+    w.cosign(_signed(tree, 3), [], NOW)
+    with pytest.raises(ValueError, match=f"before this witness's last one \\({NOW}\\)"):
+        w.cosign(_signed(tree, 5), tree.consistency_proof(3, 5), NOW - 1)
+    assert w.latest[ORIGIN].size == 3 and w.last_time[ORIGIN] == NOW  # nothing changed
+    w.cosign(_signed(tree, 5), tree.consistency_proof(3, 5), NOW)  # same second is fine
+    assert w.latest[ORIGIN].size == 5
+
+
+def test_a_keys_first_signature_line_counts() -> None:
+    note = _signed(_tree(4))
+    now_line = _cosigned(note, [ORGS[0]], NOW)
+    future = _cosigned(note, [ORGS[0]], NOW + 3600).rsplit("\n", 2)[-2] + "\n"
+    policy = _policy(1)
+    # a repeated line for the same key cannot change what the first one said
+    assert policy.verify(now_line + future, now=NOW).cosigned_at == {ORGS[0].name: NOW}
+    future_first = _cosigned(note, [ORGS[0]], NOW + 3600)
+    now_after = now_line.rsplit("\n", 2)[-2] + "\n"
+    with pytest.raises(PolicyError):
+        policy.verify(future_first + now_after, now=NOW)

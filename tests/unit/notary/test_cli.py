@@ -89,3 +89,38 @@ def test_module_entry_point_and_usage_errors(tmp_path: Path) -> None:
         capture_output=True, cwd=ROOT, timeout=60,
     )  # fmt: skip
     assert bad.returncode == 1 and b"no checkpoint stored" in bad.stderr
+
+
+def test_witness_state_keeps_every_log_and_refuses_a_torn_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = tmp_path
+    _run(capsys, "keygen", "--name", "w.example/w", "--cosigner", "--out", str(d / "w.key"))
+    state = str(d / "w.state")
+    cps = {}
+    for name in ("a", "b"):
+        origin = f"{name}.example/log"
+        rc, out, _ = _run(capsys, "keygen", "--name", origin, "--out", str(d / f"{name}.key"))
+        (d / f"{name}.vkey").write_text(out)
+        (d / "e").write_bytes(b"entry")
+        db = str(d / f"{name}.db")
+        for size in (1, 2):
+            assert _run(capsys, "append", "--db", db, str(d / "e"))[0] == 0
+            cps[name, size] = str(d / f"{name}{size}.cp")
+            assert _run(capsys, "checkpoint", "--db", db, "--origin", origin,
+                        "--key", str(d / f"{name}.key"), "--out", cps[name, size])[0] == 0
+
+    def cosign(name: str, size: int, t: str) -> tuple[int, str, str]:
+        return _run(capsys, "cosign", "--db", str(d / f"{name}.db"), "--key", str(d / "w.key"),
+                    "--log-key", str(d / f"{name}.vkey"), "--state", state, "--time", t,
+                    cps[name, size])
+
+    assert cosign("a", 2, "1800000000")[0] == 0
+    assert cosign("b", 2, "1800000000")[0] == 0  # another log: does not erase a's state
+    rc, _, err = cosign("a", 1, "1800000001")
+    assert rc == 1 and "RollbackError" in err
+    rc, _, err = cosign("a", 2, "1799999999")  # a clock set back: bad input, exit 2
+    assert rc == 2 and "before this witness's last one" in err
+    Path(state).write_text('{"origins": {"a.example/log": {"checkp')  # torn by a crash
+    rc, _, err = cosign("a", 2, "1800000002")
+    assert rc == 1 and "unreadable" in err
