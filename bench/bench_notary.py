@@ -134,7 +134,8 @@ def measure_at(path: Path, size: int, rng: random.Random) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--max-leaves", type=int, default=10_000_000)
+    ap.add_argument("--max-leaves", type=lambda v: max(BATCH, int(v) // BATCH * BATCH),
+                    default=10_000_000, help="rounded down to whole batches of 1,000")
     ap.add_argument("--budget", type=float, default=90.0, help="seconds for growing the log")
     ap.add_argument("--dir", default=str(ROOT / "bench" / "out" / "notary"))
     ap.add_argument("--keep", action="store_true", help="keep the database files")
