@@ -8,6 +8,7 @@ it (:func:`dial` callers, or a Gateway that dialled an endpoint string itself).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from gateway._errors import (
     CommitStatusError,
     EndorseError,
     EvaluateError,
+    GatewayError,
     SubmitError,
 )
 
@@ -109,35 +111,41 @@ class GatewayClient:
     def _pick(timeout: float | None, default: float | None) -> float | None:
         return default if timeout is UNSET else timeout
 
+    async def _unary(self, method: Any, request: Any, timeout: float | None,
+                     error: type[GatewayError], transaction_id: str) -> Any:
+        """One unary call; a failure becomes ``error`` with the gRPC evidence.
+
+        When the caller's deadline has passed, the peer (which received the same deadline)
+        may reset the stream first and the transport then says CANCELLED: that is reported
+        as the DEADLINE_EXCEEDED it is.
+        """
+        started = time.monotonic()
+        try:
+            return await method(request, timeout=timeout)
+        except grpc.RpcError as err:
+            expired = timeout is not None and time.monotonic() - started >= timeout
+            raise error.from_rpc_error(err, transaction_id, deadline_expired=expired) from err
+
     async def evaluate(
         self, request: gateway_pb2.EvaluateRequest, timeout: float | None = UNSET
     ) -> gateway_pb2.EvaluateResponse:
-        try:
-            return await self._gateway.Evaluate(
-                request, timeout=self._pick(timeout, self.timeouts.evaluate)
-            )
-        except grpc.RpcError as err:
-            raise EvaluateError.from_rpc_error(err, request.transaction_id) from err
+        return await self._unary(self._gateway.Evaluate, request,
+                                 self._pick(timeout, self.timeouts.evaluate), EvaluateError,
+                                 request.transaction_id)
 
     async def endorse(
         self, request: gateway_pb2.EndorseRequest, timeout: float | None = UNSET
     ) -> gateway_pb2.EndorseResponse:
-        try:
-            return await self._gateway.Endorse(
-                request, timeout=self._pick(timeout, self.timeouts.endorse)
-            )
-        except grpc.RpcError as err:
-            raise EndorseError.from_rpc_error(err, request.transaction_id) from err
+        return await self._unary(self._gateway.Endorse, request,
+                                 self._pick(timeout, self.timeouts.endorse), EndorseError,
+                                 request.transaction_id)
 
     async def submit(
         self, request: gateway_pb2.SubmitRequest, timeout: float | None = UNSET
     ) -> gateway_pb2.SubmitResponse:
-        try:
-            return await self._gateway.Submit(
-                request, timeout=self._pick(timeout, self.timeouts.submit)
-            )
-        except grpc.RpcError as err:
-            raise SubmitError.from_rpc_error(err, request.transaction_id) from err
+        return await self._unary(self._gateway.Submit, request,
+                                 self._pick(timeout, self.timeouts.submit), SubmitError,
+                                 request.transaction_id)
 
     async def commit_status(
         self,
@@ -145,12 +153,9 @@ class GatewayClient:
         transaction_id: str,
         timeout: float | None = UNSET,
     ) -> gateway_pb2.CommitStatusResponse:
-        try:
-            return await self._gateway.CommitStatus(
-                request, timeout=self._pick(timeout, self.timeouts.commit_status)
-            )
-        except grpc.RpcError as err:
-            raise CommitStatusError.from_rpc_error(err, transaction_id) from err
+        return await self._unary(self._gateway.CommitStatus, request,
+                                 self._pick(timeout, self.timeouts.commit_status),
+                                 CommitStatusError, transaction_id)
 
     def chaincode_events(
         self, request: gateway_pb2.SignedChaincodeEventsRequest, timeout: float | None = UNSET

@@ -94,11 +94,20 @@ class GatewayError(Exception):
         return (_rebuild, (type(self), self.status_message, kwargs))
 
     @classmethod
-    def from_rpc_error(cls, err: grpc.RpcError, transaction_id: str | None = None) -> GatewayError:
-        """Build from a ``grpc.RpcError`` / ``grpc.aio.AioRpcError``, decoding its details."""
+    def from_rpc_error(cls, err: grpc.RpcError, transaction_id: str | None = None,
+                       deadline_expired: bool = False) -> GatewayError:
+        """Build from a ``grpc.RpcError`` / ``grpc.aio.AioRpcError``, decoding its details.
+
+        ``deadline_expired``: the caller's deadline had passed when the call failed; a
+        CANCELLED status (the peer reset the stream at the same deadline) is then reported
+        as DEADLINE_EXCEEDED, with the transport's words kept in the message.
+        """
         call: Any = err
         code = call.code() if hasattr(call, "code") else grpc.StatusCode.UNKNOWN
         message = (call.details() if hasattr(call, "details") else None) or str(err)
+        if deadline_expired and code == grpc.StatusCode.CANCELLED:
+            code = grpc.StatusCode.DEADLINE_EXCEEDED
+            message = f"Deadline Exceeded (transport reported CANCELLED: {message})"
         try:
             metadata = call.trailing_metadata() if hasattr(call, "trailing_metadata") else None
         except Exception:  # noqa: BLE001 - some error objects carry no call
@@ -106,9 +115,7 @@ class GatewayError(Exception):
         details = tuple(
             ErrorDetail(d.address, d.msp_id, d.message) for d in decode_status_details(metadata)
         )
-        error = cls(message, code=code, details=details, transaction_id=transaction_id)
-        error.__cause__ = err
-        return error
+        return cls(message, code=code, details=details, transaction_id=transaction_id)
 
     @property
     def messages(self) -> list[str]:

@@ -58,3 +58,22 @@ def test_typed_error_carries_evidence():
     assert "endorse failed for transaction tx42: ABORTED" in text
     assert "p0:7051 (PowerMSP): boom" in text and "p1:7051 (BankMSP): bang" in text
     assert err.messages == ["boom", "bang"]
+
+
+class _Cancelled(_FakeRpcError):
+    def code(self) -> grpc.StatusCode:
+        return grpc.StatusCode.CANCELLED
+
+    def details(self) -> str:
+        return "Stream removed"
+
+
+def test_cancelled_after_the_callers_deadline_is_a_deadline_exceeded():
+    from gateway._errors import CommitStatusError
+
+    late = CommitStatusError.from_rpc_error(_Cancelled([]), "tx7", deadline_expired=True)
+    assert late.code == grpc.StatusCode.DEADLINE_EXCEEDED and "Stream removed" in str(late)
+    early = CommitStatusError.from_rpc_error(_Cancelled([]), "tx7")
+    assert early.code == grpc.StatusCode.CANCELLED  # before the deadline: what it was
+    other = CommitStatusError.from_rpc_error(_FakeRpcError([]), "tx7", deadline_expired=True)
+    assert other.code == grpc.StatusCode.ABORTED  # only CANCELLED is re-read
