@@ -79,7 +79,7 @@ class InMemoryCheckpointer:
 
 
 class FileCheckpointer(InMemoryCheckpointer):
-    """A checkpointer persisted to a JSON file, replaced atomically (write, fsync, rename).
+    """A checkpointer persisted to a JSON file: write temp, fsync, rename, fsync dir, then memory.
 
     File format: ``{"blockNumber": int, "transactionId": str}`` (as the official clients).
     """
@@ -102,15 +102,42 @@ class FileCheckpointer(InMemoryCheckpointer):
             self._txid = txid
 
     def _set(self, block_number: int, transaction_id: str | None) -> None:
-        super()._set(block_number, transaction_id)
-        payload = json.dumps({"blockNumber": self._block, "transactionId": self._txid or ""})
-        fd, tmp = tempfile.mkstemp(prefix=self.path.name, suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        """Durable, then visible: the file is replaced and synced before memory changes.
+
+        A failure anywhere (disk full, permissions, a crash) leaves both the file and the
+        in-memory position at the previous checkpoint, so what a listener reads back and
+        what a restart resumes from never disagree.
+        """
+        if block_number < 0:
+            raise ValueError(f"negative block number: {block_number}")
+        txid = transaction_id or None
+        payload = json.dumps({"blockNumber": block_number, "transactionId": txid or ""})
+        _replace_durably(self.path, payload.encode())
+        super()._set(block_number, txid)
+
+
+def _replace_durably(path: Path, data: bytes) -> None:
+    """Write a temp file beside ``path``, fsync it, rename it over ``path``, fsync the dir.
+
+    The directory fsync makes the rename itself survive a power loss (POSIX: a rename is
+    durable only once its directory is synced).
+    """
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    dir_fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

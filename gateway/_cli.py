@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -134,11 +135,14 @@ def _run(ns: argparse.Namespace) -> int:
             if ns.command == "evaluate":
                 print(_text(contract.evaluate(ns.function, ns.args, timeout=timeout, **kw)))
                 return 0
-            commit = contract.submit_async(ns.function, ns.args, endorse_timeout=timeout, **kw)
+            deadline = _Deadline(ns.timeout)
+            proposal = contract.new_proposal(ns.function, ns.args, **kw)
+            transaction = proposal.endorse(timeout=deadline.left())
+            commit = transaction.submit(timeout=deadline.left())
             if ns.no_wait:
                 print(commit.transaction_id)
                 return 0
-            status = commit.status(timeout=timeout).raise_for_status()
+            status = commit.status(timeout=deadline.left()).raise_for_status()
             print(_text(commit.result))
             print(f"txid {status.transaction_id} block {status.block_number}", file=sys.stderr)
             return 0
@@ -174,6 +178,22 @@ def _run(ns: argparse.Namespace) -> int:
                 if ns.count is not None and count >= ns.count:
                     break
     return 0
+
+
+class _Deadline:
+    """``--timeout`` bounds the whole command: each step gets what is left of it.
+
+    ``left()`` is UNSET (the gateway's per-step defaults) without ``--timeout``, and the
+    seconds remaining otherwise; the submit step (ordering) is bounded like the others.
+    """
+
+    def __init__(self, seconds: float | None) -> None:
+        self._end = None if seconds is None else time.monotonic() + seconds
+
+    def left(self) -> Any:
+        if self._end is None:
+            return UNSET
+        return max(self._end - time.monotonic(), 0.0)
 
 
 def _block_record(item: Any, filtered: bool) -> dict[str, Any]:

@@ -90,6 +90,7 @@ class FakePeer(gateway_pb2_grpc.GatewayServicer, events_pb2_grpc.DeliverServicer
         self.received: dict[str, list[Any]] = {}
         self.bad_signatures = 0
         self.evaluate_delay = 0.0
+        self.submit_delay = 0.0
         self.cond = threading.Condition()
         self.stopping = False
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
@@ -221,6 +222,8 @@ class FakePeer(gateway_pb2_grpc.GatewayServicer, events_pb2_grpc.DeliverServicer
 
     def Submit(self, request: Any, context: Any) -> Any:
         self._record("submit", request)
+        if self.submit_delay:
+            time.sleep(self.submit_delay)
         env = request.prepared_transaction
         self._verify(env.payload, env.signature, context)
         tx = self.pending.pop(request.transaction_id)

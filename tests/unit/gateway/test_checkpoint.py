@@ -65,3 +65,45 @@ def test_official_clients_zero_value_file_means_no_checkpoint(tmp_path: Path):
     assert (cp.block_number, cp.transaction_id) == (None, None)
     path.write_text('{"blockNumber":0,"transactionId":"t0"}')  # a real position in block 0
     assert FileCheckpointer(path).block_number == 0
+
+
+def test_failed_write_leaves_memory_and_file_at_previous_checkpoint(tmp_path: Path, monkeypatch):
+    path = tmp_path / "cp.json"
+    cp = FileCheckpointer(path)
+    cp.checkpoint_chaincode_event(_event(4, "t4"))
+
+    def disk_full(_fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("gateway._checkpoint.os.fsync", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        cp.checkpoint_chaincode_event(_event(5, "t5"))
+    # memory must not run ahead of the file: a restart would resume at (4, t4)
+    assert (cp.block_number, cp.transaction_id) == (4, "t4")
+    assert json.loads(path.read_text()) == {"blockNumber": 4, "transactionId": "t4"}
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_rename_is_made_durable_before_memory_changes(tmp_path: Path, monkeypatch):
+    import os
+    import stat
+
+    path = tmp_path / "cp.json"
+    cp = FileCheckpointer(path)
+    steps: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        kind = "dir" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"
+        steps.append(f"fsync-{kind} memory={cp.block_number}")
+        real_fsync(fd)
+
+    def replace(src, dst) -> None:  # noqa: ANN001
+        steps.append(f"rename memory={cp.block_number}")
+        real_replace(src, dst)
+
+    monkeypatch.setattr("gateway._checkpoint.os.fsync", fsync)
+    monkeypatch.setattr("gateway._checkpoint.os.replace", replace)
+    cp.checkpoint_block(6)
+    assert steps == ["fsync-file memory=None", "rename memory=None", "fsync-dir memory=None"]
+    assert cp.block_number == 7

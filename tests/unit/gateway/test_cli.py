@@ -63,3 +63,15 @@ def test_errors_print_evidence_and_exit_1(args: list[str], capsys):
 def test_missing_options(capsys):
     with pytest.raises(SystemExit, match="--msp-id"):
         main(["evaluate", "get", "k"])
+
+
+def test_submit_honours_timeout_on_the_ordering_step(args: list[str], fake_peer: FakePeer, capsys):
+    """--timeout bounds the whole submit, the submit (ordering) step included."""
+    import time
+
+    fake_peer.submit_delay = 3.0  # the gateway's default submit deadline is 5 s
+    started = time.monotonic()
+    assert main(["submit", *args, "--timeout", "0.5", "put", "k3", "v3"]) == 1
+    assert time.monotonic() - started < 2.5
+    err = capsys.readouterr().err
+    assert "submit failed" in err and "DEADLINE_EXCEEDED" in err
