@@ -73,7 +73,11 @@ from gateway._signing import (
     Signer,
     load_private_key_signer,
     new_private_key_signer,
+    none,
+    sha3_256,
+    sha3_384,
     sha256,
+    sha384,
 )
 
 __all__ = [
@@ -116,6 +120,10 @@ __all__ = [
     "load_private_key_signer",
     "load_profile",
     "new_private_key_signer",
+    "none",
     "profile_identity",
     "sha256",
+    "sha384",
+    "sha3_256",
+    "sha3_384",
 ]

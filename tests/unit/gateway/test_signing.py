@@ -55,16 +55,16 @@ def test_signer_refuses_wrong_digest_size_and_non_ec_keys(key_pem: bytes):
     signer = new_private_key_signer(key_pem)
     with pytest.raises(ValueError, match="32-, 48- or 64-byte digest"):
         signer(b"short")
-    from cryptography.hazmat.primitives.asymmetric import ed25519
+    from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import (
         Encoding,
         NoEncryption,
         PrivateFormat,
     )
 
-    ed = ed25519.Ed25519PrivateKey.generate()
-    pem = ed.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-    with pytest.raises(ValueError, match="ECDSA"):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    with pytest.raises(ValueError, match="ECDSA or Ed25519.*RSAPrivateKey"):
         new_private_key_signer(pem)
 
 
@@ -100,3 +100,53 @@ def test_identity_validation(private_key: ec.EllipticCurvePrivateKey):
     with pytest.raises(ValueError, match="PEM"):
         Identity("PowerMSP", b"not a cert")
     assert Identity("PowerMSP", make_cert(private_key).decode()).credentials.startswith(b"-----")  # type: ignore[arg-type]
+
+
+def test_hashes_match_the_standard_digests():
+    from gateway import none, sha3_256, sha3_384, sha384
+
+    m = b"fabric"
+    assert sha256(m) == hashlib.sha256(m).digest()
+    assert sha384(m) == hashlib.sha384(m).digest() and len(sha384(m)) == 48
+    assert sha3_256(m) == hashlib.sha3_256(m).digest()
+    assert sha3_384(m) == hashlib.sha3_384(m).digest()
+    assert none(m) == m and none(bytearray(m)) == m
+
+
+def test_sha384_digest_signed_by_p256_and_p384_keys(private_key: ec.EllipticCurvePrivateKey):
+    from gateway import sha384
+
+    for key in (private_key, ec.generate_private_key(ec.SECP384R1())):
+        signer = new_private_key_signer(key)
+        sig = signer(sha384(b"message"))
+        assert is_low_s(sig, _CURVE_ORDERS[key.curve.name])
+        key.public_key().verify(sig, b"message", ec.ECDSA(hashes.SHA384()))
+
+
+def test_ed25519_signer_signs_the_whole_message_with_hash_none():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from gateway import none
+
+    key = ed25519.Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    for signer in (new_private_key_signer(key), new_private_key_signer(pem)):
+        message = b"proposal bytes " * 40
+        sig = signer(none(message))
+        assert len(sig) == 64
+        key.public_key().verify(sig, message)  # raises InvalidSignature if not
+        assert "Ed25519" in repr(signer) and "PRIVATE" not in repr(signer)
+
+
+def test_der_low_s_normalises_and_encodes():
+    from gateway._signing import der_low_s
+
+    r, s = 12345, N - 7  # a high S
+    der = der_low_s(r, s, N)
+    assert utils.decode_dss_signature(der) == (r, 7)
+    assert utils.decode_dss_signature(der_low_s(r, 7, N)) == (r, 7)
