@@ -28,13 +28,21 @@ Usage::
     asyncio.run(serve("127.0.0.1:9999", package_id, Dispatcher(Hello())))
 """
 
-from ._contract import Contract, ContractError, Dispatcher, encode_result, transaction
+from ._contract import Contract, Dispatcher, encode_result, transaction
+from ._errors import ArgumentError, ContractError, PeerError
 from ._identity import ClientIdentity, IdentityError
-from ._server import serve
+from ._iterators import KeyModification, PageMetadata, QueryIterator
+from ._keys import CompositeKey, InvalidKeyError, create_composite_key, split_composite_key
+from ._policy import VALIDATION_PARAMETER, key_endorsement_policy, policy_orgs
+from ._proposal import ProposalError
+from ._server import Keepalive, serve
 from ._session import ProtocolError, Session
-from ._stub import PeerError, Stub
+from ._stub import Stub
 
 __all__ = [
-    "ClientIdentity", "Contract", "ContractError", "Dispatcher", "IdentityError", "PeerError",
-    "ProtocolError", "Session", "Stub", "encode_result", "serve", "transaction",
+    "VALIDATION_PARAMETER", "ArgumentError", "ClientIdentity", "CompositeKey", "Contract",
+    "ContractError", "Dispatcher", "IdentityError", "InvalidKeyError", "Keepalive",
+    "KeyModification", "PageMetadata", "PeerError", "ProposalError", "ProtocolError",
+    "QueryIterator", "Session", "Stub", "create_composite_key", "encode_result",
+    "key_endorsement_policy", "policy_orgs", "serve", "split_composite_key", "transaction",
 ]

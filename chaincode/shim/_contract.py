@@ -7,21 +7,18 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from ._errors import ContractError
 from ._stub import Stub
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class ContractError(Exception):
-    """A refusal the contract means to send to the client (status 400 or the given one)."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 def transaction(fn: F) -> F:
-    """Mark an ``async def name(self, stub, *args: str)`` method as callable by clients."""
+    """Mark an ``async def name(self, stub, *args)`` method as callable by clients.
+
+    Arguments arrive decoded from UTF-8 (a malformed one is refused with status 400
+    naming its index), except parameters annotated ``bytes``, which get the raw bytes.
+    """
     if not inspect.iscoroutinefunction(fn):
         raise TypeError(f"transaction {fn.__name__} must be declared async")
     fn.__carbontrust_tx__ = True  # type: ignore[attr-defined]
@@ -59,13 +56,19 @@ class Dispatcher:
     def __init__(self, *contracts: Contract) -> None:
         self.table: dict[str, Callable[..., Any]] = {}
         self._signatures: dict[str, inspect.Signature] = {}
+        self._raw: dict[str, frozenset[int]] = {}  # argument indexes passed as bytes
         for c in contracts:
             for fname, fn in c.functions().items():
                 key = f"{c.name}:{fname}" if c.name else fname
                 if key in self.table:
                     raise ValueError(f"two contracts define {key!r}")
                 self.table[key] = fn
-                self._signatures[key] = inspect.signature(fn)  # once, not per transaction
+                sig = inspect.signature(fn)  # once, not per transaction
+                self._signatures[key] = sig
+                names = [p for p in sig.parameters if p != "stub"]
+                self._raw[key] = frozenset(
+                    i + 1 for i, p in enumerate(names)
+                    if sig.parameters[p].annotation in (bytes, "bytes"))
 
     async def __call__(self, stub: Stub) -> bytes:
         fname = stub.function
@@ -73,7 +76,9 @@ class Dispatcher:
         if fn is None:
             known = ", ".join(sorted(self.table))
             raise ContractError(f"unknown function {fname!r}; this chaincode has: {known}", 404)
-        params = stub.params
+        raw = self._raw[fname]
+        params: list[Any] = [stub.args[i] if i in raw else stub.arg_str(i)
+                             for i in range(1, len(stub.args))]
         sig = self._signatures[fname]
         try:
             sig.bind(stub, *params)

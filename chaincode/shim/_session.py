@@ -6,7 +6,14 @@ READY; then the peer sends INIT/TRANSACTION messages, and for each the
 chaincode sends state requests (GET_STATE, PUT_STATE, ...) tagged with channel
 and txid, each answered by RESPONSE or ERROR, and ends with COMPLETED (a
 peer.Response, status 200 or an error status, plus the chaincode event).
-KEEPALIVE messages are echoed.
+KEEPALIVE messages are echoed.  Any other message the protocol does not allow
+in the current state is answered with ERROR and ends the stream, as the Go
+shim's handler does (the peer then re-dials a fresh, well-defined session).
+
+Before a transaction's COMPLETED, every query iterator the contract left open
+is closed (QUERY_STATE_CLOSE), while the peer still holds its ledger context.
+A proposal that does not parse or is not an endorser transaction is answered
+with ERROR for that transaction, as Go's shim does.
 
 Each transaction runs in its own task; every outgoing message goes through one
 queue drained by the stream's writer, so concurrent transactions never write
@@ -22,9 +29,11 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from fabric_protos.peer import chaincode_pb2, proposal_response_pb2
+from google.protobuf.message import DecodeError
 
-from ._contract import ContractError
-from ._stub import PeerError, Stub
+from ._errors import ContractError, PeerError
+from ._proposal import ProposalError, parse
+from ._stub import Stub
 
 log = logging.getLogger("chaincode.shim")
 from fabric_protos.peer.chaincode_shim_pb2 import ChaincodeMessage as Msg  # noqa: E402
@@ -37,7 +46,10 @@ class ProtocolError(RuntimeError):
 
 
 class Session:
-    def __init__(self, cc_id: str, handler: Handler) -> None:
+    registrations = 0  # streams that reached READY in this process (evidence of reconnects)
+
+    def __init__(self, cc_id: str, handler: Handler, peer: str = "") -> None:
+        self.peer = peer
         self.cc_id = cc_id
         self.handler = handler
         self.out: asyncio.Queue[Msg | None] = asyncio.Queue()
@@ -90,13 +102,17 @@ class Session:
 
     def _dispatch(self, msg: Msg) -> None:
         t = msg.type
+        if self.state == "ended":
+            return
         if t == Msg.KEEPALIVE:
             self.send(msg)
         elif self.state == "created" and t == Msg.REGISTERED:
             self.state = "established"
         elif self.state == "established" and t == Msg.READY:
             self.state = "ready"
-            log.info("registered with the peer as %s", self.cc_id)
+            Session.registrations += 1
+            log.info("peer stream registered: %s as %s (registration %d of this server)",
+                     self.peer or "peer", self.cc_id, Session.registrations)
         elif self.state == "ready" and t in (Msg.TRANSACTION, Msg.INIT):
             task = asyncio.create_task(self._run(msg))
             self.tasks.add(task)
@@ -109,17 +125,29 @@ class Session:
             else:
                 fut.set_result(msg)
         else:
-            log.error("unexpected %s in state %s", Msg.Type.Name(t), self.state)
+            name = Msg.Type.Name(t) if t in Msg.Type.values() else str(t)
+            log.error("unexpected %s (tx %s) in state %s: ending the stream", name,
+                      msg.txid[:12], self.state)
             self.send(Msg(type=Msg.ERROR, txid=msg.txid, channel_id=msg.channel_id,
-                          payload=f"chaincode cannot handle {Msg.Type.Name(t)} in state "
+                          payload=f"chaincode cannot handle {name} in state "
                                   f"{self.state}".encode()))
+            self.state = "ended"
+            self.out.put_nowait(None)
 
     async def _run(self, msg: Msg) -> None:
         txid, channel = msg.txid, msg.channel_id
         stub: Stub | None = None
         try:
             inp = chaincode_pb2.ChaincodeInput.FromString(msg.payload)
-            stub = Stub(self.request, channel, txid, list(inp.args), msg.proposal)
+            info = parse(txid, msg.proposal if msg.HasField("proposal") else None)
+        except (ProposalError, DecodeError) as exc:
+            log.warning("tx %s refused: %s", txid[:12], exc)
+            self.send(Msg(type=Msg.ERROR, payload=str(exc).encode(), txid=txid,
+                          channel_id=channel))
+            return
+        try:
+            stub = Stub(self.request, channel, txid, list(inp.args), info,
+                        dict(inp.decorations))
             log.debug("tx %s %s", txid[:12], stub.function)
             payload = await self.handler(stub)
             resp = proposal_response_pb2.Response(status=200, payload=payload)
@@ -136,6 +164,12 @@ class Session:
             log.debug("tx %s failure message: %s", txid[:12], exc)
             resp = proposal_response_pb2.Response(
                 status=500, message=f"{type(exc).__name__}: {exc}")
+        if stub is not None and stub.open_iterators:
+            try:
+                await stub.close_open_iterators()
+            except PeerError as exc:  # the result stands; the peer drops them at COMPLETED
+                log.warning("tx %s: closing a query iterator failed: %s", txid[:12],
+                            exc.message[:200])
         out = Msg(type=Msg.COMPLETED, payload=resp.SerializeToString(), txid=txid,
                   channel_id=channel)
         if stub is not None and stub.event is not None and resp.status < 400:
