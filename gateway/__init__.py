@@ -66,6 +66,7 @@ from gateway._errors import (
 )
 from gateway._events import ChaincodeEvent
 from gateway._identity import Identity, load_identity
+from gateway._pkcs11 import HSMError, HSMSigner, HSMSignerFactory
 from gateway._profile import connect_with_profile, load_profile, profile_identity
 from gateway._signing import (
     Hash,
@@ -100,6 +101,9 @@ __all__ = [
     "FileCheckpointer",
     "Gateway",
     "GatewayError",
+    "HSMError",
+    "HSMSigner",
+    "HSMSignerFactory",
     "Hash",
     "Identity",
     "InMemoryCheckpointer",
