@@ -26,6 +26,8 @@ from decimal import (
 )
 from typing import Any
 
+from ._text import check_tree
+
 __all__ = [
     "EXACT",
     "canonical_json",
@@ -70,9 +72,17 @@ def _reject(obj: Any) -> Any:
 
 
 def canonical_json(obj: Any) -> bytes:
-    """Encode ``obj`` as canonical JSON bytes; floats and Decimals are refused."""
-    _check_no_float(obj)
-    return _ENCODER.encode(obj).encode("utf-8")
+    """Encode ``obj`` as canonical JSON bytes; floats and Decimals are refused.
+
+    A tree too deep to walk, or a string with a lone surrogate (no UTF-8
+    encoding), raises InputError naming the field (see ``_text``).
+    """
+    try:
+        _check_no_float(obj)
+        return _ENCODER.encode(obj).encode("utf-8")
+    except (RecursionError, UnicodeEncodeError):
+        check_tree(obj)
+        raise
 
 
 def _check_no_float(obj: Any) -> None:

@@ -22,6 +22,7 @@ from ._factors import load_factor_set
 from ._ratings import rate, rate_personal
 from ._rules import load_rule_set
 from ._table import rated_table, result_table
+from ._text import MAX_DEPTH, MAX_INT_DIGITS, check_tree
 from ._verify import ResultMismatchError, verify_result
 
 __all__ = ["main"]
@@ -43,21 +44,41 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _read(path: str) -> str:
+    """The file's text; a UTF-8 byte order mark (as spreadsheets write) is dropped."""
     try:
         if path == "-":
-            return sys.stdin.read()
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise _Usage(f"{path}: cannot read: {exc}") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _parse_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise _Usage(f"an integer of {len(digits)} digits (at most {MAX_INT_DIGITS}; "
+                     "quantities are decimal strings)")
+    return int(digits)
 
 
 def _load_json(path: str) -> Any:
+    """Parse JSON input: the one place where CLI input becomes a Python tree.
+
+    Refused here, with one line and exit status 2: invalid JSON, duplicate keys,
+    integers over the digit limit, nesting deeper than MAX_DEPTH (including
+    the depth at which the json module itself gives up), and lone surrogates.
+    """
     text = _read(path)
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates)
+        doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         raise _Usage(f"{path}: not valid JSON: {exc}") from None
+    except RecursionError:
+        raise _Usage(f"{path}: JSON nested deeper than {MAX_DEPTH} levels") from None
+    check_tree(doc)
+    return doc
 
 
 def _csv_doc(path: str, args: argparse.Namespace) -> dict[str, Any]:

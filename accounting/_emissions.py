@@ -18,6 +18,7 @@ from json.encoder import encode_basestring as _quote
 from typing import Any
 
 from ._canonical import EXACT, canonical_json, encode_tree, sha256_digest
+from ._errors import InputError
 from ._factors import EXPLICIT_SOURCES, Entry, load_factor_set
 from ._inputs import (
     DENOMINATORS,
@@ -30,6 +31,7 @@ from ._inputs import (
     parse_head,
 )
 from ._result import CATEGORIES, Intensity, Result
+from ._text import check_tree
 
 __all__ = ["compute", "compute_with_head", "inputs_digest"]
 
@@ -84,7 +86,13 @@ def _digest(doc: Mapping[str, Any], lines: list[str], head: Head) -> str:
             else:
                 parts.append(_REST_ENCODERS[key](doc[key]))
     parts.append("}")
-    return "sha256:" + hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()
+    try:
+        data = "".join(parts).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate somewhere: name its field
+        check_tree(doc)
+        raise InputError("input", None, "well-formed Unicode text",
+                         "a string has no UTF-8 encoding") from None
+    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def _str(value: Any) -> str:

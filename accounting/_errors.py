@@ -24,15 +24,30 @@ __all__ = [
 
 
 def _short(value: Any, limit: int = 120) -> str:
-    """repr of a value, cut to ``limit`` characters (a bad input can be huge)."""
-    text = repr(value)
+    """repr of a value, cut to ``limit`` characters (a bad input can be huge).
+
+    Never raises: a tree too deep for ``repr`` (RecursionError) or an integer
+    beyond Python's digit limit (ValueError) is described instead of shown.
+    """
+    try:
+        text = repr(value)
+    except RecursionError:
+        return f"<{type(value).__name__} nested too deep to show>"
+    except ValueError:
+        return f"<{type(value).__name__} too large to show>"
     return text if len(text) <= limit else text[: limit - 5] + " ...)"
+
+
+def _printable(text: str) -> str:
+    """``text`` with any lone surrogate escaped, so a message can always be printed."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class AccountingError(ValueError):
     """Base class: something about the input or the data cannot be accounted for."""
 
     def __init__(self, field: str, value: Any, expected: str, detail: str = "") -> None:
+        field, expected, detail = _printable(field), _printable(expected), _printable(detail)
         self.field = field
         self.value = value
         self.expected = expected

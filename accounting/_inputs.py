@@ -33,6 +33,7 @@ from ._errors import (
     UnknownSourceError,
 )
 from ._factors import EXPLICIT_SOURCES, FactorSet
+from ._text import id_problem
 from ._units import CONVERSIONS, MONEY_UNIT, kind_of_unit
 
 __all__ = [
@@ -96,6 +97,10 @@ def _text(field: str, value: Any, required: bool = True) -> str:
         return ""
     if not isinstance(value, str) or not value.strip() or len(value) > 200:
         raise InputError(field, value, "a non-empty string of at most 200 characters")
+    problem = id_problem(value)
+    if problem:
+        raise InputError(field, value, "text without control or formatting characters",
+                         problem)
     return value
 
 
@@ -169,7 +174,8 @@ def _fast_head(doc: Any) -> Head | None:
             or type(doc["activity"]) is not list:
         return None
     for value in ent.values():
-        if type(value) is not str or not 0 < len(value) <= 200 or value.isspace():
+        if type(value) is not str or not 0 < len(value) <= 200 or value.isspace() \
+                or not value.isprintable():  # printable: no Cc, Cf, Cs, Zl, Zp (id_problem)
             return None
     start = period.get("start")
     end = period.get("end")
@@ -225,7 +231,8 @@ def _fast_head(doc: Any) -> Head | None:
     benchmark_set = doc.get("benchmark_set")
     if benchmark_set is not None and (type(benchmark_set) is not str
                                       or not 0 < len(benchmark_set) <= 200
-                                      or benchmark_set.isspace()):
+                                      or benchmark_set.isspace()
+                                      or not benchmark_set.isprintable()):
         return None
     return Head(dict(ent), start, end, doc["factor_set"], denominators, rule_sets,
                 benchmark_set, denominators_json)

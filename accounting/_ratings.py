@@ -33,6 +33,7 @@ from ._errors import InputError, MissingFactorError, QuantityError, RatingError
 from ._inputs import parse_head
 from ._result import Result
 from ._rules import BenchmarkSet, RuleSet, load_benchmark_set, load_rule_set
+from ._text import id_problem
 
 __all__ = [
     "DEFAULT_RULE_SETS",
@@ -232,7 +233,11 @@ def rate_personal(behaviours: Mapping[str, Mapping[str, str]], population: Seque
         raise InputError("population", population, "a non-empty list of decimal strings")
     reductions = {}
     for name, entry in behaviours.items():
-        if not isinstance(name, str) or not isinstance(entry, dict) \
+        problem = id_problem(name) if isinstance(name, str) else "not a string"
+        if problem:
+            raise InputError("behaviours", name, "behaviour names without control or "
+                             "formatting characters", problem)
+        if not isinstance(entry, dict) \
                 or set(entry) != {"baseline", "actual"}:
             raise InputError(f"behaviours.{name}", entry, '{"baseline", "actual"}')
         baseline = _signed(f"behaviours.{name}.baseline", entry["baseline"])

@@ -16,6 +16,7 @@ from typing import Any
 from ._emissions import compute
 from ._errors import AccountingError, InputError
 from ._ratings import rate
+from ._text import MAX_DEPTH, check_tree
 
 __all__ = ["ResultMismatchError", "verify_result"]
 
@@ -55,8 +56,12 @@ def verify_result(doc: Mapping[str, Any], claimed: bytes) -> bytes:
     """
     try:
         data = json.loads(claimed)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError) as exc:  # integers over the digit limit too
         raise InputError("result", claimed[:60], "canonical JSON bytes", str(exc)) from None
+    except RecursionError:
+        raise InputError("result", claimed[:60], "canonical JSON bytes",
+                         f"nested deeper than {MAX_DEPTH} levels") from None
+    check_tree(data, "result")  # depth, lone surrogates: bad input, not a mismatch
     if not isinstance(data, dict):
         raise InputError("result", data, "a JSON object")
     recomputed = (rate(doc) if "ratings" in data else compute(doc)).to_json()
