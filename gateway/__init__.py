@@ -51,7 +51,7 @@ from gateway._blocking_steps import (
     Transaction,
 )
 from gateway._checkpoint import Checkpoint, Checkpointer, FileCheckpointer, InMemoryCheckpointer
-from gateway._client import Timeouts
+from gateway._client import Timeouts, tls_certificate_hash
 from gateway._commit import Status
 from gateway._errors import (
     BlockEventsError,
@@ -61,6 +61,7 @@ from gateway._errors import (
     EndorseError,
     ErrorDetail,
     EvaluateError,
+    GatewayClosedError,
     GatewayError,
     SubmitError,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "EvaluateError",
     "FileCheckpointer",
     "Gateway",
+    "GatewayClosedError",
     "GatewayError",
     "HSMError",
     "HSMSigner",
@@ -127,6 +129,7 @@ __all__ = [
     "none",
     "profile_identity",
     "sha256",
+    "tls_certificate_hash",
     "sha384",
     "sha3_256",
     "sha3_384",

@@ -194,7 +194,7 @@ class Network:
         *,
         start_block: int | None = None,
         checkpoint: Checkpoint | None = None,
-        tls_cert_hash: bytes = b"",
+        tls_cert_hash: bytes | None = None,
     ) -> BlockEventsRequest[Any]:
         aio = self._aio.new_block_events_request(
             kind, start_block=start_block, checkpoint=checkpoint, tls_cert_hash=tls_cert_hash
@@ -283,7 +283,16 @@ class Gateway:
         aio = self._aio.new_signed_block_events_request(request_bytes, signature, kind)
         return BlockEventsRequest(self._runner, aio)
 
+    @property
+    def closed(self) -> bool:
+        return self._aio.closed
+
+    @property
+    def tls_cert_hash(self) -> bytes:
+        return self._aio.tls_cert_hash
+
     def close(self) -> None:
+        """End this gateway's streams and calls; see :meth:`gateway.aio.Gateway.close`."""
         self._runner.run(self._aio.close())
 
     def __enter__(self) -> Gateway:
@@ -334,11 +343,15 @@ def connect(
     tls_root_certificates: bytes | None = None,
     server_name: str | None = None,
     insecure: bool = False,
+    client_certificate: bytes | None = None,
+    client_key: bytes | None = None,
+    tls_client_certificate_hash: bytes | None = None,
 ) -> Gateway:
     """Connect ``identity`` to a peer's Gateway (blocking API).
 
     ``client`` is an endpoint ``host:port`` (dialled with ``tls_root_certificates`` and
     ``server_name``, closed with the gateway) or a channel from :func:`dial`, shared.
+    Mutual TLS: see :func:`gateway.aio.connect`.
     """
     runner = default_runner()
     aio = runner.call(
@@ -351,6 +364,9 @@ def connect(
             tls_root_certificates=tls_root_certificates,
             server_name=server_name,
             insecure=insecure,
+            client_certificate=client_certificate,
+            client_key=client_key,
+            tls_client_certificate_hash=tls_client_certificate_hash,
         )
     )
     return Gateway(runner, aio)

@@ -7,6 +7,8 @@ pure properties (``bytes``, ``digest``, ``transaction_id``, ``result``) are dele
 from __future__ import annotations
 
 import builtins
+import contextlib
+import weakref
 from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
@@ -108,12 +110,29 @@ class Proposal(_TxStep):
         return Transaction(self._runner, self._runner.run(self._aio.endorse(timeout=timeout)))
 
 
+def _close_dropped(runner: LoopThread, aio: Any) -> None:
+    """Finalizer of a stream dropped without close(): cancel its call on the loop.
+
+    May run in any thread (or in the loop thread itself, from a garbage collection there),
+    so it only schedules the close and never waits for it.
+    """
+    if runner.loop.is_closed():
+        return
+    with contextlib.suppress(RuntimeError):  # loop closed meanwhile (interpreter exit)
+        runner.loop.call_soon_threadsafe(lambda: runner.loop.create_task(aio.close()))
+
+
 class _Stream(Generic[T]):
-    """Blocking iterator over an async event stream; ``close()`` or ``with`` to stop."""
+    """Blocking iterator over an async event stream; ``close()`` or ``with`` to stop.
+
+    A stream dropped without ``close()`` is cancelled when it is garbage collected
+    (``weakref.finalize``), so a forgotten stream does not keep the peer delivering.
+    """
 
     def __init__(self, runner: LoopThread, aio: Any) -> None:
         self._runner = runner
         self._aio = aio
+        self._finalizer = weakref.finalize(self, _close_dropped, runner, aio)
 
     def __iter__(self) -> Iterator[T]:
         return self
@@ -125,6 +144,7 @@ class _Stream(Generic[T]):
             raise StopIteration from None
 
     def close(self) -> None:
+        self._finalizer.detach()
         self._runner.run(self._aio.close())
 
     def __enter__(self) -> _Stream[T]:

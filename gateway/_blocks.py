@@ -42,8 +42,10 @@ class BlockEvents(Stream[T]):
 
     error_type = BlockEventsError
 
-    def __init__(self, open_call: Callable[[], Awaitable[Any]], kind: str) -> None:
-        super().__init__(open_call)
+    def __init__(
+        self, open_call: Callable[[], Awaitable[Any]], kind: str, owner: Any = None
+    ) -> None:
+        super().__init__(open_call, owner)
         self._field = BLOCK_KINDS[kind][1]
 
     def _items(self, response: Any) -> list[T]:
@@ -100,4 +102,4 @@ class BlockEventsRequest(Generic[T]):
                 raise BlockEventsError.from_rpc_error(err) from err
             return call
 
-        return BlockEvents(open_call, self.kind)
+        return BlockEvents(open_call, self.kind, owner=self._client)

@@ -8,7 +8,10 @@ it (:func:`dial` callers, or a Gateway that dialled an endpoint string itself).
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,11 +25,12 @@ from gateway._errors import (
     CommitStatusError,
     EndorseError,
     EvaluateError,
+    GatewayClosedError,
     GatewayError,
     SubmitError,
 )
 
-__all__ = ["GatewayClient", "Timeouts", "dial", "UNSET"]
+__all__ = ["GatewayClient", "Timeouts", "dial", "tls_certificate_hash", "UNSET"]
 
 # Blocks can be large (batches of readings): let them through.
 _MAX_MESSAGE = 100 * 1024 * 1024
@@ -98,14 +102,55 @@ def dial(
     return grpc.aio.secure_channel(endpoint, creds, options=opts)
 
 
+def tls_certificate_hash(certificate: bytes) -> bytes:
+    """SHA-256 of a TLS certificate's DER bytes (PEM or DER in), as Fabric computes it.
+
+    Fabric binds a Deliver request to the TLS session that carries it: with mutual TLS the
+    peer compares the request's ``ChannelHeader.tls_cert_hash`` with this hash of the
+    client certificate it saw in the handshake.
+    """
+    if certificate.lstrip().startswith(b"-----BEGIN"):
+        from cryptography import x509  # noqa: PLC0415 - only needed for PEM input
+        from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+
+        cert = x509.load_pem_x509_certificate(certificate)
+        certificate = cert.public_bytes(serialization.Encoding.DER)
+    return hashlib.sha256(certificate).digest()
+
+
 class GatewayClient:
     """Async RPCs to one peer's Gateway and Deliver services over a shared channel."""
 
-    def __init__(self, channel: grpc.aio.Channel, timeouts: Timeouts | None = None) -> None:
+    def __init__(
+        self,
+        channel: grpc.aio.Channel,
+        timeouts: Timeouts | None = None,
+        tls_cert_hash: bytes = b"",
+    ) -> None:
         self.channel = channel
         self.timeouts = timeouts or Timeouts()
+        #: SHA-256 of the client's TLS certificate (mutual TLS), put in Deliver requests
+        self.tls_cert_hash = tls_cert_hash
         self._gateway = gateway_pb2_grpc.GatewayStub(channel)
         self._deliver = events_pb2_grpc.DeliverStub(channel)
+        self.closed = False
+        # what this gateway opened and has not finished: ended by close(), shared channel
+        # or not (weak: a stream or call dropped by its owner is not kept alive here)
+        self._calls: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._streams: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    def check_open(self) -> None:
+        if self.closed:
+            raise GatewayClosedError()
+
+    def track_stream(self, stream: Any) -> None:
+        """Register an event stream so that closing the gateway closes it."""
+        self.check_open()
+        self._streams.add(stream)
+
+    def _track(self, call: Any) -> Any:
+        self._calls.add(call)
+        return call
 
     @staticmethod
     def _pick(timeout: float | None, default: float | None) -> float | None:
@@ -119,12 +164,28 @@ class GatewayClient:
         may reset the stream first and the transport then says CANCELLED: that is reported
         as the DEADLINE_EXCEEDED it is.
         """
+        self.check_open()
         started = time.monotonic()
+        call = self._track(method(request, timeout=timeout))
         try:
-            return await method(request, timeout=timeout)
+            return await call
+        except asyncio.CancelledError:
+            if self.closed:  # cancelled by close(): say so, with the transaction
+                raise GatewayClosedError(
+                    f"the gateway was closed during the {error.step} call",
+                    transaction_id=transaction_id,
+                ) from None
+            raise
         except grpc.RpcError as err:
+            if self.closed:
+                raise GatewayClosedError(
+                    f"the gateway was closed during the {error.step} call",
+                    transaction_id=transaction_id,
+                ) from err
             expired = timeout is not None and time.monotonic() - started >= timeout
             raise error.from_rpc_error(err, transaction_id, deadline_expired=expired) from err
+        finally:
+            self._calls.discard(call)
 
     async def evaluate(
         self, request: gateway_pb2.EvaluateRequest, timeout: float | None = UNSET
@@ -161,14 +222,27 @@ class GatewayClient:
         self, request: gateway_pb2.SignedChaincodeEventsRequest, timeout: float | None = UNSET
     ) -> Any:
         """Start the server stream; iterate the returned call (errors surface there)."""
-        return self._gateway.ChaincodeEvents(
+        self.check_open()
+        return self._track(self._gateway.ChaincodeEvents(
             request, timeout=self._pick(timeout, self.timeouts.events)
-        )
+        ))
 
     def deliver(self, kind: str, timeout: float | None = UNSET) -> Any:
         """Open a Deliver stream of ``kind`` (block, filtered, private); write one Envelope."""
+        self.check_open()
         method = getattr(self._deliver, DELIVER_KINDS[kind][0])
-        return method(timeout=self._pick(timeout, self.timeouts.events))
+        return self._track(method(timeout=self._pick(timeout, self.timeouts.events)))
 
-    async def close(self) -> None:
-        await self.channel.close()
+    async def close(self, *, close_channel: bool) -> None:
+        """End everything this gateway opened; later calls raise GatewayClosedError.
+
+        Streams end (their iterators stop), in-flight calls are cancelled (their callers
+        get GatewayClosedError); the channel is closed only if ``close_channel``.
+        """
+        self.closed = True
+        for stream in list(self._streams):
+            await stream.close()
+        for call in list(self._calls):
+            call.cancel()
+        if close_channel:
+            await self.channel.close()

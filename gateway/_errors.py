@@ -25,6 +25,7 @@ __all__ = [
     "EndorseError",
     "ErrorDetail",
     "EvaluateError",
+    "GatewayClosedError",
     "GatewayError",
     "SubmitError",
     "validation_code_name",
@@ -157,6 +158,20 @@ class BlockEventsError(GatewayError):
     """The block events (Deliver) stream failed or ended with a non-success status."""
 
     step = "block events"
+
+
+class GatewayClosedError(GatewayError):
+    """The gateway was closed: its contracts and streams no longer reach the peer.
+
+    Raised by every call made through a closed gateway, and by calls that were in flight
+    when it closed (they are cancelled), instead of grpc's ``UsageError``.
+    """
+
+    step = "gateway"
+
+    def __init__(self, status_message: str = "the gateway is closed", **kw: Any) -> None:
+        kw.setdefault("code", grpc.StatusCode.CANCELLED)
+        super().__init__(status_message, **kw)
 
 
 def _rebuild(cls: type[GatewayError], message: str, kwargs: dict[str, Any]) -> GatewayError:

@@ -101,4 +101,4 @@ class ChaincodeEventsRequest:
                 self._set_signature(await self._signing.sign(self.digest))
             return self._client.chaincode_events(self._signed, timeout)
 
-        return ChaincodeEvents(open_call)
+        return ChaincodeEvents(open_call, owner=self._client)

@@ -10,7 +10,7 @@ from fabric_protos.common import common_pb2
 from fabric_protos.gateway import gateway_pb2
 
 from gateway._blocks import BlockEventsRequest
-from gateway._client import GatewayClient, Timeouts, dial
+from gateway._client import GatewayClient, Timeouts, dial, tls_certificate_hash
 from gateway._commit import Commit
 from gateway._events import ChaincodeEventsRequest
 from gateway._identity import Identity
@@ -93,12 +93,22 @@ class Gateway:
 
     # -- lifecycle ----------------------------------------------------------------------
 
+    @property
+    def closed(self) -> bool:
+        return self._client.closed
+
+    @property
+    def tls_cert_hash(self) -> bytes:
+        """SHA-256 of the client TLS certificate (empty without mutual TLS)."""
+        return self._client.tls_cert_hash
+
     async def close(self) -> None:
-        """Close the channel if this gateway dialled it; a shared channel stays open."""
+        """End everything this gateway opened: its event streams stop, calls in flight are
+        cancelled, and any later call raises :class:`GatewayClosedError`. The channel is
+        closed too if this gateway dialled it; a shared channel stays open for others."""
         if not self._closed:
             self._closed = True
-            if self._owns_channel:
-                await self._client.close()
+            await self._client.close(close_channel=self._owns_channel)
 
     async def __aenter__(self) -> Gateway:
         return self
@@ -120,21 +130,41 @@ def connect(
     tls_root_certificates: bytes | None = None,
     server_name: str | None = None,
     insecure: bool = False,
+    client_certificate: bytes | None = None,
+    client_key: bytes | None = None,
+    tls_client_certificate_hash: bytes | None = None,
 ) -> Gateway:
     """Connect ``identity`` to a peer's Gateway (async API).
 
     ``client`` is a shared ``grpc.aio.Channel`` (left open on close) or an endpoint
     ``host:port`` dialled here with ``tls_root_certificates`` / ``server_name`` (closed with
     the gateway). Without ``signer`` every request must be signed offline.
+
+    Mutual TLS: ``client_certificate`` and ``client_key`` (PEM) are presented to the peer
+    when dialling an endpoint, and the certificate's SHA-256 goes into block event
+    requests. Over a shared channel dialled with a client certificate, pass
+    ``tls_client_certificate_hash`` (:func:`tls_certificate_hash` of that certificate),
+    as with the official clients' option of the same name.
     """
+    if (client_certificate is None) != (client_key is None):
+        raise ValueError("mutual TLS needs both client_certificate and client_key")
     if isinstance(client, str):
         channel = dial(
             client,
             tls_root_certificates=tls_root_certificates,
             server_name=server_name,
             insecure=insecure,
+            client_certificate=client_certificate,
+            client_key=client_key,
         )
         owns = True
+        if client_certificate is not None and tls_client_certificate_hash is None:
+            tls_client_certificate_hash = tls_certificate_hash(client_certificate)
+    elif client_certificate is not None:
+        raise ValueError(
+            "client_certificate/client_key apply when dialling an endpoint; pass them to "
+            "dial() for a shared channel (and tls_client_certificate_hash here)"
+        )
     elif isinstance(client, grpc.aio.Channel):
         channel, owns = client, False
     elif isinstance(client, grpc.Channel):
@@ -142,4 +172,5 @@ def connect(
     else:
         channel, owns = client, False  # duck-typed channel (fakes in tests)
     signing = SigningIdentity(identity, signer, hash)
-    return Gateway(GatewayClient(channel, timeouts), signing, owns_channel=owns)
+    client_ = GatewayClient(channel, timeouts, tls_client_certificate_hash or b"")
+    return Gateway(client_, signing, owns_channel=owns)

@@ -77,15 +77,19 @@ class Network:
         *,
         start_block: int | None = None,
         checkpoint: Checkpoint | None = None,
-        tls_cert_hash: bytes = b"",
+        tls_cert_hash: bytes | None = None,
     ) -> BlockEventsRequest[Any]:
-        """A Deliver request; ``kind`` is ``block``, ``filtered`` or ``private``."""
+        """A Deliver request; ``kind`` is ``block``, ``filtered`` or ``private``.
+
+        ``tls_cert_hash`` (default: the gateway's, from its client TLS certificate) binds
+        the request to the TLS session; a peer requiring mutual TLS refuses a mismatch.
+        """
         start, _ = resolve_start(start_block, checkpoint)
         envelope = build_block_events_envelope(
             creator=self._signing.creator,
             channel=self.name,
             start_block=start,
-            tls_cert_hash=tls_cert_hash,
+            tls_cert_hash=self._client.tls_cert_hash if tls_cert_hash is None else tls_cert_hash,
         )
         return BlockEventsRequest(self._client, self._signing, envelope, kind)
 

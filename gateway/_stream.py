@@ -28,11 +28,13 @@ class Stream(Generic[T]):
 
     error_type: type[GatewayError] = GatewayError
 
-    def __init__(self, open_call: Callable[[], Awaitable[Any]]) -> None:
+    def __init__(self, open_call: Callable[[], Awaitable[Any]], owner: Any = None) -> None:
         self._open = open_call
         self._call: Any = None
         self._buffer: deque[T] = deque()
         self._closed = False
+        if owner is not None:  # the gateway's client: closing the gateway closes this
+            owner.track_stream(self)
 
     def _items(self, response: Any) -> Iterable[T]:
         """Items of one response; may set ``self._closed`` to end the stream."""
@@ -41,7 +43,11 @@ class Stream(Generic[T]):
     async def start(self: S) -> S:
         """Sign (if needed) and open the call; idempotent."""
         if self._call is None and not self._closed:
-            self._call = await self._open()
+            call = await self._open()
+            if self._closed:  # closed while opening (close() or the gateway's close())
+                call.cancel()
+            else:
+                self._call = call
         return self
 
     def __await__(self: S) -> Generator[Any, None, S]:
@@ -53,7 +59,7 @@ class Stream(Generic[T]):
     async def __anext__(self) -> T:
         await self.start()
         while not self._buffer:
-            if self._closed:
+            if self._closed or self._call is None:
                 raise StopAsyncIteration
             try:
                 response = await self._call.read()

@@ -26,7 +26,7 @@ Example::
 from __future__ import annotations
 
 from gateway._blocks import BlockEvents, BlockEventsRequest
-from gateway._client import Timeouts, dial
+from gateway._client import Timeouts, dial, tls_certificate_hash
 from gateway._commit import Commit, Status, SubmittedTransaction
 from gateway._contract import Contract
 from gateway._events import ChaincodeEvents, ChaincodeEventsRequest
@@ -50,4 +50,5 @@ __all__ = [
     "Transaction",
     "connect",
     "dial",
+    "tls_certificate_hash",
 ]

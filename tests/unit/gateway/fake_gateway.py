@@ -91,6 +91,7 @@ class FakePeer(gateway_pb2_grpc.GatewayServicer, events_pb2_grpc.DeliverServicer
         self.bad_signatures = 0
         self.evaluate_delay = 0.0
         self.submit_delay = 0.0
+        self.open_streams = 0  # event streams being served right now
         self.cond = threading.Condition()
         self.stopping = False
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
@@ -247,15 +248,30 @@ class FakePeer(gateway_pb2_grpc.GatewayServicer, events_pb2_grpc.DeliverServicer
 
     def _follow(self, start: int, context: Any) -> Any:
         number = start
-        while context.is_active():
+        with self.cond:
+            self.open_streams += 1
+        try:
+            while context.is_active():
+                with self.cond:
+                    while (number >= len(self.blocks) and not self.stopping
+                           and context.is_active()):
+                        self.cond.wait(0.05)
+                    if self.stopping or not context.is_active():
+                        return
+                    block = self.blocks[number]
+                yield number, block
+                number += 1
+        finally:
             with self.cond:
-                while number >= len(self.blocks) and not self.stopping and context.is_active():
-                    self.cond.wait(0.05)
-                if self.stopping or not context.is_active():
-                    return
-                block = self.blocks[number]
-            yield number, block
-            number += 1
+                self.open_streams -= 1
+
+    def wait_streams(self, count: int, within: float = 5.0) -> int:
+        """Wait until ``count`` event streams are being served; return the final count."""
+        end = time.monotonic() + within
+        with self.cond:
+            while self.open_streams != count and time.monotonic() < end:
+                self.cond.wait(0.02)
+            return self.open_streams
 
     def _start_of(self, position: ab_pb2.SeekPosition) -> int:
         which = position.WhichOneof("Type")
