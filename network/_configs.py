@@ -188,7 +188,25 @@ def peer_env(layout: Layout, crypto: Path, org: PeerOrg, data: Path, cfg: Path) 
         "CORE_CHAINCODE_EXTERNALBUILDERS": builders,
         "CORE_OPERATIONS_LISTENADDRESS": f"{p.host}:{p.ops_port}",
         "CORE_METRICS_PROVIDER": "prometheus",
+        **(_peer_client_auth(tls) if layout.peer_client_auth else {}),
     }
+
+
+def _peer_client_auth(tls: Path) -> dict:
+    """Mutual TLS on the peer: clients must present a certificate from a channel org's TLS
+    CA (Fabric adds every channel member's TLS roots; before the channel, its own CA).
+    The peer presents its own TLS pair when it dials other peers and the orderers."""
+    return {
+        "CORE_PEER_TLS_CLIENTAUTHREQUIRED": "true",
+        "CORE_PEER_TLS_CLIENTROOTCAS_FILES": str(tls / "ca.crt"),
+        "CORE_PEER_TLS_CLIENTCERT_FILE": str(tls / "server.crt"),
+        "CORE_PEER_TLS_CLIENTKEY_FILE": str(tls / "server.key"),
+    }
+
+
+def user_tls(crypto: Path, org: PeerOrg, user: str = "Admin") -> Path:
+    """A user's TLS client pair (cryptogen: client.crt, client.key)."""
+    return org_dir(crypto, org) / "users" / f"{user}@{org.domain}" / "tls"
 
 
 def peer_cli_env(layout: Layout, crypto: Path, org: PeerOrg, cfg: Path) -> dict:
@@ -201,6 +219,11 @@ def peer_cli_env(layout: Layout, crypto: Path, org: PeerOrg, cfg: Path) -> dict:
         "CORE_PEER_ADDRESS": org.peer.endpoint,
         "CORE_PEER_TLS_ENABLED": "true",
         "CORE_PEER_TLS_ROOTCERT_FILE": str(peer_tls_ca(crypto, org)),
+        **({
+            "CORE_PEER_TLS_CLIENTAUTHREQUIRED": "true",
+            "CORE_PEER_TLS_CLIENTCERT_FILE": str(user_tls(crypto, org) / "client.crt"),
+            "CORE_PEER_TLS_CLIENTKEY_FILE": str(user_tls(crypto, org) / "client.key"),
+        } if layout.peer_client_auth else {}),
     }
 
 

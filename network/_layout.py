@@ -5,7 +5,8 @@ whether a node runs on this host or another.  Two environment variables adjust
 it for side-by-side networks (tests, benchmarks):
 
 - ``CARBONTRUST_PORT_BASE`` shifts every port by ``new base - port_base``;
-- ``CARBONTRUST_BATCH_TIMEOUT`` replaces the orderer's batch timeout.
+- ``CARBONTRUST_BATCH_TIMEOUT`` replaces the orderer's batch timeout;
+- ``CARBONTRUST_PEER_CLIENT_AUTH=1`` makes peers require TLS client certificates.
 """
 
 from __future__ import annotations
@@ -107,6 +108,8 @@ class Layout:
     cc_sequence: int
     cc_module: str
     collections: tuple[Collection, ...] = field(default_factory=tuple)
+    #: peers require a TLS client certificate (mutual TLS) from every client
+    peer_client_auth: bool = False
 
     def org(self, key: str) -> PeerOrg:
         """Find an organisation by short name (``power``) or MSP id (``PowerMSP``)."""
@@ -199,6 +202,8 @@ def load_layout(path: Path | None = None, env: dict[str, str] | None = None) -> 
     )
     if env.get("CARBONTRUST_BATCH_TIMEOUT"):
         layout = replace(layout, batch_timeout=env["CARBONTRUST_BATCH_TIMEOUT"])
+    if env.get("CARBONTRUST_PEER_CLIENT_AUTH") == "1":
+        layout = replace(layout, peer_client_auth=True)
     ports = layout.all_ports()
     dupes = sorted({p for p in ports if ports.count(p) > 1})
     if dupes:
