@@ -421,6 +421,9 @@ class Network:
                 msp = user_msp(crypto, g, user)
                 users[user] = {"cert": str(next((msp / "signcerts").glob("*.pem"))),
                                "key": str(msp / "keystore" / "priv_sk")}
+                if (udir / "tls" / "client.crt").is_file():  # TLS client pair (mutual TLS)
+                    users[user]["tls_cert"] = str(udir / "tls" / "client.crt")
+                    users[user]["tls_key"] = str(udir / "tls" / "client.key")
             orgs[g.mspid] = {"mspid": g.mspid, "label": g.name, "peer_endpoint": g.peer.endpoint,
                              "peer_host": g.peer.fqdn, "tls_ca": str(peer_tls_ca(crypto, g)),
                              "ops_endpoint": f"{g.peer.host}:{g.peer.ops_port}", "users": users}
