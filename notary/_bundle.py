@@ -15,7 +15,7 @@ from typing import Any
 from ._checkpoint import Policy, VerifiedCheckpoint
 from ._errors import FormatError
 from ._note import Note, _b64decode
-from ._verify import leaf_hash, verify_inclusion
+from ._verify import MAX_TREE_SIZE, leaf_hash, verify_inclusion
 
 __all__ = ["ProofBundle", "verify_bundle", "HEADER"]
 
@@ -32,8 +32,8 @@ class ProofBundle:
     extra: bytes | None = None
 
     def __post_init__(self) -> None:
-        if self.index < 0:
-            raise FormatError("proof bundle", 0, "index must be >= 0")
+        if not 0 <= self.index <= MAX_TREE_SIZE:
+            raise FormatError("proof bundle", 0, f"index {self.index} is outside 0..2**64-1")
         if any(len(p) != 32 for p in self.proof):
             raise FormatError("proof bundle", 0, "proof hashes must be 32 bytes")
         Note.parse(self.checkpoint)
@@ -76,6 +76,8 @@ class ProofBundle:
         digits = lines[n][6:]
         if not digits.isascii() or not digits.isdigit() or (digits[0] == "0" and digits != "0"):
             raise FormatError("proof bundle", n + 1, f"index {digits!r} is not a canonical decimal")
+        if len(digits) > len(str(MAX_TREE_SIZE)):  # before int(): no 4300-digit ValueError
+            raise FormatError("proof bundle", n + 1, f"index of {len(digits)} digits > 2**64-1")
         proof = []
         for number, line in enumerate(lines[n + 1 :], start=n + 2):
             h = _b64decode(line, "proof bundle", number)
@@ -106,8 +108,8 @@ class ProofBundle:
     def from_json(cls, text: str | bytes) -> ProofBundle:
         try:
             obj = json.loads(text)
-        except ValueError as exc:
-            raise FormatError("proof bundle JSON", 0, str(exc)) from None
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
+            raise FormatError("proof bundle JSON", 0, f"{type(exc).__name__}: {exc}") from None
         if not isinstance(obj, dict) or obj.get("format") != HEADER:
             raise FormatError("proof bundle JSON", 0, f"'format' must be {HEADER!r}")
         index, proof, cp = obj.get("index"), obj.get("proof"), obj.get("checkpoint")

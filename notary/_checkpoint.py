@@ -14,12 +14,13 @@ from ._errors import (
     InconsistentCheckpointError,
     PolicyError,
     ProofError,
+    ProofLengthError,
     RollbackError,
     SignatureError,
     SplitViewError,
 )
-from ._note import COSIGNATURE_V1, Note, Signer, Verifier, _b64decode
-from ._verify import verify_consistency
+from ._note import COSIGNATURE_V1, Note, Signer, Verifier, _b64decode, _utf8
+from ._verify import EMPTY_ROOT, MAX_TREE_SIZE, verify_consistency
 
 __all__ = [
     "Checkpoint",
@@ -42,13 +43,22 @@ class Checkpoint:
     def __post_init__(self) -> None:
         if not self.origin or "\n" in self.origin:
             raise FormatError("checkpoint", 1, "origin must be one non-empty line")
-        if self.size < 0:
-            raise FormatError("checkpoint", 2, "size must be >= 0")
+        _utf8(self.origin, "checkpoint", 1)
+        if not 0 <= self.size <= MAX_TREE_SIZE:
+            raise FormatError("checkpoint", 2, f"size {self.size} is outside 0..2**64-1")
         if len(self.root) != 32:
             raise FormatError("checkpoint", 3, "root hash must be 32 bytes")
+        if self.size == 0 and self.root != EMPTY_ROOT:
+            # the empty tree has exactly one root; a size-0 checkpoint claiming another is
+            # false, and a witness that cosigned it could never cosign the real log after it
+            raise FormatError(
+                "checkpoint", 3, f"size 0 needs the empty-tree root {EMPTY_ROOT.hex()}, "
+                f"found {bytes(self.root).hex()}"
+            )
         for i, ext in enumerate(self.extensions, start=4):
             if not ext or "\n" in ext:
                 raise FormatError("checkpoint", i, "extension lines must be non-empty")
+            _utf8(ext, "checkpoint", i)
 
     def body(self) -> str:
         """The note text: origin, size, base64 root, extensions, each ending in a newline."""
@@ -72,6 +82,8 @@ class Checkpoint:
             or (size_text.startswith("0") and size_text != "0")
         ):
             raise FormatError("checkpoint", 2, f"size {size_text!r} is not a canonical decimal")
+        if len(size_text) > len(str(MAX_TREE_SIZE)):  # before int(): no 4300-digit ValueError
+            raise FormatError("checkpoint", 2, f"size of {len(size_text)} digits exceeds 2**64-1")
         root = _b64decode(root_text, "checkpoint", 3)
         if len(root) != 32:
             raise FormatError("checkpoint", 3, f"root hash is {len(root)} bytes, not 32")
@@ -158,6 +170,10 @@ def check_extends(older: Checkpoint, newer: Checkpoint, proof: Sequence[bytes]) 
     Same size and different roots is a :class:`SplitViewError`; a smaller size a
     :class:`RollbackError`; a failed consistency proof an
     :class:`InconsistentCheckpointError`. Each carries both checkpoints.
+
+    Every tree extends the empty tree (a size-0 :class:`Checkpoint` always holds the
+    empty-tree root), so after ``older.size == 0`` no proof is needed and a non-empty
+    one is refused: it would be a proof from size 0, which proves nothing.
     """
     if older.origin != newer.origin:
         raise ValueError(f"different logs: {older.origin!r} and {newer.origin!r}")
@@ -167,6 +183,11 @@ def check_extends(older: Checkpoint, newer: Checkpoint, proof: Sequence[bytes]) 
         return
     if newer.size < older.size:
         raise RollbackError(older, newer)
+    if older.size == 0:
+        if proof:
+            cause = ProofLengthError("consistency", 0, len(proof), size1=0, size2=newer.size)
+            raise InconsistentCheckpointError(older, newer, cause)
+        return
     try:
         verify_consistency(older.size, newer.size, proof, older.root, newer.root)
     except ProofError as exc:

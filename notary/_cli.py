@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ._bundle import ProofBundle, verify_bundle
 from ._checkpoint import Checkpoint, Policy, Witness
-from ._errors import ProofError, RootMismatchError, TreeSizeError
+from ._errors import FormatError, ProofError, RootMismatchError, TreeSizeError
 from ._note import COSIGNATURE_V1, ED25519, Note, Signer, Verifier, sign_note
 from ._store import Log
 
@@ -28,11 +28,25 @@ def _read(path: str) -> bytes:
     return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
 
 
+def _read_text(path: str, what: str) -> str:
+    """A note or key file as text: UTF-8 whatever the locale, else a :class:`FormatError`."""
+    data = _read(path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FormatError(what, 0, f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})"
+                          ) from None
+
+
 def _write(path: str | None, text: str) -> None:
+    """Write UTF-8 whatever the locale (notes are UTF-8 by their format)."""
+    data = text.encode("utf-8")
     if path is None or path == "-":
-        sys.stdout.write(text)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     else:
-        Path(path).write_text(text)
+        Path(path).write_bytes(data)
 
 
 def _check_against(log: Log, cp: Checkpoint) -> None:
@@ -72,7 +86,7 @@ def _cmd_append(a: argparse.Namespace) -> int:
 
 
 def _cmd_checkpoint(a: argparse.Namespace) -> int:
-    signer = Signer.from_text(Path(a.key).read_text())
+    signer = Signer.from_text(_read_text(a.key, "signer key"))
     # FULL: the commit of the checkpoint fsyncs the WAL, so every append it covers is
     # durable before the signed note leaves; a power cut cannot undo a signed size
     with Log.open(a.db, synchronous="FULL") as log:
@@ -88,13 +102,19 @@ def _load_state(path: Path) -> tuple[dict[str, Checkpoint], dict[str, int]]:
     if not path.exists():
         return {}, {}
     try:
-        state = json.loads(path.read_text())
+        state = json.loads(path.read_bytes().decode("utf-8"))
         latest = {o: Checkpoint.from_body(v["checkpoint"]) for o, v in state["origins"].items()}
-        times = {o: int(v["time"]) for o, v in state["origins"].items()}
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        # never start afresh silently: that would switch rollback protection off
+        times = {o: v["time"] for o, v in state["origins"].items()}
+        bad = [o for o, t in times.items() if type(t) is not int or not 0 <= t < 1 << 63]
+        if bad:
+            raise ValueError(f"'time' of {bad[0]!r} is not a POSIX time in 0..2**63-1")
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        # never start afresh silently: that would switch rollback protection off.
+        # ValueError covers bad UTF-8, bad JSON and a FormatError; RecursionError
+        # a JSON document nested too deep for the parser
         raise ProofError(
-            f"witness state {path} is unreadable ({exc}); restore it from backup") from exc
+            f"witness state {path} is unreadable ({type(exc).__name__}: {exc}); "
+            f"restore it from backup") from exc
     for origin, cp in latest.items():
         if cp.origin != origin:
             raise ProofError(f"witness state {path}: entry {origin!r} holds {cp.origin!r}")
@@ -114,9 +134,9 @@ def _save_state(path: Path, witness: Witness) -> None:
 
 
 def _cmd_cosign(a: argparse.Namespace) -> int:
-    signer = Signer.from_text(Path(a.key).read_text())
-    log_key = Verifier.from_text(Path(a.log_key).read_text())
-    text = _read(a.checkpoint).decode()
+    signer = Signer.from_text(_read_text(a.key, "signer key"))
+    log_key = Verifier.from_text(_read_text(a.log_key, "verifier key"))
+    text = _read_text(a.checkpoint, "note")
     cp = Checkpoint.from_body(Note.parse(text).text)
     state_path = Path(a.state)
     latest, times = _load_state(state_path)
@@ -124,9 +144,9 @@ def _cmd_cosign(a: argparse.Namespace) -> int:
     with Log.open(a.db) as log:  # the witness's own recomputed copy of the log
         _check_against(log, cp)
         previous = witness.latest.get(cp.origin)
-        proof = (
+        proof = (  # none from size 0: every tree extends the empty tree
             log.consistency_proof(previous.size, cp.size)
-            if previous and previous.size <= cp.size
+            if previous and 0 < previous.size <= cp.size
             else []
         )
     now = int(time.time()) if a.time is None else a.time
@@ -138,7 +158,7 @@ def _cmd_cosign(a: argparse.Namespace) -> int:
 
 def _cmd_prove(a: argparse.Namespace) -> int:
     with Log.open(a.db) as log:
-        note = _read(a.checkpoint).decode() if a.checkpoint else log.latest_checkpoint()
+        note = _read_text(a.checkpoint, "note") if a.checkpoint else log.latest_checkpoint()
         if note is None:
             raise ProofError("no checkpoint stored; run 'checkpoint' first or pass --checkpoint")
         cp = Checkpoint.from_body(Note.parse(note).text)
@@ -150,8 +170,8 @@ def _cmd_prove(a: argparse.Namespace) -> int:
 
 def _cmd_verify(a: argparse.Namespace) -> int:
     bundle = ProofBundle.parse(_read(a.bundle))
-    witnesses = tuple(Verifier.from_text(Path(p).read_text()) for p in a.witness)
-    log_keys = tuple(Verifier.from_text(Path(p).read_text()) for p in a.log_key)
+    witnesses = tuple(Verifier.from_text(_read_text(p, "verifier key")) for p in a.witness)
+    log_keys = tuple(Verifier.from_text(_read_text(p, "verifier key")) for p in a.log_key)
     policy = Policy(a.origin, witnesses, a.threshold, log_keys)
     now = int(time.time()) if a.time is None else a.time
     verified = verify_bundle(bundle, _read(a.entry), policy, now)

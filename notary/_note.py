@@ -45,15 +45,34 @@ MAX_SIGNATURES = 100
 _DASH = "\u2014"
 
 
+def _utf8(text: str, what: str, line: int = 0) -> bytes:
+    """``text`` as UTF-8, or a :class:`FormatError` naming the first unencodable character.
+
+    Python strings can hold lone surrogates (U+D800..U+DFFF: from ``\\ud800`` in JSON, or
+    undecodable bytes in command-line arguments) that UTF-8 cannot encode. C2SP notes are
+    UTF-8, so every text that is parsed, signed or hashed passes through here once, and a
+    surrogate is bad input like any other, not a :class:`UnicodeEncodeError`.
+    """
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        at = line + text.count("\n", 0, exc.start) if line else 0
+        raise FormatError(
+            what, at, f"U+{ord(text[exc.start]):04X} at character {exc.start} is not valid "
+            f"UTF-8 text (lone surrogate)"
+        ) from None
+
+
 def key_id(name: str, alg: int, public: bytes) -> int:
     """SHA-256(name || 0x0A || alg || public)[:4] as a big-endian uint32."""
-    digest = hashlib.sha256(name.encode() + b"\n" + bytes([alg]) + public).digest()
+    digest = hashlib.sha256(_utf8(name, "key name") + b"\n" + bytes([alg]) + public).digest()
     return int.from_bytes(digest[:4], "big")
 
 
 def _check_name(name: str, what: str = "key name", line: int = 0) -> None:
     if not name or any(c.isspace() or c == "+" for c in name):
         raise FormatError(what, line, f"{name!r} must be non-empty, without spaces or '+'")
+    _utf8(name, what, line)
 
 
 def _b64decode(text: str, what: str, line: int) -> bytes:
@@ -186,7 +205,7 @@ class Signer:
 
     def sign(self, text: str, timestamp: int | None = None) -> NoteSignature:
         """Signature over note ``text``; cosigners (0x04) need the POSIX ``timestamp``."""
-        body = text.encode()
+        body = _utf8(text, "note text", 1)
         if self.alg == COSIGNATURE_V1:
             if timestamp is None or not 0 <= timestamp < 1 << 63:
                 raise ValueError("a cosignature needs a timestamp in 0 .. 2**63-1")
@@ -227,6 +246,7 @@ class Note:
         for number, line in enumerate(note.split("\n"), start=1):
             if any(ord(c) < 0x20 for c in line):
                 raise FormatError("note", number, "control character")
+            _utf8(line, "note", number)
         split = note.rfind("\n\n")
         if split < 0:
             raise FormatError("note", 0, "no blank line before the signatures")
@@ -268,7 +288,7 @@ class Note:
         C2SP signed-note advises: a forged line is evidence, not noise.
         """
         known = {(v.name, v.key_id): v for v in verifiers}
-        body = self.text.encode()
+        body = _utf8(self.text, "note text", 1)
         good: list[Verifier] = []
         for sig in self.signatures:
             v = known.get((sig.name, sig.key_id))

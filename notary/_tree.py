@@ -12,8 +12,8 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from ._errors import IndexOutOfRangeError, SizeOrderError, TreeSizeError
-from ._verify import EMPTY_ROOT
+from ._errors import IndexOutOfRangeError, TreeSizeError
+from ._verify import EMPTY_ROOT, _check_sizes
 
 __all__ = [
     "NodeSource",
@@ -93,12 +93,13 @@ def inclusion_path(source: NodeSource, index: int, size: int) -> list[bytes]:
 
 
 def consistency_path(source: NodeSource, size1: int, size2: int) -> list[bytes]:
-    """PROOF(size1, D[0:size2]) of RFC 9162 section 2.1.4.1 (empty if size1 is 0 or size2)."""
-    if size1 < 0 or size2 < 0:
-        raise TreeSizeError(f"negative tree size ({size1}, {size2})", size1=size1, size2=size2)
-    if size1 > size2:
-        raise SizeOrderError(size1, size2)
-    if size1 == 0 or size1 == size2:
+    """PROOF(size1, D[0:size2]) of RFC 9162 section 2.1.4.1 (empty if size1 == size2).
+
+    ``size1 == 0`` is a :class:`TreeSizeError`, as in :func:`notary.verify_consistency`:
+    no proof from the empty tree is made that no verifier would accept.
+    """
+    _check_sizes(size1, size2)
+    if size1 == size2:
         return []
     path: list[bytes] = []
     lo, hi, m, complete = 0, size2, size1, True

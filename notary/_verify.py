@@ -8,10 +8,13 @@ Decisions on the edge cases RFC 9162 leaves to the implementer:
 
 * inclusion in a tree of size 0 is an error (:class:`TreeSizeError`): no leaf exists;
 * consistency with ``size1 == size2`` needs an empty proof and ``root1 == root2``;
-* consistency with ``size1 == 0`` needs an empty proof, and ``root1`` must be the
-  empty-tree root ``SHA-256("")`` (stricter than transparency-dev, which ignores root1:
-  a checkpoint claiming another root for the empty tree is false and is refused);
-* ``size1 > size2`` is a :class:`SizeOrderError`; negative sizes a :class:`TreeSizeError`.
+* consistency from ``size1 == 0`` is a :class:`TreeSizeError`, whatever the proof and
+  roots: every tree extends the empty tree, so such a proof proves nothing (as
+  transparency-dev/merkle and golang.org/x/mod/sumdb/tlog refuse it). The question "does
+  this checkpoint extend the empty tree" is answered where it arises, by
+  :func:`notary.check_extends`, which needs no proof for it;
+* ``size1 > size2`` is a :class:`SizeOrderError`; negative sizes and sizes above
+  2**64-1 (tree sizes are uint64) a :class:`TreeSizeError`.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from ._errors import (
 
 __all__ = [
     "HASH_SIZE",
+    "MAX_TREE_SIZE",
     "EMPTY_ROOT",
     "leaf_hash",
     "node_hash",
@@ -41,6 +45,8 @@ __all__ = [
 ]
 
 HASH_SIZE = 32
+MAX_TREE_SIZE = (1 << 64) - 1
+"""Largest tree size: RFC 9162 tree sizes are uint64 (as in Go's transparency-dev code)."""
 _sha256 = hashlib.sha256
 EMPTY_ROOT = _sha256(b"").digest()
 """Root of the empty tree, MTH({}) = SHA-256()."""
@@ -63,7 +69,8 @@ def inclusion_proof_length(index: int, size: int) -> int:
 
 
 def consistency_proof_length(size1: int, size2: int) -> int:
-    """Number of hashes in PROOF(size1, D[0:size2]); 0 when size1 is 0 or equals size2."""
+    """Number of hashes in PROOF(size1, D[0:size2]); 0 when size1 equals size2 (or is 0,
+    for which no proof exists: see :func:`verify_consistency`)."""
     if size1 <= 0 or size1 >= size2:
         return 0
     count, complete, m, n = 0, True, size1, size2
@@ -90,6 +97,21 @@ def _check_proof(proof: Sequence[bytes]) -> list[bytes]:
     return out
 
 
+def _check_sizes(size1: int, size2: int) -> None:
+    """The sizes a consistency proof can relate: ``0 < size1 <= size2 <= 2**64-1``."""
+    if size1 < 0 or size2 < 0:
+        raise TreeSizeError(f"negative tree size ({size1}, {size2})", size1=size1, size2=size2)
+    if size1 > size2:
+        raise SizeOrderError(size1, size2)
+    if size2 > MAX_TREE_SIZE:
+        raise TreeSizeError(f"tree size {size2} exceeds 2**64-1", size1=size1, size2=size2)
+    if size1 == 0:
+        raise TreeSizeError(
+            f"no consistency proof from the empty tree to size {size2}: every tree extends "
+            f"it, so the proof would prove nothing", size1=size1, size2=size2
+        )
+
+
 def root_from_inclusion_proof(leaf: bytes, index: int, size: int, proof: Sequence[bytes]) -> bytes:
     """Recompute the root that ``proof`` claims for ``leaf`` at ``index`` in ``size``.
 
@@ -98,6 +120,8 @@ def root_from_inclusion_proof(leaf: bytes, index: int, size: int, proof: Sequenc
     """
     if size <= 0:
         raise TreeSizeError(f"no inclusion in a tree of size {size}", size=size)
+    if size > MAX_TREE_SIZE:
+        raise TreeSizeError(f"tree size {size} exceeds 2**64-1", size=size)
     if not 0 <= index < size:
         raise IndexOutOfRangeError(index, size)
     _check_hash("leaf hash", leaf)
@@ -138,20 +162,15 @@ def verify_consistency(
     :class:`ProofLengthError` or :class:`RootMismatchError` (``which`` is "root1" or
     "root2").
     """
-    if size1 < 0 or size2 < 0:
-        raise TreeSizeError(f"negative tree size ({size1}, {size2})", size1=size1, size2=size2)
-    if size1 > size2:
-        raise SizeOrderError(size1, size2)
+    _check_sizes(size1, size2)
     _check_hash("root1", root1)
     _check_hash("root2", root2)
     hashes = _check_proof(proof)
     ctx = {"size1": size1, "size2": size2}
-    if size1 == 0 or size1 == size2:
+    if size1 == size2:
         if hashes:
             raise ProofLengthError("consistency", 0, len(hashes), **ctx)
-        if size1 == 0 and root1 != EMPTY_ROOT:
-            raise RootMismatchError("root1", bytes(root1), EMPTY_ROOT, **ctx)
-        if size1 == size2 and root1 != root2:
+        if root1 != root2:
             raise RootMismatchError("root2", bytes(root2), bytes(root1), **ctx)
         return
     expected = consistency_proof_length(size1, size2)

@@ -12,7 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import notary
-from notary import MemoryTree, leaf_hash, root_hash, verify_consistency, verify_inclusion
+from notary import (
+    MemoryTree,
+    TreeSizeError,
+    leaf_hash,
+    root_hash,
+    verify_consistency,
+    verify_inclusion,
+)
 
 from .reference import Reference, entries
 
@@ -57,10 +64,14 @@ def test_consistency_every_size_pair(
 ) -> None:
     _, ref, tree, roots = small
     for n in range(1, N + 1):
-        for m in range(n + 1):
+        for m in range(1, n + 1):
             proof = tree.consistency_proof(m, n)
             assert proof == ref.consistency(m, n), (m, n)
             verify_consistency(m, n, proof, roots[m], roots[n])
+        with pytest.raises(TreeSizeError):  # decided: no proof from the empty tree
+            tree.consistency_proof(0, n)
+        with pytest.raises(TreeSizeError):
+            verify_consistency(0, n, [], roots[0], roots[n])
 
 
 def _levels(leaves: list[bytes]) -> list[list[bytes]]:
@@ -92,7 +103,7 @@ def big(
 @st.composite
 def _pair(draw: st.DrawFn) -> tuple[int, int, int]:
     size = draw(st.one_of(st.integers(1, BIG), st.sampled_from([BIG, BIG - 1, 2**19, 2**19 + 1])))
-    return draw(st.integers(0, size - 1)), draw(st.integers(0, size)), size
+    return draw(st.integers(0, size - 1)), draw(st.integers(1, size)), size
 
 
 @settings(max_examples=150, deadline=None)

@@ -91,14 +91,16 @@ def test_consistency_edge_cases() -> None:
     tree = MemoryTree.from_entries(ENTRIES)
     r2, r4 = tree.root(2), tree.root(4)
     verify_consistency(4, 4, [], r4, r4)
-    verify_consistency(0, 4, [], EMPTY_ROOT, r4)
-    verify_consistency(0, 0, [], EMPTY_ROOT, EMPTY_ROOT)
     with pytest.raises(RootMismatchError):  # same size, different roots: a split view
         verify_consistency(4, 4, [], r2, r4)
-    with pytest.raises(ProofLengthError):
-        verify_consistency(0, 4, [r4], EMPTY_ROOT, r4)
-    with pytest.raises(RootMismatchError):  # decided: size 0 has exactly one root
-        verify_consistency(0, 4, [], r2, r4)
+    # decided (as transparency-dev/merkle): no consistency proof from the empty tree,
+    # whatever the proof and roots, since every tree extends it
+    for size2, proof, root1, root2 in ((4, [], EMPTY_ROOT, r4), (0, [], EMPTY_ROOT, EMPTY_ROOT),
+                                       (4, [r4], EMPTY_ROOT, r4), (4, [], r2, r4)):  # fmt: skip
+        with pytest.raises(TreeSizeError) as empty:
+            verify_consistency(0, size2, proof, root1, root2)
+        assert empty.value.sizes == {"size1": 0, "size2": size2}
+        assert "empty tree" in str(empty.value)
     with pytest.raises(TreeSizeError):
         verify_consistency(-1, 4, [], EMPTY_ROOT, r4)
     with pytest.raises(ProofLengthError):  # a proof is needed between 2 and 4

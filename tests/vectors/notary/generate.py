@@ -115,10 +115,15 @@ def consistency_cases(ref: Reference) -> list[dict[str, object]]:
                 case(f"{tag}: claimed as {m2} -> {n2}", m2, n2, proof, r1, r2, "ProofLengthError")
         case(f"{tag}: old roots swapped", m, n, proof, r2, r1, "RootMismatchError")
     r0, r5 = ref.root(0), ref.root(5)
-    case("0 -> 5: empty proof, empty-tree root1", 0, 5, [], r0, r5, "ok")
-    case("0 -> 5: non-empty proof", 0, 5, [r5], r0, r5, "ProofLengthError")
-    case("0 -> 5: root1 not the empty-tree root", 0, 5, [], r5, r5, "RootMismatchError")
-    case("0 -> 0: empty trees", 0, 0, [], r0, r0, "ok")
+    # decided (docs/notary.md): no consistency proof from the empty tree, as
+    # transparency-dev/merkle: every tree extends it, so whatever the proof, it proves nothing
+    case("0 -> 5: from the empty tree, empty proof", 0, 5, [], r0, r5, "TreeSizeError")
+    case("0 -> 5: from the empty tree, non-empty proof", 0, 5, [r5], r0, r5, "TreeSizeError")
+    case("0 -> 5: from the empty tree, root1 not the empty-tree root", 0, 5, [], r5, r5,
+         "TreeSizeError")  # fmt: skip
+    case("0 -> 0: from the empty tree to itself", 0, 0, [], r0, r0, "TreeSizeError")
+    big = (1 << 64) - 1
+    case("5 -> 2**64: size2 beyond uint64", 5, big + 1, [], r5, r5, "TreeSizeError")
     case("5 -> 5: same size, same root", 5, 5, [], r5, r5, "ok")
     case("5 -> 5: same size, different roots", 5, 5, [], r5, ref.root(6), "RootMismatchError")
     case("5 -> 5: same size, non-empty proof", 5, 5, [r5], r5, r5, "ProofLengthError")
