@@ -51,6 +51,10 @@ DELIVER_KINDS = {
 }
 
 
+#: what gRPC says when the peer refuses the TLS session for lack of a client certificate
+_TLS_REFUSED = ("TSI_DATA_CORRUPTED", "CERTIFICATE_REQUIRED", "certificate required")
+
+
 class _Unset:
     def __repr__(self) -> str:
         return "UNSET"
@@ -183,9 +187,27 @@ class GatewayClient:
                     transaction_id=transaction_id,
                 ) from err
             expired = timeout is not None and time.monotonic() - started >= timeout
-            raise error.from_rpc_error(err, transaction_id, deadline_expired=expired) from err
+            failure = error.from_rpc_error(err, transaction_id, deadline_expired=expired)
+            raise self._explain_tls(failure) from err
         finally:
             self._calls.discard(call)
+
+    def _explain_tls(self, failure: GatewayError) -> GatewayError:
+        """Name the likely cause when a peer requiring mutual TLS drops the session.
+
+        gRPC reports a refused client certificate (TLS 1.3 alert CERTIFICATE_REQUIRED after
+        the handshake) as ``Unwrap failed (TSI_DATA_CORRUPTED)``, which says nothing useful.
+        """
+        text = failure.status_message
+        if (failure.code == grpc.StatusCode.UNAVAILABLE and not self.tls_cert_hash
+                and any(m in text for m in _TLS_REFUSED)):
+            return type(failure)(
+                f"{text} (the peer ended the TLS session: it probably requires a TLS client "
+                "certificate; connect with client_certificate= and client_key=)",
+                code=failure.code, details=failure.details,
+                transaction_id=failure.transaction_id,
+            )
+        return failure
 
     async def evaluate(
         self, request: gateway_pb2.EvaluateRequest, timeout: float | None = UNSET
