@@ -1,4 +1,4 @@
-"""python -m network up|down|status|logs|build|info|stop-node|start-node"""
+"""python -m network up|down|status|logs|build|info|stop-node|start-node|supervise"""
 
 from __future__ import annotations
 
@@ -30,7 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     sn.add_argument("--kill", action="store_true", help="SIGKILL instead of SIGTERM")
     st = sub.add_parser("start-node", help="start one stopped node")
     st.add_argument("node")
+    sv = sub.add_parser("supervise", help="(started by up) the supervisor of a run directory")
+    sv.add_argument("run_dir")
     args = ap.parse_args(argv)
+    if args.cmd == "supervise":
+        from ._supervise import main as supervise
+        return supervise(args.run_dir)
     try:
         if args.cmd == "build":
             b = find_binaries()
@@ -45,8 +50,13 @@ def main(argv: list[str] | None = None) -> int:
             net.down(keep_data=args.keep_data)
         elif args.cmd == "status":
             st_all = net.status()
+            sup = net.sup.daemon_pid()
+            print(f"{'supervisor':22} pid={sup or '-':<8} "
+                  f"{'' if sup else '(not running: crashed nodes are not restarted)'}")
             for name, s in st_all.items():
-                print(f"{name:22} pid={s['pid'] or '-':<8} health={s['health'] or '-'}")
+                print(f"{name:22} pid={s['pid'] or '-':<8} health={s['health'] or '-':<4} "
+                      f"restarts={s['restarts']} state={s['state'] or '-'}"
+                      + (f" last_exit={s['last_exit']}" if s["last_exit"] is not None else ""))
             return 0 if all(s["pid"] for s in st_all.values()) else 3
         elif args.cmd == "logs":
             for name in [args.node] if args.node else net.node_names():

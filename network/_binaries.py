@@ -8,6 +8,13 @@ repository, keyed by a digest of go.mod + go.sum, and reused.  The sample
 configuration files (core.yaml, orderer.yaml) are copied from the module cache
 beside the binaries: every node starts from them and overrides by environment.
 
+The module needs Go 1.26 (go.mod's ``go`` line, raised with its dependencies).  Any Go
+>= 1.21 can build it: such a ``go`` downloads and runs the toolchain go.mod names when
+``GOTOOLCHAIN`` allows it.  Many distributions ship Go with ``GOTOOLCHAIN=local`` in its
+go.env, which forbids that, so every ``go`` command here runs with ``GOTOOLCHAIN=auto``
+unless the user chose a specific toolchain (e.g. ``go1.26.1`` or ``path``); the build log
+says so when it overrides.
+
 ``FABRIC_BIN=/path/to/bin`` uses a user's own binaries instead; their config
 directory is ``FABRIC_CFG_PATH`` or ``/path/to/config`` (the release tarball's
 shape).
@@ -94,17 +101,42 @@ def _go() -> str:
     return go
 
 
+def go_env(base: dict[str, str] | None = None, log=None) -> dict[str, str]:
+    """The environment for our go commands: GOTOOLCHAIN=auto unless a toolchain is chosen.
+
+    Unset means go.env's default, which is "local" on many distributions; "local" (set or
+    defaulted) forbids the switch to the Go release go.mod requires.
+    """
+    env = dict(os.environ if base is None else base)
+    if env.get("GOTOOLCHAIN", "") in ("", "local"):
+        if log is not None:
+            log(f"GOTOOLCHAIN={env.get('GOTOOLCHAIN') or '(unset)'} -> auto for the Fabric "
+                f"build: network/fabric_tools/go.mod needs Go {go_mod_version()}, which go "
+                f"fetches when this Go is older")
+        env["GOTOOLCHAIN"] = "auto"
+    return env
+
+
+def go_mod_version() -> str:
+    for line in (TOOLS_DIR / "go.mod").read_text().splitlines():
+        if line.startswith("go "):
+            return line.split()[1]
+    raise BinariesError(f"{TOOLS_DIR / 'go.mod'} has no go line")
+
+
 def module_dir() -> Path:
     """Directory of the Fabric module in the Go module cache (downloads it if absent)."""
+    env = go_env()
     out = subprocess.run(
         [_go(), "list", "-m", "-f", "{{.Dir}}", FABRIC_MODULE],
-        cwd=TOOLS_DIR, capture_output=True, text=True, check=False,
+        cwd=TOOLS_DIR, env=env, capture_output=True, text=True, check=False,
     )
     if out.returncode != 0 or not out.stdout.strip():
-        subprocess.run([_go(), "mod", "download", FABRIC_MODULE], cwd=TOOLS_DIR, check=False)
+        subprocess.run([_go(), "mod", "download", FABRIC_MODULE], cwd=TOOLS_DIR, env=env,
+                       check=False)
         out = subprocess.run(
             [_go(), "list", "-m", "-f", "{{.Dir}}", FABRIC_MODULE],
-            cwd=TOOLS_DIR, capture_output=True, text=True, check=False,
+            cwd=TOOLS_DIR, env=env, capture_output=True, text=True, check=False,
         )
     path = Path(out.stdout.strip())
     if out.returncode != 0 or not (path / "sampleconfig").is_dir():
@@ -123,7 +155,7 @@ def build_binaries(dest: Path, log=print) -> None:
         f"-X {FABRIC_MODULE}/common/metadata.Version={FABRIC_VERSION} "
         f"-X {FABRIC_MODULE}/common/metadata.CommitSHA={FABRIC_COMMIT}"
     )
-    env = dict(os.environ, CGO_ENABLED="0", GOFLAGS="-mod=readonly -buildvcs=false")
+    env = {**go_env(log=log), "CGO_ENABLED": "0", "GOFLAGS": "-mod=readonly -buildvcs=false"}
     t0 = time.monotonic()
     for cmd in COMMANDS:
         log(f"building {cmd} (Fabric {FABRIC_VERSION}) ...")

@@ -32,6 +32,7 @@ from ._configs import (
 )
 from ._crypto import chaincode_tls_dir
 from ._layout import Layout, PeerOrg, load_layout
+from ._logs import log_files
 from ._process import (
     START_MARKER,
     NodeStartError,
@@ -42,6 +43,7 @@ from ._process import (
     wait_until,
 )
 from ._run import run
+from ._rundir import NotARunDirError, chaincode_digest, check_ours, mark
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT = float(os.environ.get("CARBONTRUST_READY_TIMEOUT", "90"))
@@ -54,24 +56,34 @@ _ACCEPTING = re.compile(rb"Start accepting requests as Raft leader at block \[\d
 def raft_view(log: Path, channel: str, chunk: int = 1 << 16) -> tuple[int, bool]:
     """(leader id this orderer follows, whether it accepts requests as leader) since its start.
 
-    0 means no leader known.  The log is read backwards, a chunk at a time, only as far as
-    the last "Raft leader changed" line of the channel or the supervisor's last start
-    marker: a long-lived orderer's log can be large, and readiness polls this often.
+    0 means no leader known.  The log is read backwards, a chunk at a time and across its
+    rotated files (newest first), only as far as the last "Raft leader changed" line of the
+    channel or the supervisor's last start marker: a long-lived orderer's log can be large,
+    and readiness polls this often.
     """
+    accepting_later = False
+    for path in log_files(log):
+        found, accepting_later = _raft_scan(path, channel.encode(), chunk, accepting_later)
+        if found is not None:
+            return found
+    return 0, False
+
+
+def _raft_scan(path: Path, name: bytes, chunk: int,
+               accepting_later: bool) -> tuple[tuple[int, bool] | None, bool]:
+    """One log file, backwards: (the view if this file decides it, accepting seen so far)."""
     marker = START_MARKER.encode()
-    name = channel.encode()
 
     def accepts(window: bytes, pos: int = 0) -> bool:
         return any(m.group(1) == name for m in _ACCEPTING.finditer(window, pos))
     overlap = 512  # longer than a log line of interest: a line cut by a chunk edge is seen whole
     try:
-        f = log.open("rb")
+        f = path.open("rb")
     except OSError:
-        return 0, False
+        return None, accepting_later
     with f:
         end = f.seek(0, os.SEEK_END)
         later = b""  # the start of the region already scanned (after this window)
-        accepting_later = False
         while end > 0:
             begin = max(0, end - chunk)
             f.seek(begin)
@@ -84,12 +96,12 @@ def raft_view(log: Path, channel: str, chunk: int = 1 << 16) -> tuple[int, bool]
             if last is not None:
                 leader = int(last.group(2))
                 accepting = accepting_later or accepts(window, last.end())
-                return leader, leader != 0 and accepting
+                return (leader, leader != 0 and accepting), accepting_later
             if restart >= 0:
-                return 0, False
+                return (0, False), accepting_later
             accepting_later = accepting_later or accepts(window)
             later, end = window, begin
-    return 0, False
+    return None, accepting_later
 
 
 def default_run_dir() -> Path:
@@ -118,6 +130,8 @@ class Network:
         self.log = log
         self._bins: Binaries | None = None
         self._t0 = time.monotonic()
+        #: the contract's package: servers are restarted when its sources change
+        self.cc_sources = [REPO_ROOT / self.layout.cc_module.split(".")[0]]
 
     # -- paths and names -------------------------------------------------
     @property
@@ -159,11 +173,13 @@ class Network:
         for o in self.layout.orderers:
             if o.name == name:
                 env = orderer_env(self.layout, self.crypto, o, self._data(name), cfg)
-                return ProcSpec(name, [self.bins.path("orderer")], env)
+                return ProcSpec(name, [self.bins.path("orderer")], env,
+                                ready={"http": f"http://{o.host}:{o.ops_port}/healthz"})
         for g in self.layout.orgs:
             if name == f"peer0.{g.key}":
                 env = peer_env(self.layout, self.crypto, g, self._data(name), cfg)
-                return ProcSpec(name, [self.bins.path("peer"), "node", "start"], env)
+                return ProcSpec(name, [self.bins.path("peer"), "node", "start"], env,
+                                ready={"http": f"http://{g.peer.host}:{g.peer.ops_port}/healthz"})
             if name == f"ccserver.{g.key}":
                 return self._cc_spec(g)
         raise NetworkError(f"no node {name!r}; nodes: {', '.join(self.node_names())}")
@@ -179,7 +195,9 @@ class Network:
                 "--client-ca", str(tls / "ca.crt")]
         env = {"PYTHONPATH": str(REPO_ROOT),
                "CARBONTRUST_CC_LOG": os.environ.get("CARBONTRUST_CC_LOG", "WARNING")}
-        return ProcSpec(f"ccserver.{org.key}", argv, env, cwd=str(REPO_ROOT))
+        return ProcSpec(f"ccserver.{org.key}", argv, env, cwd=str(REPO_ROOT),
+                        ready={"tcp": [org.cc_host, org.cc_port]},
+                        meta={"code_digest": chaincode_digest(self.cc_sources)})
 
     # -- readiness ---------------------------------------------------------
     def _wait_health(self, names: list[str]) -> None:
@@ -260,6 +278,10 @@ class Network:
         """Bring the network up (fresh, or restart kept data); return seconds taken."""
         t0 = self._t0 = time.monotonic()
         try:
+            check_ours(self.run_dir)
+        except NotARunDirError as exc:
+            raise NetworkError(str(exc)) from None
+        try:
             if self.state().get("deployed"):
                 self._restart()
             else:
@@ -291,7 +313,7 @@ class Network:
         self._check_ports_free()
         if self.run_dir.exists():
             shutil.rmtree(self.run_dir)
-        self.run_dir.mkdir(parents=True)
+        mark(self.run_dir)
         self.log(f"generating crypto material in {self.crypto}")
         _crypto.generate(self.layout, bins.path("cryptogen"), self.run_dir)
         block = self._genesis()
@@ -345,6 +367,10 @@ class Network:
 
     def _restart(self) -> None:
         self.log(f"restarting the network kept in {self.run_dir}")
+        self.sup.ensure_daemon()
+        for name in self.stale_chaincode():
+            self.log(f"{name} runs an older chaincode version: restarting it")
+            self.sup.stop(name)
         for name in self.node_names():
             if self.sup.pid(name) is None:
                 self.sup.start(self.spec(name))
@@ -359,8 +385,24 @@ class Network:
         self._phase("peers see each other (gossip)")
 
     def down(self, keep_data: bool = False, quiet: bool = False) -> list[str]:
-        """Stop every process of this run directory; remove its data unless keep_data."""
-        stopped = [n for n in self.sup.names() if self.sup.stop(n)]
+        """Stop every process of this run directory; remove its data unless keep_data.
+
+        The supervisor first: it stops its nodes in the reverse of their start order
+        (chaincode servers, peers, orderers) and exits, so nothing is restarted; then any
+        node it did not stop (no supervisor, or one that timed out) in the same order by its
+        pid record; then a sweep for strays.
+        """
+        try:
+            check_ours(self.run_dir)
+        except NotARunDirError as exc:
+            raise NetworkError(str(exc)) from None
+        before = {n for n in self.sup.names() if self.sup.pid(n)}
+        self.sup.shutdown()
+        known = self.sup.names()
+        order = [n for n in reversed(self.node_names()) if n in known]
+        order += [n for n in known if n not in order]  # e.g. services added later
+        left = [n for n in order if self.sup.stop(n)]
+        stopped = [n for n in order if n in before or n in left]
         stray = self.sup.sweep() if self.run_dir.exists() else []
         if not quiet:
             self.log(f"stopped {len(stopped)} processes" + (f", killed {len(stray)} strays"
@@ -380,6 +422,10 @@ class Network:
         if self.sup.pid(self._known(name)):
             raise NetworkError(f"{name} is already running (pid {self.sup.pid(name)})")
         self.sup.start(self.spec(name))
+        self.wait_ready(name)
+
+    def wait_ready(self, name: str) -> None:
+        """Wait until a (re)started node serves: listening, healthy, in gossip or Raft."""
         if name.startswith("ccserver."):
             self._wait_cc_servers([g for g in self.layout.orgs if name == f"ccserver.{g.key}"])
             return
@@ -389,18 +435,39 @@ class Network:
         else:
             self._wait_leader(blame=name)
 
+    def stale_chaincode(self) -> list[str]:
+        """Running chaincode servers started from other sources than the current ones."""
+        now = chaincode_digest(self.cc_sources)
+        return [n for n in self.node_names() if n.startswith("ccserver.") and self.sup.pid(n)
+                and self.sup.record(n).get("meta", {}).get("code_digest") != now]
+
+    def refresh_chaincode(self) -> list[str]:
+        """Restart the chaincode servers that run older code; return their names."""
+        stale = self.stale_chaincode()
+        for name in stale:
+            self.log(f"{name} runs an older chaincode version: restarting it")
+            self.sup.stop(name)
+            self.sup.start(self.spec(name))
+        for name in stale:
+            self.wait_ready(name)
+        return stale
+
     def stop_node(self, name: str, kill: bool = False) -> bool:
         return self.sup.stop(self._known(name), signal.SIGKILL if kill else signal.SIGTERM)
 
     # -- reporting -----------------------------------------------------------
     def status(self) -> dict[str, dict]:
+        """Per node: pid, health, and the supervisor's restarts, state and last exit."""
+        states = self.sup.state()
         out = {}
         for name in self.node_names():
             pid = self.sup.pid(name)
             health = None
             if pid and not name.startswith("ccserver."):
                 health = healthz(*self._ops(name)) or "OK"
-            out[name] = {"pid": pid, "health": health}
+            sup = states.get(name, {})
+            out[name] = {"pid": pid, "health": health, "restarts": sup.get("restarts", 0),
+                         "state": sup.get("state"), "last_exit": sup.get("last_exit")}
         return out
 
     def ledger_height(self, org_key: str) -> int:

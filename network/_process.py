@@ -1,12 +1,16 @@
-"""Native processes of the network: start detached, stop for sure, poll readiness.
+"""Native processes of the network: started and restarted by a supervisor, stopped for sure.
 
-Every process is started in its own session with stdout/stderr appended to
-``<run>/logs/<name>.log``; its pid and kernel start time go to
-``<run>/pids/<name>.json`` so that a later ``down`` (another Python process)
-stops exactly that process and never an unrelated one that reused the pid.
-Every child also carries ``_CARBONTRUST_SUPERVISED=<run dir>`` in its environment
-(a private tag nobody sets by hand, unlike the user-facing ``CARBONTRUST_RUN_DIR``):
-``down`` sweeps /proc for stray children of this run directory (after a crashed ``up``).
+A long-lived supervisor process (``python -m network supervise RUN_DIR``, see _supervise.py)
+is the parent of every node: it owns each node's output pipe (rotated logs in
+``<run>/logs``), restarts a crashed node with backoff and records restarts in
+``<run>/supervisor-state.json``.  This module is the other side, used by short-lived
+commands (``up``, ``down``, ``stop-node``): what to run is written to
+``<run>/specs/<name>.json`` with ``want`` = running or stopped, and the supervisor acts on it.
+Each running node's pid and kernel start time go to ``<run>/pids/<name>.json``, so a later
+command stops exactly that process and never an unrelated one that reused the pid.
+Every child (and the supervisor) carries ``_CARBONTRUST_SUPERVISED=<run dir>`` in its
+environment (a private tag nobody sets by hand, unlike the user-facing
+``CARBONTRUST_RUN_DIR``): ``down`` sweeps /proc for stray processes of this run directory.
 """
 
 from __future__ import annotations
@@ -16,12 +20,15 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from . import _logs
 
 
 class ProcessError(RuntimeError):
@@ -45,17 +52,24 @@ class NodeStartError(RuntimeError):
 
 @dataclass(frozen=True)
 class ProcSpec:
+    """What to run.  ``ready``: {"http": url} or {"tcp": [host, port]} (the supervisor
+    checks it after each start to judge the start, see _supervise.py); ``restart``: backoff
+    policy overrides; ``meta``: copied into the pid record (e.g. a code digest)."""
+
     name: str
     argv: list[str]
     env: dict[str, str]
     cwd: str | None = None
+    ready: dict | None = None
+    restart: dict | None = None
+    meta: dict = field(default_factory=dict)
 
 
 #: first line the supervisor writes to a node's log at each start
 START_MARKER = "=== start"
 #: environment tag of every process we start; sweep() matches on it
 SWEEP_TAG = "_CARBONTRUST_SUPERVISED"
-_TAIL_BYTES = 1 << 16
+_PKG_PARENT = str(Path(__file__).resolve().parent.parent)
 
 
 def _stat(pid: int) -> tuple[str, str] | None:
@@ -74,65 +88,147 @@ def _start_time(pid: int) -> str | None:
     return st[1] if st else None
 
 
+def _write_json(path: Path, obj: dict) -> None:
+    """Atomic replace: the supervisor and commands read these files while they change."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(obj))
+    tmp.replace(path)
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        obj = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def live_pid(rec: dict | None) -> int | None:
+    """The pid of a record {"pid", "start"} if that very process is alive (not a zombie)."""
+    if not rec:
+        return None
+    pid = int(rec["pid"])
+    st = _stat(pid)
+    if st is None or st[1] != rec.get("start") or st[0] == "Z":
+        return None
+    return pid
+
+
 class Supervisor:
+    """The run directory's processes as seen from a command (client of the supervisor)."""
+
+    START_TIMEOUT = 15.0
+
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = run_dir
         self.logs = run_dir / "logs"
         self.pids = run_dir / "pids"
+        self.specs = run_dir / "specs"
+        self.daemon_record = run_dir / "supervisor.json"
+        self.state_path = run_dir / "supervisor-state.json"
 
     def log_path(self, name: str) -> Path:
         return self.logs / f"{name}.log"
 
     def tail(self, name: str, lines: int = 30) -> str:
-        """The last lines of a node's log (reads at most the last 64 KiB)."""
-        try:
-            with self.log_path(name).open("rb") as f:
-                f.seek(max(0, f.seek(0, os.SEEK_END) - _TAIL_BYTES))
-                data = f.read().decode(errors="replace").splitlines()
-        except OSError:
-            return "(no log)"
-        return "\n".join(data[-lines:])
+        """The last lines of a node's log (across rotation; reads at most 64 KiB a file)."""
+        return _logs.tail(self.log_path(name), lines)
+
+    # -- the supervisor process ---------------------------------------------------
+    def daemon_pid(self) -> int | None:
+        return live_pid(_read_json(self.daemon_record))
+
+    def ensure_daemon(self) -> int:
+        """Start the supervisor if it is not running; return its pid."""
+        pid = self.daemon_pid()
+        if pid:
+            return pid
+        self.logs.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, SWEEP_TAG: str(self.run_dir),
+               "PYTHONPATH": os.pathsep.join(
+                   p for p in (_PKG_PARENT, os.environ.get("PYTHONPATH")) if p)}
+        with open(self.logs / "supervisor.out", "ab") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "network", "supervise", str(self.run_dir)], env=env,
+                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        deadline = time.monotonic() + self.START_TIMEOUT
+        while time.monotonic() < deadline:
+            pid = self.daemon_pid()
+            if pid:
+                return pid
+            if proc.poll() is not None and not self.daemon_pid():
+                raise ProcessError(f"the supervisor exited with {proc.returncode}; see "
+                                   f"{self.logs / 'supervisor.out'}")
+            time.sleep(0.05)
+        raise ProcessError(f"the supervisor (pid {proc.pid}) did not start within "
+                           f"{self.START_TIMEOUT:.0f} s")
+
+    def shutdown(self, timeout: float = 120.0) -> bool:
+        """Stop the supervisor, which stops its nodes in reverse start order first.
+
+        True if it was running.  After timeout it is killed (the caller then stops what is
+        left by pid record, as for a supervisor that is gone).
+        """
+        pid = self.daemon_pid()
+        if pid is None:
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while self.daemon_pid() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if self.daemon_pid():
+            os.kill(pid, signal.SIGKILL)
+        _reap(pid)
+        self.daemon_record.unlink(missing_ok=True)
+        return True
+
+    def state(self) -> dict:
+        """Per node: restarts, last_exit, state, backoff ... as the supervisor last wrote them."""
+        return (_read_json(self.state_path) or {}).get("nodes", {})
+
+    # -- nodes -----------------------------------------------------------------------
+    def _want(self, name: str, want: str) -> None:
+        rec = _read_json(self.specs / f"{name}.json")
+        if rec is not None and rec.get("want") != want:
+            _write_json(self.specs / f"{name}.json", {**rec, "want": want})
 
     def start(self, spec: ProcSpec) -> int:
+        """Have the supervisor start (and from now on restart) a node; return its pid."""
         running = self.pid(spec.name)
         if running:
             raise AlreadyRunningError(f"{spec.name} is already running (pid {running})")
-        self.logs.mkdir(parents=True, exist_ok=True)
-        self.pids.mkdir(parents=True, exist_ok=True)
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(Path.home()),
-               **spec.env, SWEEP_TAG: str(self.run_dir)}
-        with open(self.log_path(spec.name), "ab") as log:
-            log.write(f"{START_MARKER} {time.strftime('%Y-%m-%dT%H:%M:%S')} ===\n".encode())
-            log.flush()
-            proc = subprocess.Popen(
-                spec.argv, env=env, cwd=spec.cwd, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
-            )
-        (self.pids / f"{spec.name}.json").write_text(json.dumps(
-            {"pid": proc.pid, "start": _start_time(proc.pid), "argv": spec.argv}))
-        return proc.pid
+        gen = time.time_ns()
+        _write_json(self.specs / f"{spec.name}.json",
+                    {**asdict(spec), "want": "running", "gen": gen})
+        self.ensure_daemon()
+        deadline = time.monotonic() + self.START_TIMEOUT
+        while time.monotonic() < deadline:
+            rec = _read_json(self.pids / f"{spec.name}.json")
+            if rec and rec.get("gen") == gen:
+                return int(rec["pid"])
+            time.sleep(0.02)
+        raise ProcessError(f"the supervisor did not start {spec.name} within "
+                           f"{self.START_TIMEOUT:.0f} s; see {self.logs / 'supervisor.log'}")
 
     def pid(self, name: str) -> int | None:
         """The live pid of a node we started, or None."""
-        path = self.pids / f"{name}.json"
-        try:
-            rec = json.loads(path.read_text())
-        except (OSError, ValueError):
-            return None
-        pid = int(rec["pid"])
-        st = _stat(pid)
-        if st is None or st[1] != rec.get("start") or st[0] == "Z":
-            return None
-        return pid
+        return live_pid(_read_json(self.pids / f"{name}.json"))
+
+    def record(self, name: str) -> dict:
+        """The pid record of a node's last start (pid, start, argv, meta), or {}."""
+        return _read_json(self.pids / f"{name}.json") or {}
 
     def names(self) -> list[str]:
-        return sorted(p.stem for p in self.pids.glob("*.json")) if self.pids.is_dir() else []
+        found = {p.stem for d in (self.pids, self.specs) if d.is_dir() for p in d.glob("*.json")}
+        return sorted(found)
 
     def stop(self, name: str, sig: int = signal.SIGTERM, timeout: float = 15.0) -> bool:
-        """Stop a node; escalate to SIGKILL after timeout. True if it was running."""
+        """Stop a node for good (not restarted); SIGKILL after timeout. True if it was running."""
+        self._want(name, "stopped")  # first: the supervisor must not restart what we stop
         pid = self.pid(name)
         if pid is None:
-            (self.pids / f"{name}.json").unlink(missing_ok=True)
             return False
         _signal_group(pid, sig)
         deadline = time.monotonic() + timeout
@@ -146,11 +242,28 @@ class Supervisor:
                     raise ProcessError(f"{name} (pid {pid}) survived SIGKILL for {timeout:.0f} s")
                 time.sleep(0.05)
         _reap(pid)
-        (self.pids / f"{name}.json").unlink(missing_ok=True)
         return True
 
     def sweep(self) -> list[int]:
-        """Kill every process we started for this run directory (by its environment tag)."""
+        """Kill every process we started for this run directory (by its environment tag).
+
+        The supervisor goes first (by its record), so it cannot restart what is being swept;
+        the scan repeats while it finds something, for a supervisor that had no record.
+        """
+        killed = []
+        daemon = self.daemon_pid()
+        if daemon:
+            os.kill(daemon, signal.SIGKILL)
+            _reap(daemon)
+            killed.append(daemon)
+        for _ in range(3):
+            found = self._sweep_once()
+            killed += found
+            if not found:
+                break
+        return killed
+
+    def _sweep_once(self) -> list[int]:
         marker = f"{SWEEP_TAG}={self.run_dir}".encode()
         killed = []
         for entry in Path("/proc").iterdir():
@@ -158,6 +271,8 @@ class Supervisor:
                 continue
             try:
                 environ = (entry / "environ").read_bytes().split(b"\0")
+                if (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                    continue  # already dead, its parent has not collected it yet
             except OSError:
                 continue
             if marker in environ:
@@ -181,8 +296,11 @@ def _reap(pid: int, timeout: float = 5.0) -> None:
     while True:
         try:
             done, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            return  # not our child, or already collected
+        except ChildProcessError:  # not our child (the supervisor's): wait until it is collected
+            if not Path(f"/proc/{pid}").exists() or time.monotonic() > deadline:
+                return
+            time.sleep(0.02)
+            continue
         if done or time.monotonic() > deadline:
             return
         time.sleep(0.02)

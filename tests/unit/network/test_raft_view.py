@@ -73,3 +73,21 @@ def test_accepting_on_another_channel_does_not_count(tmp_path: Path) -> None:
     log.write_text(log.read_text()
                    + _line("3", "Start accepting requests as Raft leader at block [0]"))
     assert raft_view(log, "carbon") == (1, True)
+
+
+def test_leader_found_in_a_rotated_file(tmp_path: Path) -> None:
+    """The supervisor rotated the log after the leader change: the view reads back across."""
+    from network._logs import RotatingLog
+    log = tmp_path / "o.log"
+    out = RotatingLog(log, max_bytes=4096, keep=3)
+    out.write(("=== start a ===\n" + _line("1", "Raft leader changed: 0 -> 2")
+               + _line("2", "Start accepting requests as Raft leader at block [9]")).encode())
+    for i in range(60):
+        out.write(_line(f"{i:04x}", "Forwarding transaction to the leader 2").encode())
+    out.close()
+    assert log.with_name("o.log.1").exists() and "leader changed" not in log.read_text()
+    assert raft_view(log, "carbon") == (2, True)
+    # a start marker in the current file ends the search: nothing older counts
+    with log.open("a") as f:
+        f.write("=== start b ===\n")
+    assert raft_view(log, "carbon") == (0, False)
