@@ -12,14 +12,20 @@ unchecked.
 
 from __future__ import annotations
 
+from ._errors import ContractError
+
 NAMESPACE = "\x00"         # first character of every composite key
 SEPARATOR = "\x00"         # ends the object type and each attribute
 EMPTY_START = "\x01"       # an open range starts here: after every composite key
 MAX_RUNE = "\U0010ffff"    # end of a partial composite key range
 
 
-class InvalidKeyError(ValueError):
-    """A key or key part a contract may not use; says which and why."""
+class InvalidKeyError(ContractError, ValueError):
+    """A key or key part a contract may not use; says which and why (status 400: keys
+    usually come from client arguments)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 400)
 
 
 def _check_utf8(text: str, what: str) -> None:
