@@ -117,7 +117,7 @@ def test_unknown_function_and_wrong_arity_are_client_errors() -> None:
 def test_empty_key_refused_before_reaching_the_peer() -> None:
     async def body(peer: FakePeer) -> None:
         resp, _ = await peer.invoke("tx1", "put", "", "v")
-        assert resp.status == 500 and "non-empty" in resp.message
+        assert resp.status == 400 and "non-empty" in resp.message
         assert not any(k == "PUT_STATE" for k, _ in peer.requests)
     run(body)
 
