@@ -47,6 +47,7 @@ from ._emissions import compute, inputs_digest
 from ._errors import (
     AccountingError,
     DataFileError,
+    FactorYearError,
     InputError,
     MissingFactorError,
     PeriodError,
@@ -116,6 +117,7 @@ __all__ = [
     "UnitError",
     "QuantityError",
     "PeriodError",
+    "FactorYearError",
     "UnknownVersionError",
     "MissingFactorError",
     "DataFileError",

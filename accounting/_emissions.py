@@ -18,8 +18,8 @@ from json.encoder import encode_basestring as _quote
 from typing import Any
 
 from ._canonical import EXACT, canonical_json, encode_tree, sha256_digest
-from ._errors import InputError
-from ._factors import EXPLICIT_SOURCES, Entry, load_factor_set
+from ._errors import FactorYearError, InputError
+from ._factors import EXPLICIT_SOURCES, Entry, FactorSet, factor_set_versions, load_factor_set
 from ._inputs import (
     DENOMINATORS,
     LINE_KEYS,
@@ -175,6 +175,7 @@ def compute(doc: Mapping[str, Any]) -> Result:
 def compute_with_head(doc: Mapping[str, Any], head: Head) -> Result:
     """:func:`compute` for a document whose head :func:`parse_head` already validated."""
     fs = load_factor_set(head.factor_set)
+    _check_year(head, fs)
     region = head.enterprise.get("region")
     flat, regional = fs.flat, fs.regional
     lines: list[tuple[Any, ...]] = []  # LineResult fields, built into objects on demand
@@ -224,8 +225,30 @@ def compute_with_head(doc: Mapping[str, Any], head: Head) -> Result:
             head.enterprise, head.start, head.end, fs.version, fs.digest,
             _digest(doc, plain, head), tuple(lines), sums,
             _r12(s1), _r12(s2), total, _r12(bio) if bio else _ZERO3, intensities,
+            fs.grid_data_year,
         ))
     return result
+
+
+def _check_year(head: Head, fs: FactorSet) -> None:
+    """The period lies in one calendar year, the data year of the set's grid factors.
+
+    Refused, not split: activity lines give one quantity for the whole period,
+    and only the reporter knows how it divides between years (see docs).
+    """
+    year = head.start[:4]
+    if head.end[:4] != year:
+        raise FactorYearError(
+            "period.end", head.end, f"a date in {year}, the year the period starts",
+            "a period lies in one calendar year, because grid factors are published per "
+            "year: split the activity by year and compute each year with its own factor set")
+    if int(year) != fs.grid_data_year:
+        fitting = [v for v in factor_set_versions()
+                   if load_factor_set(v).grid_data_year == int(year)]
+        raise FactorYearError(
+            "factor_set", fs.version,
+            f"a factor set for data year {year}: " + (", ".join(fitting) or "none is shipped"),
+            f"{fs.version} holds grid factors for {fs.grid_data_year}; the period is in {year}")
 
 
 _ABSENT = {

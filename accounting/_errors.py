@@ -16,6 +16,7 @@ __all__ = [
     "UnitError",
     "QuantityError",
     "PeriodError",
+    "FactorYearError",
     "UnknownVersionError",
     "MissingFactorError",
     "DataFileError",
@@ -86,6 +87,10 @@ class QuantityError(InputError):
 
 class PeriodError(InputError):
     """A period date does not parse, or start is after end."""
+
+
+class FactorYearError(PeriodError):
+    """The period spans two calendar years, or its year is not the factor set's data year."""
 
 
 class UnknownVersionError(AccountingError):

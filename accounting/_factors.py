@@ -168,12 +168,19 @@ class FactorSet:
                 }
         for name, (_label, state, ncv, cc, of) in self.fuels.items():
             kind = _STATE_KIND[state]
-            per_unit44 = mul(mul(mul(ncv.value, cc.value), of.value), CO2_PER_C[0])
+            per_gj44 = mul(mul(cc.value, of.value), CO2_PER_C[0])
+            per_unit44 = mul(ncv.value, per_gj44)
             self.flat[name] = {
                 unit: Entry("combustion", 1, mul(per_unit44, conv), (ncv, cc, of), conv,
                             CANONICAL[kind], _tail(name, unit))
                 for unit, conv in CONVERSIONS[kind].items()
             }
+            # by energy (GJ, MJ, TJ, tce): NCV not needed, two factors only
+            self.flat[name].update({
+                unit: Entry("combustion", 1, mul(per_gj44, conv), (cc, of), conv,
+                            CANONICAL["heat"], _tail(name, unit))
+                for unit, conv in CONVERSIONS["heat"].items()
+            })
 
     def units_for(self, source: str) -> list[str]:
         """Units a source accepts in this set (empty when the source is unknown)."""

@@ -34,7 +34,7 @@ from ._errors import (
 )
 from ._factors import EXPLICIT_SOURCES, FactorSet
 from ._text import id_problem
-from ._units import CONVERSIONS, MONEY_UNIT, kind_of_unit
+from ._units import CONVERSIONS, LITRES, MONEY_UNIT, kind_of_unit
 
 __all__ = [
     "QUANTITY",
@@ -320,6 +320,11 @@ def diagnose_line(fs: FactorSet, index: int, line: Any, region: str | None) -> N
                          f"factor for {source} applies")
     unit = line["unit"]
     units = fs.units_for(source)
+    if isinstance(unit, str) and unit in LITRES and source in fs.fuels:
+        raise UnitError(f"{field}.unit", unit, f"a unit of {source}: " + ", ".join(units),
+                        f"litres need a density, and factor set {fs.version} has no sourced "
+                        f"density for {source}: convert with the density your supplier "
+                        "states (t = L x kg/L / 1000) and give t or kg")
     if unit not in units:
         kind = kind_of_unit(unit) if isinstance(unit, str) else None
         detail = f"{unit} measures {kind}, not {source}" if kind else "unknown unit"

@@ -25,6 +25,9 @@ ROUNDING = {
     "intensity": "quantum 0.000001, ROUND_HALF_UP, of total_tco2e as reported / denominator",
     "ratio": "quantum 0.0001, ROUND_HALF_UP, display only; bands are decided exactly",
 }
+#: how the period and the factor set's year are matched (stated in each result)
+YEAR_RULE = ("the period lies in one calendar year, the grid data year of the factor set; "
+             "a mismatch or a period across two years is refused, not split")
 _TWELVE = Decimal(12)
 CATEGORIES = (
     "combustion",
@@ -106,7 +109,8 @@ class LineResult(NamedTuple):
             # id, value, unit here; region, data year and source once, in factor_provenance
             out["factors"] = [dict(_factor_brief(f)) for f in self.factors]
         if self.category == "combustion":
-            out["formula"] = "quantity x NCV x CC x OF x 44/12"
+            out["formula"] = ("quantity x NCV x CC x OF x 44/12" if len(self.factors) == 3
+                              else "quantity (as GJ) x CC x OF x 44/12")
         if self.region is not None:
             out["region"] = self.region
         if self.label is not None:
@@ -151,6 +155,7 @@ class Result(NamedTuple):
     total_tco2e: Decimal
     biomass_tco2e: Decimal
     intensities: Mapping[str, Intensity]
+    data_year: int  # the period's calendar year = the factor set's grid data year
 
     @property
     def lines(self) -> tuple[LineResult, ...]:
@@ -174,7 +179,8 @@ class Result(NamedTuple):
             "factor_provenance": self.factor_provenance(),
             "enterprise": dict(self.enterprise),
             "period": {"start": self.period_start, "end": self.period_end},
-            "factor_set": {"version": self.factor_set_version, "digest": self.factor_set_digest},
+            "factor_set": {"version": self.factor_set_version, "digest": self.factor_set_digest,
+                           "data_year": self.data_year, "year_rule": YEAR_RULE},
             "inputs_digest": self.inputs_digest,
             "lines": [line.to_dict() for line in self.lines],
             "by_category": {k: decimal_str(v) for k, v in self.by_category.items()},

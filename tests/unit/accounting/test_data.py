@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
@@ -73,23 +74,32 @@ def test_every_factor_carries_unit_year_region_and_source(version):
     for row in rows:
         assert row["unit"] and row["region"] and row["source"] and row["data_year"]
         assert row["rank"] in ("primary", "secondary")
-    year = int(version.split("-")[1])
+    year = int(version.split("-")[1].split(".")[0])  # cn-2023, cn-2023.1: data year 2023
     assert fs.grid_data_year == year
     assert all(f.data_year == year for f in fs.grid.values())
     assert {"national", "north", "northeast", "east", "central", "northwest", "southern",
             "southwest"} <= set(fs.grid)
     secondary = {r for r, f in fs.grid.items() if f.rank == "secondary"}
-    assert secondary <= {"guangdong"}
-    assert all("SECONDARY" in fs.grid[r].source for r in secondary)
+    if "." not in version:  # the first releases: only Guangdong is marked secondary
+        assert secondary <= {"guangdong"}
+        assert all("SECONDARY" in fs.grid[r].source for r in secondary)
+    else:  # revisions: every secondary factor says why (test_sources holds the detail)
+        assert all(("SECOND-HAND" in row["source"] or "UNCONFIRMED" in row["source"])
+                   for row in rows if row["rank"] == "secondary")
 
 
 def test_heat_factor_and_combined_fuel_factor():
     fs = accounting.load_factor_set("cn-2023")
     assert (str(fs.heat.value), fs.heat.unit) == ("0.11", "tCO2/GJ")
-    # precomputed per unit: 12 x tCO2e per t = NCV x CC x OF x 44 (exact, not rounded)
-    _, _, ncv, cc, of = fs.fuels["diesel"]
-    assert fs.flat["diesel"]["t"].k12 == ncv.value * cc.value * of.value * 44
+    # precomputed per unit: 12 x tCO2e per t = NCV x CC x OF x 44 (exact, not rounded),
+    # with diesel's published defaults written out, not read back from the set under test
+    assert fs.flat["diesel"]["t"].k12 == Decimal("43.33") * Decimal("0.0202") \
+        * Decimal("0.98") * 44 == Decimal("37.74146992")
     assert fs.flat["diesel"]["kg"].k12 * 1000 == fs.flat["diesel"]["t"].k12
+    # by energy: 1 tce = 29.3076 GJ (GB/T 2589-2020); CC x OF x 44 per GJ, no NCV
+    assert fs.flat["diesel"]["tce"].k12 == Decimal("29.3076") * Decimal("0.0202") \
+        * Decimal("0.98") * 44
+    assert fs.flat["heat"]["tce"].k12 == Decimal("29.3076") * Decimal("0.11") * 12
 
 
 def test_rule_sets_and_benchmarks_load():

@@ -50,3 +50,20 @@ def test_vector_file_recomputes(path):
     assert json.loads(raw) == expected["output"]
     if "hand_total_tco2e" in case:
         assert expected["output"]["total_tco2e"] == case["hand_total_tco2e"]
+
+
+@pytest.mark.parametrize("step", [
+    # the old natural-gas line: wrong in the fourth decimal, yet it rounds to 265.949
+    "natural gas: 12.3 x 389.31 x 0.0153 x 0.99 x 44 / 12 = 265.949363...",
+    "total: 505.4521 + 265.949223507 + 88 + 82.860370208 = 942.261834... -> 942.262",
+    "per value added: 942.262 / 5200 = 0.181204 -> 0.181204",  # not exact, no "..."
+    "rounded wrongly: 1 / 3 = 0.333... -> 0.334",
+])
+def test_the_generator_refuses_wrong_hand_arithmetic(step):
+    spec = importlib.util.spec_from_file_location("accounting_vectors", VECTORS / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with pytest.raises(SystemExit):
+        module.check_step("test", step)
+    module.check_step("test", "right: 1 / 3 = 0.333... -> 0.333")

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import accounting
+
 REPO = Path(__file__).resolve().parents[3]
 PYTHON = sys.executable
 
@@ -20,9 +22,10 @@ def doc(activity: list[dict[str, Any]] | None = None, *, factor_set: str = "cn-2
         enterprise["industry"] = industry
     if region is not None:
         enterprise["region"] = region
+    year = data_year(factor_set)
     out: dict[str, Any] = {
         "enterprise": enterprise,
-        "period": {"start": "2023-01-01", "end": "2023-12-31"},
+        "period": {"start": f"{year}-01-01", "end": f"{year}-12-31"},
         "factor_set": factor_set,
         "activity": copy.deepcopy(activity or []),
     }
@@ -30,6 +33,14 @@ def doc(activity: list[dict[str, Any]] | None = None, *, factor_set: str = "cn-2
         out["denominators"] = denominators
     out.update(extra)
     return out
+
+
+def data_year(factor_set: Any) -> int:
+    """The grid data year of a shipped set (2023 for anything else: the error is elsewhere)."""
+    try:
+        return accounting.load_factor_set(factor_set).grid_data_year
+    except accounting.AccountingError:
+        return 2023
 
 
 def line(source: str, quantity: str, unit: str, **extra: Any) -> dict[str, Any]:
