@@ -25,8 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--client-ca", type=Path, help="require peer client certs from this CA")
     s.add_argument("--log-level", default=os.environ.get("CARBONTRUST_CC_LOG", "WARNING"))
     ka = Keepalive()
-    s.add_argument("--keepalive-min-ping-ms", type=int, default=ka.min_ping_interval_ms,
-                   help="accept peer pings this far apart (the peer pings every 60 s)")
+    s.add_argument("--keepalive-min-ping-ms", type=int,
+                   default=os.environ.get("CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS",
+                                          str(ka.min_ping_interval_ms)),  # argparse applies int
+                   help="accept peer pings this far apart (the peer pings every 60 s); "
+                        "env CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS")
     s.add_argument("--keepalive-time-ms", type=int, default=ka.time_ms,
                    help="ping an idle peer after this long")
     s.add_argument("--keepalive-timeout-ms", type=int, default=ka.timeout_ms,
