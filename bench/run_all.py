@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["accounting", "notary", "gateway", "network"]
+ORDER = ["accounting", "notary", "gateway", "network", "recovery"]
 
 
 def main() -> int:
