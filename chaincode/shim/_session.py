@@ -167,9 +167,10 @@ class Session:
         if stub is not None and stub.open_iterators:
             try:
                 await stub.close_open_iterators()
-            except PeerError as exc:  # the result stands; the peer drops them at COMPLETED
+            except (PeerError, ProtocolError) as exc:
+                # the result stands: the peer drops its iterators at COMPLETED anyway
                 log.warning("tx %s: closing a query iterator failed: %s", txid[:12],
-                            exc.message[:200])
+                            type(exc).__name__)
         out = Msg(type=Msg.COMPLETED, payload=resp.SerializeToString(), txid=txid,
                   channel_id=channel)
         if stub is not None and stub.event is not None and resp.status < 400:

@@ -104,9 +104,17 @@ class Stub:
         return bytes(resp.payload)
 
     async def close_open_iterators(self) -> None:
-        """Close what the contract left open; the session calls this before COMPLETED."""
+        """Close what the contract left open; the session calls this before COMPLETED.
+
+        Tries every iterator, then raises the first PeerError if any close was refused."""
+        refused: list[PeerError] = []
         for it in list(self.open_iterators):
-            await it.close()
+            try:
+                await it.close()
+            except PeerError as exc:
+                refused.append(exc)
+        if refused:
+            raise refused[0]
 
     async def _get(self, key: str, collection: str) -> bytes:
         check_key(key)

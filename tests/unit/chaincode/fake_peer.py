@@ -87,6 +87,7 @@ class FakePeer:
         self.finished: set[str] = set()
         self.late_requests: list[tuple[str, str]] = []
         self.ended = asyncio.Event()  # the shim ended the stream
+        self.refuse_types: set[int] = set()  # request types answered with ERROR
 
     async def run(self) -> None:
         self.channel = grpc.aio.insecure_channel(self.address)
@@ -128,6 +129,8 @@ class FakePeer:
         elif t in (Msg.COMPLETED, Msg.ERROR) and msg.txid in self._done:
             self.finished.add(msg.txid)
             self._done.pop(msg.txid).set_result(msg)
+        elif t in self.refuse_types:
+            await self._reply(msg, Msg.ERROR, f"refused {Msg.Type.Name(t)}".encode())
         elif msg.txid in self.finished:
             self.late_requests.append((Msg.Type.Name(t), msg.txid))
             await self._reply(msg, Msg.ERROR, f"[{msg.txid}] no ledger context".encode())

@@ -75,6 +75,27 @@ def test_range_loop_left_early_is_closed_before_completed() -> None:
     run(body, contracts=(Early(),))
 
 
+def test_every_open_iterator_is_closed_even_when_the_peer_refuses_one() -> None:
+    class Two(Contract):
+        @transaction
+        async def go(self, stub: Stub) -> str:
+            a, b = stub.get_state_by_range("r", "s"), stub.get_state_by_range("r", "s")
+            await a.__anext__()
+            await b.__anext__()
+            return "ok"
+
+    async def body(peer: FakePeer) -> None:
+        for i in range(5):
+            peer.state[("", f"r{i}")] = b"x"
+        peer.refuse_types.add(Msg.QUERY_STATE_CLOSE)
+        resp, _ = await peer.invoke("t2", "go")
+        assert (resp.status, resp.payload) == (200, b"ok")
+        kinds = [k for k, t in peer.requests if t == "t2"]
+        assert kinds.count("QUERY_STATE_CLOSE") == 2
+        assert kinds[-1] == "COMPLETED" and peer.late_requests == []
+    run(body, contracts=(Two(),))
+
+
 # -- item 3: namespaces and composite keys ----------------------------------------------
 def test_open_range_skips_composite_keys_and_simple_keys_cannot_enter_them() -> None:
     async def body(peer: FakePeer) -> None:
