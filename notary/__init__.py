@@ -58,7 +58,7 @@ from ._note import (
     sign_note,
     verify_note,
 )
-from ._store import ConcurrentAppendError, Log
+from ._store import ConcurrentAppendError, Log, StoreError
 from ._tree import MemoryTree, root_hash
 from ._verify import (
     EMPTY_ROOT,
@@ -86,6 +86,7 @@ __all__ = [
     "Log",
     "MemoryTree",
     "ConcurrentAppendError",
+    "StoreError",
     # notes, checkpoints, witnesses, bundles
     "ED25519",
     "COSIGNATURE_V1",

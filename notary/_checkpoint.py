@@ -224,6 +224,8 @@ class Witness:
         (empty on first sight). Raises a :class:`ProofError` subclass and cosigns nothing
         if the log's signature, the format or the consistency check fails.
         """
+        if not 0 <= now < 1 << 63:  # checked first: a refused cosign remembers nothing
+            raise ValueError(f"cosignature time {now} is outside 0..2**63-1")
         note = Note.parse(note_text)
         cp = Checkpoint.from_body(note.text)
         keys = self.log_keys.get(cp.origin)

@@ -15,11 +15,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from ._bundle import ProofBundle, verify_bundle
 from ._checkpoint import Checkpoint, Policy, Witness
 from ._errors import FormatError, ProofError, RootMismatchError, TreeSizeError
 from ._note import COSIGNATURE_V1, ED25519, Note, Signer, Verifier, sign_note
-from ._store import Log
+from ._store import ConcurrentAppendError, Log
 
 __all__ = ["main"]
 
@@ -245,6 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ProofError as exc:
         print(f"FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, ConcurrentAppendError, SQLAlchemyError) as exc:
+        # usage and storage problems (StoreError is an OSError): one line, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -35,7 +35,7 @@ import sqlalchemy as sa
 from ._errors import TreeSizeError
 from ._tree import consistency_path, hash_leaves, hash_level, inclusion_path, range_hash
 
-__all__ = ["Log", "ConcurrentAppendError"]
+__all__ = ["Log", "ConcurrentAppendError", "StoreError"]
 
 _sha256 = hashlib.sha256
 
@@ -64,6 +64,16 @@ _checkpoints = sa.Table(
 
 class ConcurrentAppendError(RuntimeError):
     """Another writer changed the log's size under this one; reopen and retry."""
+
+
+class StoreError(OSError):
+    """The file cannot be opened as a notary log (not an SQLite database, unreadable,
+    a directory...). An ``OSError``: the log's storage failed, no proof was checked."""
+
+    def __init__(self, path: str, cause: str) -> None:
+        super().__init__(f"cannot open notary log {path}: {cause}")
+        self.path = path
+        self.cause = cause
 
 
 def _split(blob: bytes) -> list[bytes]:
@@ -146,7 +156,11 @@ class Log:
             cur.execute("PRAGMA busy_timeout=10000")
             cur.close()
 
-        return cls(engine, tile_height=tile_height, cache_tiles=cache_tiles)
+        try:
+            return cls(engine, tile_height=tile_height, cache_tiles=cache_tiles)
+        except sa.exc.DBAPIError as exc:  # e.g. "file is not a database", "unable to open"
+            engine.dispose()
+            raise StoreError(text, str(exc.orig)) from exc
 
     def close(self) -> None:
         self._reader.close()

@@ -11,6 +11,7 @@ import base64
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,12 +21,14 @@ from notary import (
     Checkpoint,
     FormatError,
     InconsistentCheckpointError,
+    Log,
     MemoryTree,
     Note,
     NoteSignature,
     Policy,
     ProofBundle,
     Signer,
+    StoreError,
     TreeSizeError,
     Verifier,
     Witness,
@@ -37,6 +40,7 @@ from notary import (
     verify_inclusion,
     verify_note,
 )
+from notary import _cli as cli_module
 from notary._cli import main
 
 ORIGIN = "carbontrust.example/audit"
@@ -308,3 +312,54 @@ def test_cli_hostile_files_exit_1(tmp_path: Path, keys: Path, capsys: pytest.Cap
                    "--origin", ORIGIN, "--threshold", "1", "--witness", str(d / "org.vkey"),
                    "--time", str(NOW))  # fmt: skip
     assert rc == 1 and "FormatError" in err
+
+
+# --- found by fuzzing the CLI and the store ----------------------------------------------
+
+
+def test_a_file_that_is_not_a_log_is_a_store_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all, " * 100)
+    with pytest.raises(StoreError) as err:
+        Log.open(junk)
+    assert err.value.path == str(junk) and "not a database" in err.value.cause
+    for argv in (["prove", "--db", str(junk), "--index", "0"],
+                 ["append", "--db", str(junk), str(junk)],
+                 ["prove", "--db", str(tmp_path), "--index", "0"]):  # a directory
+        rc, err_text = _cli(capsys, *argv)
+        assert rc == 2 and err_text.startswith("error: cannot open notary log"), argv
+        assert err_text.count("\n") == 1  # one line, no traceback
+    assert junk.read_bytes() == b"not a database at all, " * 100  # nothing written
+
+
+def test_cli_append_racing_another_writer_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "log.db"
+    (tmp_path / "e").write_bytes(b"entry")
+
+    class Raced(Log):
+        """The seam: right after the CLI opens the log, a second real writer appends."""
+
+        @classmethod
+        def open(cls, path: str | Path, **kw: Any) -> Log:
+            log = Log.open(path, **kw)
+            with Log.open(path) as other:
+                other.append([b"the other writer"])
+            return log
+
+    monkeypatch.setattr(cli_module, "Log", Raced)
+    rc, err = _cli(capsys, "append", "--db", str(db), str(tmp_path / "e"))
+    assert rc == 2 and "size changed under this writer" in err
+    with Log.open(db) as log:
+        assert log.size == 1  # the other writer's entry only: nothing half-written
+
+
+def test_witness_refusing_a_bad_time_remembers_nothing() -> None:
+    witness = Witness(ORG, {ORIGIN: [LOG.verifier]})
+    for now in (-1, 1 << 63):
+        with pytest.raises(ValueError, match="outside 0..2\\*\\*63-1"):
+            witness.cosign(_note(5, TREE.root()), [], now)
+    assert witness.latest == {} and witness.last_time == {}

@@ -43,9 +43,10 @@ def test_hashes_follow_rfc_9162() -> None:
 
 
 def test_every_error_is_a_proof_error() -> None:
+    storage = {"ConcurrentAppendError", "StoreError"}  # the store failed, no proof was checked
     for name in notary.__all__:
         obj = getattr(notary, name)
-        if isinstance(obj, type) and name.endswith("Error") and name != "ConcurrentAppendError":
+        if isinstance(obj, type) and name.endswith("Error") and name not in storage:
             assert issubclass(obj, ProofError), name
 
 
