@@ -130,8 +130,8 @@ class Network:
         self.log = log
         self._bins: Binaries | None = None
         self._t0 = time.monotonic()
-        #: the contract's package: servers are restarted when its sources change
-        self.cc_sources = [REPO_ROOT / self.layout.cc_module.split(".")[0]]
+        #: where chaincode servers import the contract's package from (their cwd)
+        self.cc_root = REPO_ROOT
 
     # -- paths and names -------------------------------------------------
     @property
@@ -158,6 +158,11 @@ class Network:
 
     def _data(self, name: str) -> Path:
         return self.run_dir / "data" / name
+
+    @property
+    def cc_sources(self) -> list[Path]:
+        """The contract's package: servers are restarted when its sources change."""
+        return [self.cc_root / self.layout.cc_module.split(".")[0]]
 
     # -- specs -------------------------------------------------------------
     @property
@@ -193,9 +198,9 @@ class Network:
                 "--id", pkg_id, "--module", self.layout.cc_module,
                 "--tls-cert", str(tls / "server.crt"), "--tls-key", str(tls / "server.key"),
                 "--client-ca", str(tls / "ca.crt")]
-        env = {"PYTHONPATH": str(REPO_ROOT),
+        env = {"PYTHONPATH": os.pathsep.join(dict.fromkeys([str(self.cc_root), str(REPO_ROOT)])),
                "CARBONTRUST_CC_LOG": os.environ.get("CARBONTRUST_CC_LOG", "WARNING")}
-        return ProcSpec(f"ccserver.{org.key}", argv, env, cwd=str(REPO_ROOT),
+        return ProcSpec(f"ccserver.{org.key}", argv, env, cwd=str(self.cc_root),
                         ready={"tcp": [org.cc_host, org.cc_port]},
                         meta={"code_digest": chaincode_digest(self.cc_sources)})
 

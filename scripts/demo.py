@@ -30,6 +30,8 @@ def ensure_up(net: Network) -> dict:
     st = net.status()
     if (net.run_dir / "connection.json").is_file() and all(s["pid"] for s in st.values()):
         print(f"network already up in {net.run_dir}")
+        for name in net.refresh_chaincode():  # servers running older contract sources
+            print(f"{name} restarted: the chaincode sources changed since it started")
     else:
         net.down(keep_data=True, quiet=True)
         print("bringing the network up (3 Raft orderers, 4 peers, 4 chaincode servers) ...")

@@ -1,7 +1,8 @@
 """Integration fixtures: the real Fabric network brought up by network/ (once per session).
 
 If a network is already running in the run directory (``make up``), the tests
-use it and leave it running; otherwise they bring one up and take it down at
+use it (after restarting chaincode servers that run older contract sources) and leave it
+running; otherwise they bring one up and take it down at
 the end.  Tests that stop nodes or restart the network use their own network
 (``isolated_network``), on other ports, so they never disturb the shared one.
 """
@@ -32,10 +33,23 @@ def _running(net: Network) -> bool:
     return (net.run_dir / "connection.json").is_file() and all(s["pid"] for s in st.values())
 
 
+def reuse_running(net: Network) -> bool:
+    """If the network is running, make it serve the current chaincode sources and say True.
+
+    A running network's chaincode servers run the contract as it was when they started;
+    those started from other sources (digest recorded at their start) are restarted.
+    """
+    if not _running(net):
+        return False
+    for name in net.refresh_chaincode():
+        print(f"{name}: chaincode sources changed since it started; restarted")
+    return True
+
+
 @pytest.fixture(scope="session")
 def shared_network() -> Iterator[Network]:
     net = Network()
-    if _running(net):
+    if reuse_running(net):
         yield net
         return
     net.down(quiet=True)
