@@ -3,7 +3,8 @@
 ``connect(endpoint | channel, identity, signer)`` -> :class:`Gateway` ->
 ``get_network(channel)`` -> ``get_contract(chaincode)``; ``evaluate``, ``submit`` and
 ``submit_async`` are thin over ``new_proposal -> endorse -> submit -> status``. This module
-is the blocking API; :mod:`gateway.aio` is the asyncio API (the same code underneath).
+is the blocking API; :mod:`gateway.aio` is the asyncio API. Both are one definition: the
+blocking modules are generated from the async ones (:mod:`gateway._codegen`).
 
 Example::
 
@@ -39,20 +40,7 @@ Errors: :class:`EndorseError`, :class:`SubmitError`, :class:`CommitStatusError` 
 
 from __future__ import annotations
 
-from gateway._blocking import Contract, Gateway, Network, close_channel, connect, dial
-from gateway._blocking_steps import (
-    BlockEvents,
-    BlockEventsRequest,
-    ChaincodeEvents,
-    ChaincodeEventsRequest,
-    Commit,
-    Proposal,
-    SubmittedTransaction,
-    Transaction,
-)
 from gateway._checkpoint import Checkpoint, Checkpointer, FileCheckpointer, InMemoryCheckpointer
-from gateway._client import Timeouts, tls_certificate_hash
-from gateway._commit import Status
 from gateway._errors import (
     BlockEventsError,
     ChaincodeEventsError,
@@ -65,7 +53,7 @@ from gateway._errors import (
     GatewayError,
     SubmitError,
 )
-from gateway._events import ChaincodeEvent
+from gateway._event_types import ChaincodeEvent
 from gateway._identity import Identity, load_identity
 from gateway._pkcs11 import HSMError, HSMSigner, HSMSignerFactory
 from gateway._profile import connect_with_profile, load_profile, profile_identity
@@ -81,6 +69,16 @@ from gateway._signing import (
     sha256,
     sha384,
 )
+from gateway._status import Status
+from gateway._sync._blocks import BlockEvents, BlockEventsRequest
+from gateway._sync._client import close_channel, dial
+from gateway._sync._commit import Commit, SubmittedTransaction
+from gateway._sync._contract import Contract
+from gateway._sync._events import ChaincodeEvents, ChaincodeEventsRequest
+from gateway._sync._gateway import Gateway, connect
+from gateway._sync._network import Network
+from gateway._sync._proposal import Proposal, Transaction
+from gateway._transport import Timeouts, tls_certificate_hash
 
 __all__ = [
     "BlockEvents",

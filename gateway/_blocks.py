@@ -9,17 +9,18 @@ stream follows the chain until closed. Resume from a checkpoint with
 from __future__ import annotations
 
 import builtins
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-import grpc
 from fabric_protos.common import common_pb2
 from fabric_protos.peer import events_pb2
 
-from gateway._client import DELIVER_KINDS, UNSET, GatewayClient
 from gateway._errors import BlockEventsError
 from gateway._signing import SigningIdentity
-from gateway._stream import Stream
+from gateway._transport import DELIVER_KINDS
+
+from ._client import UNSET, GatewayClient, ready, sign
+from ._stream import Stream
 
 __all__ = ["BLOCK_KINDS", "BlockEvents", "BlockEventsRequest", "block_number_of"]
 
@@ -43,7 +44,7 @@ class BlockEvents(Stream[T]):
     error_type = BlockEventsError
 
     def __init__(
-        self, open_call: Callable[[], Awaitable[Any]], kind: str, owner: Any = None
+        self, open_call: Callable[[], Any], kind: str, owner: Any = None
     ) -> None:
         super().__init__(open_call, owner)
         self._field = BLOCK_KINDS[kind][1]
@@ -94,12 +95,7 @@ class BlockEventsRequest(Generic[T]):
 
         async def open_call() -> Any:
             if not self._envelope.signature:
-                self._set_signature(await self._signing.sign(self.digest))
-            call = self._client.deliver(self.kind, timeout)
-            try:
-                await call.write(self._envelope)
-            except grpc.RpcError as err:
-                raise BlockEventsError.from_rpc_error(err) from err
-            return call
+                self._set_signature(await sign(self._signing, self.digest))
+            return await self._client.deliver(self.kind, self._envelope, timeout)
 
-        return BlockEvents(open_call, self.kind, owner=self._client)
+        return ready(BlockEvents(open_call, self.kind, owner=self._client))

@@ -1,20 +1,26 @@
-"""The transport: one grpc.aio channel, the Gateway and Deliver stubs, deadlines, error mapping.
+"""The async transport: grpc.aio channel, Gateway and Deliver stubs, signing, stream calls.
 
-Every RPC the client makes goes through :class:`GatewayClient`, which applies the per-step
-default deadline (overridable per call) and turns ``grpc.RpcError`` into the typed error of
-the step. Many gateways may share one channel; the channel is closed only by whoever dialled
-it (:func:`dial` callers, or a Gateway that dialled an endpoint string itself).
+Every RPC of the async API goes through :class:`GatewayClient`, which applies the per-step
+default deadline (overridable per call), turns ``grpc.RpcError`` into the typed error of
+the step, and tracks what is open so that closing the gateway ends it. Many gateways may
+share one channel; the channel is closed only by whoever dialled it (:func:`dial` callers,
+or a Gateway that dialled an endpoint string itself).
+
+The blocking API has a twin of this module written by hand
+(:mod:`gateway._sync._client`); the modules above the transport are generated from the
+async ones. The names here (``GatewayClient``, ``Channel``, ``EOF``, ``sign``,
+``StreamBase``, ``cancel_on_drop``, ``open_channel``) are what those modules use, in
+both flavours.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import contextlib
 import time
 import weakref
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Generator, Sequence
+from typing import Any, TypeVar
 
 import grpc
 import grpc.aio
@@ -22,57 +28,42 @@ from fabric_protos.gateway import gateway_pb2, gateway_pb2_grpc
 from fabric_protos.peer import events_pb2_grpc
 
 from gateway._errors import (
+    BlockEventsError,
     CommitStatusError,
     EndorseError,
     EvaluateError,
-    GatewayClosedError,
     GatewayError,
     SubmitError,
 )
+from gateway._signing import SigningIdentity
+from gateway._transport import (
+    DELIVER_KINDS,
+    UNSET,
+    ClientBase,
+    Timeouts,
+    channel_options,
+    tls_certificate_hash,
+)
 
-__all__ = ["GatewayClient", "Timeouts", "dial", "tls_certificate_hash", "UNSET"]
-
-# Blocks can be large (batches of readings): let them through.
-_MAX_MESSAGE = 100 * 1024 * 1024
-_CHANNEL_OPTIONS: list[tuple[str, Any]] = [
-    ("grpc.max_receive_message_length", _MAX_MESSAGE),
-    ("grpc.max_send_message_length", _MAX_MESSAGE),
-    ("grpc.keepalive_time_ms", 120_000),
-    ("grpc.keepalive_timeout_ms", 20_000),
-    ("grpc.http2.max_pings_without_data", 0),
+__all__ = [
+    "DELIVER_KINDS",
+    "EOF",
+    "UNSET",
+    "Channel",
+    "GatewayClient",
+    "StreamBase",
+    "Timeouts",
+    "cancel_on_drop",
+    "dial",
+    "open_channel",
+    "ready",
+    "sign",
+    "tls_certificate_hash",
 ]
 
-
-#: block event kind -> (Deliver service method, DeliverResponse field)
-DELIVER_KINDS = {
-    "block": ("Deliver", "block"),
-    "filtered": ("DeliverFiltered", "filtered_block"),
-    "private": ("DeliverWithPrivateData", "block_and_private_data"),
-}
-
-
-#: what gRPC says when the peer refuses the TLS session for lack of a client certificate
-_TLS_REFUSED = ("TSI_DATA_CORRUPTED", "CERTIFICATE_REQUIRED", "certificate required")
-
-
-class _Unset:
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Any = _Unset()
-"""Sentinel for "use the gateway's default deadline" (None means no deadline)."""
-
-
-@dataclass(frozen=True)
-class Timeouts:
-    """Default deadlines in seconds per step (None: no deadline). Override per call."""
-
-    evaluate: float | None = 5.0
-    endorse: float | None = 15.0
-    submit: float | None = 5.0
-    commit_status: float | None = 60.0
-    events: float | None = None
+Channel = grpc.aio.Channel
+EOF = grpc.aio.EOF
+S = TypeVar("S", bound="StreamBase")
 
 
 def dial(
@@ -89,13 +80,10 @@ def dial(
 
     ``server_name`` overrides the TLS host name checked against the peer's certificate
     (``grpc.ssl_target_name_override``), for dialling a peer by IP or through a proxy.
-    Must be called with (or inside) the event loop that will use the channel; the blocking
-    API's :func:`gateway.dial` takes care of that.
+    ``client_certificate`` / ``client_key`` (PEM) are presented for mutual TLS.
+    Must be called with (or inside) the event loop that will use the channel.
     """
-    opts = list(_CHANNEL_OPTIONS) + list(options)
-    if server_name:
-        opts.append(("grpc.ssl_target_name_override", server_name))
-        opts.append(("grpc.default_authority", server_name))
+    opts = channel_options(server_name, options)
     if insecure:
         return grpc.aio.insecure_channel(endpoint, options=opts)
     creds = grpc.ssl_channel_credentials(
@@ -106,23 +94,53 @@ def dial(
     return grpc.aio.secure_channel(endpoint, creds, options=opts)
 
 
-def tls_certificate_hash(certificate: bytes) -> bytes:
-    """SHA-256 of a TLS certificate's DER bytes (PEM or DER in), as Fabric computes it.
+def open_channel(client: Any, **dial_kwargs: Any) -> tuple[Any, bool]:
+    """(channel, dialled here): dial an endpoint string, or take a shared channel."""
+    if isinstance(client, str):
+        return dial(client, **dial_kwargs), True
+    if isinstance(client, grpc.Channel):
+        raise TypeError("gateway.aio needs a grpc.aio.Channel (see gateway.aio.dial)")
+    return client, False  # a grpc.aio.Channel, or a duck-typed one (fakes in tests)
 
-    Fabric binds a Deliver request to the TLS session that carries it: with mutual TLS the
-    peer compares the request's ``ChannelHeader.tls_cert_hash`` with this hash of the
-    client certificate it saw in the handshake.
+
+async def sign(signing: SigningIdentity, digest: bytes) -> bytes:
+    """Sign on behalf of a request (synchronous signers run off the loop)."""
+    return await signing.sign(digest)
+
+
+class StreamBase:
+    """Async streams can also be awaited to open them (``stream = await network.x()``)."""
+
+    async def start(self: S) -> S:
+        raise NotImplementedError
+
+    def __await__(self: S) -> Generator[Any, None, S]:
+        return self.start().__await__()
+
+
+def ready(stream: S) -> S:
+    """An async stream as returned by ``events()``: opened later (``async with``, first
+    ``async for`` step, or ``await``), since opening needs the loop."""
+    return stream
+
+
+def cancel_on_drop(stream: Any, call: Any) -> Any:
+    """Cancel ``call`` when ``stream`` is garbage collected without being closed.
+
+    The collector may run in any thread, so the cancel is handed to the call's loop.
+    Returns the finalizer (detach it on an orderly close).
     """
-    if certificate.lstrip().startswith(b"-----BEGIN"):
-        from cryptography import x509  # noqa: PLC0415 - only needed for PEM input
-        from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+    loop = asyncio.get_running_loop()
 
-        cert = x509.load_pem_x509_certificate(certificate)
-        certificate = cert.public_bytes(serialization.Encoding.DER)
-    return hashlib.sha256(certificate).digest()
+    def cancel() -> None:
+        if not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # loop closed meanwhile (exit)
+                loop.call_soon_threadsafe(call.cancel)
+
+    return weakref.finalize(stream, cancel)
 
 
-class GatewayClient:
+class GatewayClient(ClientBase):
     """Async RPCs to one peer's Gateway and Deliver services over a shared channel."""
 
     def __init__(
@@ -131,34 +149,9 @@ class GatewayClient:
         timeouts: Timeouts | None = None,
         tls_cert_hash: bytes = b"",
     ) -> None:
-        self.channel = channel
-        self.timeouts = timeouts or Timeouts()
-        #: SHA-256 of the client's TLS certificate (mutual TLS), put in Deliver requests
-        self.tls_cert_hash = tls_cert_hash
+        super().__init__(channel, timeouts, tls_cert_hash)
         self._gateway = gateway_pb2_grpc.GatewayStub(channel)
         self._deliver = events_pb2_grpc.DeliverStub(channel)
-        self.closed = False
-        # what this gateway opened and has not finished: ended by close(), shared channel
-        # or not (weak: a stream or call dropped by its owner is not kept alive here)
-        self._calls: weakref.WeakSet[Any] = weakref.WeakSet()
-        self._streams: weakref.WeakSet[Any] = weakref.WeakSet()
-
-    def check_open(self) -> None:
-        if self.closed:
-            raise GatewayClosedError()
-
-    def track_stream(self, stream: Any) -> None:
-        """Register an event stream so that closing the gateway closes it."""
-        self.check_open()
-        self._streams.add(stream)
-
-    def _track(self, call: Any) -> Any:
-        self._calls.add(call)
-        return call
-
-    @staticmethod
-    def _pick(timeout: float | None, default: float | None) -> float | None:
-        return default if timeout is UNSET else timeout
 
     async def _unary(self, method: Any, request: Any, timeout: float | None,
                      error: type[GatewayError], transaction_id: str) -> Any:
@@ -175,39 +168,16 @@ class GatewayClient:
             return await call
         except asyncio.CancelledError:
             if self.closed:  # cancelled by close(): say so, with the transaction
-                raise GatewayClosedError(
-                    f"the gateway was closed during the {error.step} call",
-                    transaction_id=transaction_id,
-                ) from None
+                raise self._closed_during(error, transaction_id) from None
             raise
         except grpc.RpcError as err:
             if self.closed:
-                raise GatewayClosedError(
-                    f"the gateway was closed during the {error.step} call",
-                    transaction_id=transaction_id,
-                ) from err
+                raise self._closed_during(error, transaction_id) from err
             expired = timeout is not None and time.monotonic() - started >= timeout
             failure = error.from_rpc_error(err, transaction_id, deadline_expired=expired)
             raise self._explain_tls(failure) from err
         finally:
             self._calls.discard(call)
-
-    def _explain_tls(self, failure: GatewayError) -> GatewayError:
-        """Name the likely cause when a peer requiring mutual TLS drops the session.
-
-        gRPC reports a refused client certificate (TLS 1.3 alert CERTIFICATE_REQUIRED after
-        the handshake) as ``Unwrap failed (TSI_DATA_CORRUPTED)``, which says nothing useful.
-        """
-        text = failure.status_message
-        if (failure.code == grpc.StatusCode.UNAVAILABLE and not self.tls_cert_hash
-                and any(m in text for m in _TLS_REFUSED)):
-            return type(failure)(
-                f"{text} (the peer ended the TLS session: it probably requires a TLS client "
-                "certificate; connect with client_certificate= and client_key=)",
-                code=failure.code, details=failure.details,
-                transaction_id=failure.transaction_id,
-            )
-        return failure
 
     async def evaluate(
         self, request: gateway_pb2.EvaluateRequest, timeout: float | None = UNSET
@@ -243,17 +213,23 @@ class GatewayClient:
     def chaincode_events(
         self, request: gateway_pb2.SignedChaincodeEventsRequest, timeout: float | None = UNSET
     ) -> Any:
-        """Start the server stream; iterate the returned call (errors surface there)."""
+        """Start the server stream; ``await call.read()`` (errors surface there)."""
         self.check_open()
         return self._track(self._gateway.ChaincodeEvents(
             request, timeout=self._pick(timeout, self.timeouts.events)
         ))
 
-    def deliver(self, kind: str, timeout: float | None = UNSET) -> Any:
-        """Open a Deliver stream of ``kind`` (block, filtered, private); write one Envelope."""
+    async def deliver(self, kind: str, envelope: Any, timeout: float | None = UNSET) -> Any:
+        """Open a Deliver stream of ``kind`` (block, filtered, private) and send ``envelope``."""
         self.check_open()
         method = getattr(self._deliver, DELIVER_KINDS[kind][0])
-        return self._track(method(timeout=self._pick(timeout, self.timeouts.events)))
+        call = self._track(method(timeout=self._pick(timeout, self.timeouts.events)))
+        try:
+            await call.write(envelope)
+            await call.done_writing()
+        except grpc.RpcError as err:
+            raise BlockEventsError.from_rpc_error(err) from err
+        return call
 
     async def close(self, *, close_channel: bool) -> None:
         """End everything this gateway opened; later calls raise GatewayClosedError.

@@ -1,42 +1,17 @@
-"""Commit: waiting for a submitted transaction's validation result (async core)."""
+"""Commit: waiting for a submitted transaction's validation result (async source of both APIs)."""
 
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass
 
 from fabric_protos.gateway import gateway_pb2
-from fabric_protos.peer import transaction_pb2
 
-from gateway._client import UNSET, GatewayClient
-from gateway._errors import CommitError, validation_code_name
 from gateway._signing import SigningIdentity
+from gateway._status import Status
+
+from ._client import UNSET, GatewayClient, sign
 
 __all__ = ["Commit", "Status", "SubmittedTransaction"]
-
-
-@dataclass(frozen=True)
-class Status:
-    """The committed status of a transaction: its validation code and block."""
-
-    transaction_id: str
-    code: int
-    block_number: int
-
-    @property
-    def successful(self) -> bool:
-        return self.code == transaction_pb2.VALID
-
-    @property
-    def code_name(self) -> str:
-        """e.g. ``VALID``, ``MVCC_READ_CONFLICT``, ``ENDORSEMENT_POLICY_FAILURE``."""
-        return validation_code_name(self.code)
-
-    def raise_for_status(self) -> Status:
-        """Raise :class:`CommitError` unless the transaction committed valid."""
-        if not self.successful:
-            raise CommitError(self.transaction_id, self.code, self.block_number)
-        return self
 
 
 class Commit:
@@ -88,7 +63,7 @@ class Commit:
         if self._status is not None:
             return self._status
         if not self._request.signature:
-            self._set_signature(await self._signing.sign(self.digest))
+            self._set_signature(await sign(self._signing, self.digest))
         response = await self._client.commit_status(self._request, self._transaction_id, timeout)
         self._status = Status(self._transaction_id, response.result, response.block_number)
         return self._status

@@ -1,4 +1,4 @@
-"""Contract: one chaincode (and optional contract name) on a channel (async core).
+"""Contract: one chaincode (and optional contract name) on a channel (async source of both APIs).
 
 ``evaluate`` / ``submit`` / ``submit_async`` are thin over :meth:`Contract.new_proposal` ->
 ``Proposal.evaluate`` | ``Proposal.endorse`` -> ``Transaction.submit`` -> ``Commit.status``.
@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from gateway._builders import build_proposed_transaction
-from gateway._client import UNSET, GatewayClient
-from gateway._commit import SubmittedTransaction
-from gateway._proposal import Proposal
 from gateway._signing import SigningIdentity
+
+from ._client import UNSET, GatewayClient
+from ._commit import SubmittedTransaction
+from ._proposal import Proposal
 
 __all__ = ["Contract"]
 

@@ -1,4 +1,4 @@
-"""Chaincode events from the Gateway's ChaincodeEvents stream (async core).
+"""Chaincode events from the Gateway's ChaincodeEvents stream (async source of both APIs).
 
 The stream starts at the next committed block by default, at ``start_block``, or at a
 checkpoint (its block, skipping every event up to and including its transaction id: the
@@ -9,45 +9,18 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fabric_protos.gateway import gateway_pb2
 
-from gateway._client import UNSET, GatewayClient
 from gateway._errors import ChaincodeEventsError
+from gateway._event_types import ChaincodeEvent, resolve_start
 from gateway._signing import SigningIdentity
-from gateway._stream import Stream
 
-if TYPE_CHECKING:
-    from gateway._checkpoint import Checkpoint
+from ._client import UNSET, GatewayClient, ready, sign
+from ._stream import Stream
 
 __all__ = ["ChaincodeEvent", "ChaincodeEvents", "ChaincodeEventsRequest", "resolve_start"]
-
-
-@dataclass(frozen=True)
-class ChaincodeEvent:
-    """An event a committed (valid) transaction emitted."""
-
-    block_number: int
-    transaction_id: str
-    chaincode_name: str
-    event_name: str
-    payload: builtins.bytes
-
-    def __repr__(self) -> str:  # payloads may be large or confidential: size only
-        return (
-            f"ChaincodeEvent(block_number={self.block_number}, "
-            f"transaction_id={self.transaction_id!r}, chaincode_name={self.chaincode_name!r}, "
-            f"event_name={self.event_name!r}, payload=<{len(self.payload)} bytes>)"
-        )
-
-
-def resolve_start(start_block: int | None, checkpoint: Checkpoint | None) -> tuple[int | None, str]:
-    """(start block or None for next commit, after transaction id); a checkpoint wins."""
-    if checkpoint is not None and checkpoint.block_number is not None:
-        return checkpoint.block_number, checkpoint.transaction_id or ""
-    return start_block, ""
 
 
 class ChaincodeEvents(Stream[ChaincodeEvent]):
@@ -98,7 +71,7 @@ class ChaincodeEventsRequest:
 
         async def open_call() -> Any:
             if not self._signed.signature:
-                self._set_signature(await self._signing.sign(self.digest))
+                self._set_signature(await sign(self._signing, self.digest))
             return self._client.chaincode_events(self._signed, timeout)
 
-        return ChaincodeEvents(open_call, owner=self._client)
+        return ready(ChaincodeEvents(open_call, owner=self._client))

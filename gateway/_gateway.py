@@ -1,22 +1,22 @@
-"""Gateway: a connection to one peer's Gateway service for one identity (async core)."""
+"""Gateway: one peer's Gateway service for one identity (async source of both APIs)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import grpc
-import grpc.aio
 from fabric_protos.common import common_pb2
 from fabric_protos.gateway import gateway_pb2
 
-from gateway._blocks import BlockEventsRequest
-from gateway._client import GatewayClient, Timeouts, dial, tls_certificate_hash
-from gateway._commit import Commit
-from gateway._events import ChaincodeEventsRequest
 from gateway._identity import Identity
-from gateway._network import Network
-from gateway._proposal import Proposal, Transaction, channel_of_proposal
 from gateway._signing import Hash, Signer, SigningIdentity, sha256
+from gateway._transport import Timeouts, tls_certificate_hash
+
+from ._blocks import BlockEventsRequest
+from ._client import Channel, GatewayClient, open_channel
+from ._commit import Commit
+from ._events import ChaincodeEventsRequest
+from ._network import Network
+from ._proposal import Proposal, Transaction, channel_of_proposal
 
 __all__ = ["Gateway", "connect"]
 
@@ -41,7 +41,7 @@ class Gateway:
         return self._signing.identity
 
     @property
-    def channel(self) -> grpc.aio.Channel:
+    def channel(self) -> Channel:
         """The grpc channel (share it with other gateways by passing it to ``connect``)."""
         return self._client.channel
 
@@ -121,7 +121,7 @@ class Gateway:
 
 
 def connect(
-    client: grpc.aio.Channel | str,
+    client: Channel | str,
     identity: Identity,
     signer: Signer | None = None,
     *,
@@ -134,9 +134,9 @@ def connect(
     client_key: bytes | None = None,
     tls_client_certificate_hash: bytes | None = None,
 ) -> Gateway:
-    """Connect ``identity`` to a peer's Gateway (async API).
+    """Connect ``identity`` to a peer's Gateway.
 
-    ``client`` is a shared ``grpc.aio.Channel`` (left open on close) or an endpoint
+    ``client`` is a shared channel from ``dial`` (left open on close) or an endpoint
     ``host:port`` dialled here with ``tls_root_certificates`` / ``server_name`` (closed with
     the gateway). Without ``signer`` every request must be signed offline.
 
@@ -148,29 +148,21 @@ def connect(
     """
     if (client_certificate is None) != (client_key is None):
         raise ValueError("mutual TLS needs both client_certificate and client_key")
-    if isinstance(client, str):
-        channel = dial(
-            client,
-            tls_root_certificates=tls_root_certificates,
-            server_name=server_name,
-            insecure=insecure,
-            client_certificate=client_certificate,
-            client_key=client_key,
-        )
-        owns = True
-        if client_certificate is not None and tls_client_certificate_hash is None:
-            tls_client_certificate_hash = tls_certificate_hash(client_certificate)
-    elif client_certificate is not None:
+    if client_certificate is not None and not isinstance(client, str):
         raise ValueError(
             "client_certificate/client_key apply when dialling an endpoint; pass them to "
             "dial() for a shared channel (and tls_client_certificate_hash here)"
         )
-    elif isinstance(client, grpc.aio.Channel):
-        channel, owns = client, False
-    elif isinstance(client, grpc.Channel):
-        raise TypeError("gateway needs a grpc.aio.Channel (see gateway.dial / gateway.aio.dial)")
-    else:
-        channel, owns = client, False  # duck-typed channel (fakes in tests)
+    channel, owns = open_channel(
+        client,
+        tls_root_certificates=tls_root_certificates,
+        server_name=server_name,
+        insecure=insecure,
+        client_certificate=client_certificate,
+        client_key=client_key,
+    )
+    if client_certificate is not None and tls_client_certificate_hash is None:
+        tls_client_certificate_hash = tls_certificate_hash(client_certificate)
     signing = SigningIdentity(identity, signer, hash)
-    client_ = GatewayClient(channel, timeouts, tls_client_certificate_hash or b"")
-    return Gateway(client_, signing, owns_channel=owns)
+    transport = GatewayClient(channel, timeouts, tls_client_certificate_hash or b"")
+    return Gateway(transport, signing, owns_channel=owns)

@@ -1,4 +1,4 @@
-"""Network: one channel; contracts and event streams on it (async core)."""
+"""Network: one channel; contracts and event streams on it (async source of both APIs)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Any
 from fabric_protos.common import common_pb2
 from fabric_protos.peer import events_pb2
 
-from gateway._blocks import BlockEvents, BlockEventsRequest
 from gateway._builders import build_block_events_envelope, build_chaincode_events_request
-from gateway._client import UNSET, GatewayClient
-from gateway._contract import Contract
-from gateway._events import ChaincodeEvents, ChaincodeEventsRequest, resolve_start
+from gateway._event_types import resolve_start
 from gateway._signing import SigningIdentity
+
+from ._blocks import BlockEvents, BlockEventsRequest
+from ._client import UNSET, GatewayClient
+from ._contract import Contract
+from ._events import ChaincodeEvents, ChaincodeEventsRequest
 
 if TYPE_CHECKING:
     from gateway._checkpoint import Checkpoint

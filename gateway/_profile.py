@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from gateway._blocking import Gateway, connect
 from gateway._identity import Identity, load_identity
 from gateway._signing import load_private_key_signer
+from gateway._sync._gateway import Gateway, connect
 
 __all__ = ["connect_with_profile", "load_profile", "profile_identity"]
 

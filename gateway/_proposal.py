@@ -14,9 +14,10 @@ from fabric_protos.gateway import gateway_pb2
 from fabric_protos.peer import proposal_pb2
 
 from gateway._builders import build_commit_status_request, channel_and_result
-from gateway._client import UNSET, GatewayClient
-from gateway._commit import SubmittedTransaction
 from gateway._signing import SigningIdentity
+
+from ._client import UNSET, GatewayClient, sign
+from ._commit import SubmittedTransaction
 
 __all__ = ["Proposal", "Transaction", "channel_of_proposal"]
 
@@ -65,7 +66,7 @@ class Proposal:
 
     async def _sign(self) -> None:
         if not self._proposed.proposal.signature:
-            self._set_signature(await self._signing.sign(self.digest))
+            self._set_signature(await sign(self._signing, self.digest))
 
     def __repr__(self) -> str:
         signed = "signed" if self._proposed.proposal.signature else "unsigned"
@@ -143,7 +144,7 @@ class Transaction:
     async def submit(self, *, timeout: float | None = UNSET) -> SubmittedTransaction:
         """Send the signed transaction to the ordering service; return the commit handle."""
         if not self._prepared.envelope.signature:
-            self._set_signature(await self._signing.sign(self.digest))
+            self._set_signature(await sign(self._signing, self.digest))
         request = gateway_pb2.SubmitRequest(
             transaction_id=self._prepared.transaction_id,
             channel_id=self._channel,

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Awaitable, Callable, Generator, Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 import grpc
-import grpc.aio
 
 from gateway._errors import GatewayError
+
+from ._client import EOF, StreamBase, cancel_on_drop
 
 __all__ = ["Stream"]
 
@@ -23,14 +24,15 @@ T = TypeVar("T")
 S = TypeVar("S", bound="Stream[Any]")
 
 
-class Stream(Generic[T]):
+class Stream(StreamBase, Generic[T]):
     """Async iterator over a gRPC server stream; close it (or ``async with``) to stop."""
 
     error_type: type[GatewayError] = GatewayError
 
-    def __init__(self, open_call: Callable[[], Awaitable[Any]], owner: Any = None) -> None:
+    def __init__(self, open_call: Callable[[], Any], owner: Any = None) -> None:
         self._open = open_call
         self._call: Any = None
+        self._finalizer: Any = None
         self._buffer: deque[T] = deque()
         self._closed = False
         if owner is not None:  # the gateway's client: closing the gateway closes this
@@ -48,10 +50,9 @@ class Stream(Generic[T]):
                 call.cancel()
             else:
                 self._call = call
+                # dropped without close() (no ``with``): cancelled when collected
+                self._finalizer = cancel_on_drop(self, call)
         return self
-
-    def __await__(self: S) -> Generator[Any, None, S]:
-        return self.start().__await__()
 
     def __aiter__(self: S) -> S:
         return self
@@ -71,7 +72,7 @@ class Stream(Generic[T]):
                 if self._closed:
                     raise StopAsyncIteration from None
                 raise self.error_type.from_rpc_error(err) from err
-            if response is grpc.aio.EOF:
+            if response is EOF:
                 self._closed = True
                 raise StopAsyncIteration
             self._buffer.extend(self._items(response))
@@ -80,6 +81,8 @@ class Stream(Generic[T]):
     async def close(self) -> None:
         if not self._closed:
             self._closed = True
+            if self._finalizer is not None:
+                self._finalizer.detach()
             if self._call is not None:
                 self._call.cancel()
 

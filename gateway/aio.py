@@ -26,13 +26,15 @@ Example::
 from __future__ import annotations
 
 from gateway._blocks import BlockEvents, BlockEventsRequest
-from gateway._client import Timeouts, dial, tls_certificate_hash
-from gateway._commit import Commit, Status, SubmittedTransaction
+from gateway._client import dial
+from gateway._commit import Commit, SubmittedTransaction
 from gateway._contract import Contract
 from gateway._events import ChaincodeEvents, ChaincodeEventsRequest
 from gateway._gateway import Gateway, connect
 from gateway._network import Network
 from gateway._proposal import Proposal, Transaction
+from gateway._status import Status
+from gateway._transport import Timeouts, tls_certificate_hash
 
 __all__ = [
     "BlockEvents",

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 
 import grpc
+import grpc.aio
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from fabric_protos.peer import transaction_pb2
 
 import gateway as g
+from gateway import aio
 from tests.unit.gateway.fake_gateway import FakePeer, parse_signed_proposal
 
 
@@ -142,6 +145,13 @@ def test_blocking_api_is_thread_safe(gw: g.Gateway, fake_peer: FakePeer):
     assert not errors and len(fake_peer.blocks) == 21
 
 
-def test_connect_rejects_sync_grpc_channel(identity):
+def test_each_api_refuses_the_other_flavour_of_channel(identity):
     with grpc.insecure_channel("127.0.0.1:1") as ch, pytest.raises(TypeError, match="aio"):
-        g.connect(ch, identity)
+        aio.connect(ch, identity)
+
+    async def main() -> None:
+        async with grpc.aio.insecure_channel("127.0.0.1:1") as ch:
+            with pytest.raises(TypeError, match="gateway.dial"):
+                g.connect(ch, identity)
+
+    asyncio.run(main())

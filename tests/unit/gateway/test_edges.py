@@ -1,4 +1,4 @@
-"""Edge cases: Deliver statuses, code names, the loop thread, stream lifecycle."""
+"""Edge cases: Deliver statuses, code names, stream lifecycle."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from fabric_protos.peer import events_pb2
 import gateway as g
 from gateway._blocks import BlockEvents, block_number_of
 from gateway._errors import validation_code_name
-from gateway._runner import LoopThread, default_runner
 
 
 def test_validation_code_names():
@@ -55,24 +54,6 @@ def test_unknown_block_kind_is_refused(fake_peer, identity):
         pytest.raises(ValueError, match="kind"),
     ):
         gw.get_network("carbon").new_block_events_request("everything")
-
-
-def test_loop_thread_refuses_reentry_and_runs_functions():
-    runner = LoopThread("test-loop")
-    try:
-        assert runner.call(lambda: 41 + 1) == 42
-
-        async def inner() -> None:
-            async def noop() -> int:
-                return 1
-
-            with pytest.raises(RuntimeError, match="own event loop"):
-                runner.run(noop())
-
-        runner.run(inner())
-    finally:
-        runner.close()
-    assert default_runner() is default_runner()
 
 
 def test_closed_before_start_yields_nothing(fake_peer, identity, private_key):

@@ -28,10 +28,8 @@ def test_offline_flow_matches_in_process_bytes(fake_peer: FakePeer, identity, si
         assert proposal.transaction_id == unsigned.transaction_id
         # the same proposal signed in process (through the other gateway) is byte-identical
         twin = online.new_signed_proposal(unsigned.bytes, b"")
-        twin._aio._proposed.proposal.signature = b""
-        import asyncio
-
-        asyncio.run(twin._aio._sign())
+        twin._proposed.proposal.signature = b""
+        twin._sign()
         assert twin.bytes == proposal.bytes
 
         transaction = proposal.endorse()
