@@ -34,7 +34,6 @@ class ProposalInfo:
     transient: dict[str, bytes] = field(default_factory=dict)
     binding: bytes = b""
     timestamp: tuple[int, int] | None = None  # (seconds, nanos) from the channel header
-    header_channel_id: str = ""
 
 
 def parse(txid: str, signed: proposal_pb2.SignedProposal | None) -> ProposalInfo:
@@ -60,5 +59,4 @@ def parse(txid: str, signed: proposal_pb2.SignedProposal | None) -> ProposalInfo
                              + chdr.epoch.to_bytes(8, "little")).digest()
     return ProposalInfo(signed_proposal=signed, creator=bytes(shdr.creator),
                         transient=dict(payload.TransientMap), binding=binding,
-                        timestamp=(chdr.timestamp.seconds, chdr.timestamp.nanos),
-                        header_channel_id=chdr.channel_id)
+                        timestamp=(chdr.timestamp.seconds, chdr.timestamp.nanos))
