@@ -245,7 +245,10 @@ class SigningIdentity:
                 "no signer configured: sign the digest offline and use the gateway's "
                 "new_signed_* methods"
             )
-        if self._mode == "thread":
+        mode = self._mode
+        if mode == "inline":  # the hot path: a built-in signer returns bytes at once
+            return signer(digest)  # type: ignore[return-value]
+        if mode == "thread":
             signature = await asyncio.to_thread(signer, digest)
         else:
             signature = signer(digest)
