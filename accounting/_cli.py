@@ -172,6 +172,10 @@ def _read_bytes(path: str) -> bytes:
 def _cmd_factors(args: argparse.Namespace) -> None:
     if args.set is None:
         sets = [load_factor_set(v).summary() for v in list_versions("factors")]
+        newer = {s["supersedes"]: s["version"] for s in sets if "supersedes" in s}
+        for entry in sets:  # a released set cannot name its successor; the listing does
+            if entry["version"] in newer:
+                entry["superseded_by"] = newer[entry["version"]]
         _out(canonical_json({"factor_sets": sets}))
         return
     fs = load_factor_set(args.set)

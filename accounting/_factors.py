@@ -120,6 +120,7 @@ class FactorSet:
         self.status: str = content["status"]
         self.description: str = str(content.get("description", ""))
         self.grid_data_year: int = content["grid_data_year"]
+        self.supersedes: str | None = content.get("supersedes")
         self.heat = _factor(doc, "heat", content["heat"])
         self.grid = {r: _factor(doc, f"grid.{r}", t) for r, t in content.get("grid", {}).items()}
         self.fuels: dict[str, tuple[str, str, Factor, Factor, Factor]] = {}
@@ -205,13 +206,16 @@ class FactorSet:
         return rows
 
     def summary(self) -> dict[str, Any]:
-        return {
+        out = {
             "version": self.version,
             "digest": self.digest,
             "status": self.status,
             "grid_data_year": self.grid_data_year,
             "description": self.description,
         }
+        if self.supersedes:
+            out["supersedes"] = self.supersedes
+        return out
 
 
 @functools.lru_cache(maxsize=64)

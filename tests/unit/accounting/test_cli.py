@@ -74,6 +74,15 @@ def test_factors_listing_and_one_set(capsys):
     assert southern["value"] == "0.3869" and "Ecology and Environment" in southern["source"]
 
 
+def test_factors_listing_points_from_each_first_release_to_its_revision(capsys):
+    status, out, _ = run(capsys, "factors")
+    sets = {s["version"]: s for s in json.loads(out)["factor_sets"]}
+    for year in (2021, 2022, 2023):
+        assert sets[f"cn-{year}"]["superseded_by"] == f"cn-{year}.1"
+        assert sets[f"cn-{year}.1"]["supersedes"] == f"cn-{year}"
+        assert "superseded_by" not in sets[f"cn-{year}.1"]
+
+
 def test_rules_and_personal(capsys, tmp_path):
     status, out, _ = run(capsys, "rules", "--set", "zj-ce-2023")
     assert status == 0 and json.loads(out)["rule_sets"][0]["sourced"] is True
