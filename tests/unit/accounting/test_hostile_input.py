@@ -180,3 +180,21 @@ def test_json_with_a_utf8_bom_is_read(tmp_path, capsys):
     assert main(["compute", str(path)]) == 0
     assert json.loads(capsys.readouterr().out)["inputs_digest"] == \
         accounting.inputs_digest(ISSUE_EXAMPLE)
+
+
+@pytest.mark.parametrize("option", ["--enterprise-id", "--region", "--factor-set",
+                                    "--denominator"])
+def test_undecodable_command_line_arguments_exit_2(tmp_path, option):
+    """Bytes that are not UTF-8 reach Python as lone surrogates (surrogateescape)."""
+    path = tmp_path / "lines.csv"
+    path.write_text("source,quantity,unit\nelectricity,1,MWh\n")
+    values = {"--enterprise-id": "E1", "--region": "southern", "--factor-set": "cn-2023",
+              "--denominator": "product_output=5:t"}
+    values[option] = values[option][:-1] + "\udcff"
+    argv = [sys.executable.encode(), b"-m", b"accounting", b"compute", str(path).encode(),
+            b"--start", b"2023-01-01", b"--end", b"2023-12-31"]
+    for key, value in values.items():
+        argv += [key.encode(), value.encode("utf-8", "surrogateescape")]
+    proc = subprocess.run(argv, cwd=REPO, capture_output=True, timeout=120, check=False)
+    assert proc.returncode == 2, proc.stderr[-400:]
+    assert b"Traceback" not in proc.stderr and proc.stderr.count(b"\n") == 1
