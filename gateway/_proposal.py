@@ -5,6 +5,9 @@ offline (``Gateway.new_signed_proposal`` / ``new_signed_transaction``), so a cal
 any step elsewhere or retry one step.
 """
 
+# The blocking API (gateway/_sync/_proposal.py) is generated from this file: after editing it,
+# run `python -m gateway._codegen` (tests/unit/gateway/test_codegen.py checks).
+
 from __future__ import annotations
 
 import builtins

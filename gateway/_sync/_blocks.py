@@ -8,6 +8,9 @@ stream follows the chain until closed. Resume from a checkpoint with
 ``checkpointer.checkpoint_block(block_number)`` after processing each block.
 """
 
+# The blocking API (gateway/_sync/_blocks.py) is generated from this file: after editing it,
+# run `python -m gateway._codegen` (tests/unit/gateway/test_codegen.py checks).
+
 from __future__ import annotations
 
 import builtins

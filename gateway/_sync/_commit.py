@@ -2,6 +2,9 @@
 # change the async source and regenerate.
 """Commit: waiting for a submitted transaction's validation result (async source of both APIs)."""
 
+# The blocking API (gateway/_sync/_commit.py) is generated from this file: after editing it,
+# run `python -m gateway._codegen` (tests/unit/gateway/test_codegen.py checks).
+
 from __future__ import annotations
 
 import builtins

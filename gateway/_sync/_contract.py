@@ -6,6 +6,9 @@
 ``Proposal.evaluate`` | ``Proposal.endorse`` -> ``Transaction.submit`` -> ``Commit.status``.
 """
 
+# The blocking API (gateway/_sync/_contract.py) is generated from this file: after editing it,
+# run `python -m gateway._codegen` (tests/unit/gateway/test_codegen.py checks).
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence

@@ -7,6 +7,9 @@ checkpoint (its block, skipping every event up to and including its transaction 
 Gateway does the skipping from ``after_transaction_id``).
 """
 
+# The blocking API (gateway/_sync/_events.py) is generated from this file: after editing it,
+# run `python -m gateway._codegen` (tests/unit/gateway/test_codegen.py checks).
+
 from __future__ import annotations
 
 import builtins

@@ -2,6 +2,9 @@
 # change the async source and regenerate.
 """Gateway: one peer's Gateway service for one identity (async source of both APIs)."""
 
+# The blocking API (gateway/_sync/_gateway.py) is generated from this file: after editing it,
+# run `python -m gateway._codegen` (tests/unit/gateway/test_codegen.py checks).
+
 from __future__ import annotations
 
 from typing import Any

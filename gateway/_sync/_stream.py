@@ -7,6 +7,9 @@
 on :meth:`close`. Subclasses turn each response into zero or more items.
 """
 
+# The blocking API (gateway/_sync/_stream.py) is generated from this file: after editing it,
+# run `python -m gateway._codegen` (tests/unit/gateway/test_codegen.py checks).
+
 from __future__ import annotations
 
 import asyncio

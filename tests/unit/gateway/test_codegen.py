@@ -12,7 +12,8 @@ from gateway import _codegen, aio
 
 def test_generated_blocking_modules_are_up_to_date():
     """Fails when an async source changed and `python -m gateway._codegen` was not run."""
-    assert _codegen.stale() == []
+    stale = _codegen.stale()
+    assert not stale, f"stale generated files, run `python -m gateway._codegen`: {stale}"
 
 
 def test_check_mode_reports_a_stale_file(tmp_path, monkeypatch):
