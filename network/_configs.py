@@ -122,7 +122,7 @@ def orderer_env(layout: Layout, crypto: Path, node: OrdererNode, data: Path, cfg
     return {
         "FABRIC_CFG_PATH": str(cfg),
         # keep etcdraft at info at least: Raft readiness reads its leader-change lines
-        # (_network.raft_view)
+        # (_raft.raft_view)
         "FABRIC_LOGGING_SPEC": "info",
         "ORDERER_GENERAL_LISTENADDRESS": node.host,
         "ORDERER_GENERAL_LISTENPORT": str(node.port),

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -31,88 +29,27 @@ from ._configs import (
     write_node_configs,
 )
 from ._crypto import chaincode_tls_dir
+from ._errors import NetworkError
 from ._layout import Layout, PeerOrg, load_layout
-from ._logs import log_files
 from ._process import (
-    START_MARKER,
     NodeStartError,
     ProcSpec,
     Supervisor,
     healthz,
     metric,
-    wait_until,
 )
+from ._readiness import Readiness
 from ._run import run
 from ._rundir import NotARunDirError, chaincode_digest, check_ours, mark
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-READY_TIMEOUT = float(os.environ.get("CARBONTRUST_READY_TIMEOUT", "90"))
-
-
-_LEADER_CHANGED = re.compile(rb"Raft leader changed: (\d+) -> (\d+) channel=(\S+)")
-_ACCEPTING = re.compile(rb"Start accepting requests as Raft leader at block \[\d+\] channel=(\S+)")
-
-
-def raft_view(log: Path, channel: str, chunk: int = 1 << 16) -> tuple[int, bool]:
-    """(leader id this orderer follows, whether it accepts requests as leader) since its start.
-
-    0 means no leader known.  The log is read backwards, a chunk at a time and across its
-    rotated files (newest first), only as far as the last "Raft leader changed" line of the
-    channel or the supervisor's last start marker: a long-lived orderer's log can be large,
-    and readiness polls this often.
-    """
-    accepting_later = False
-    for path in log_files(log):
-        found, accepting_later = _raft_scan(path, channel.encode(), chunk, accepting_later)
-        if found is not None:
-            return found
-    return 0, False
-
-
-def _raft_scan(path: Path, name: bytes, chunk: int,
-               accepting_later: bool) -> tuple[tuple[int, bool] | None, bool]:
-    """One log file, backwards: (the view if this file decides it, accepting seen so far)."""
-    marker = START_MARKER.encode()
-
-    def accepts(window: bytes, pos: int = 0) -> bool:
-        return any(m.group(1) == name for m in _ACCEPTING.finditer(window, pos))
-    overlap = 512  # longer than a log line of interest: a line cut by a chunk edge is seen whole
-    try:
-        f = path.open("rb")
-    except OSError:
-        return None, accepting_later
-    with f:
-        end = f.seek(0, os.SEEK_END)
-        later = b""  # the start of the region already scanned (after this window)
-        while end > 0:
-            begin = max(0, end - chunk)
-            f.seek(begin)
-            window = f.read(end - begin) + later[:overlap]
-            restart = window.rfind(marker)
-            last = None
-            for m in _LEADER_CHANGED.finditer(window, max(restart, 0)):
-                if m.group(3) == name:
-                    last = m
-            if last is not None:
-                leader = int(last.group(2))
-                accepting = accepting_later or accepts(window, last.end())
-                return (leader, leader != 0 and accepting), accepting_later
-            if restart >= 0:
-                return (0, False), accepting_later
-            accepting_later = accepting_later or accepts(window)
-            later, end = window, begin
-    return None, accepting_later
 
 
 def default_run_dir() -> Path:
     return Path(os.environ.get("CARBONTRUST_RUN_DIR") or REPO_ROOT / ".run" / "network").resolve()
 
 
-class NetworkError(RuntimeError):
-    pass
-
-
-class Network:
+class Network(Readiness):
     """A network described by a layout, living in one run directory.
 
     >>> net = Network()            # layout.toml, run dir .run/network (or the env vars)
@@ -204,79 +141,8 @@ class Network:
                         ready={"tcp": [org.cc_host, org.cc_port]},
                         meta={"code_digest": chaincode_digest(self.cc_sources)})
 
-    # -- readiness ---------------------------------------------------------
-    def _wait_health(self, names: list[str]) -> None:
-        for name in names:
-            host, port = self._ops(name)
-            wait_until(self.sup, name, functools.partial(healthz, host, port), READY_TIMEOUT,
-                       "/healthz OK")
-
-    def _ops(self, name: str) -> tuple[str, int]:
-        for o in self.layout.orderers:
-            if o.name == name:
-                return o.host, o.ops_port
-        for g in self.layout.orgs:
-            if name == f"peer0.{g.key}":
-                return g.peer.host, g.peer.ops_port
-        raise NetworkError(f"{name} has no operations endpoint")
-
     def _phase(self, what: str) -> None:
         self.log(f"[{time.monotonic() - self._t0:5.1f} s] {what}")
-
-    def _wait_leader(self, blame: str | None = None) -> None:
-        """Wait until every running orderer follows the same Raft leader and it takes requests.
-
-        The is_leader metric alone is not enough: after an orderer restarts, the old leader can
-        still report itself leader while a follower has dropped it ("no Raft leader" on
-        Broadcast). No metric tells which leader a follower follows, so the orderers' own log
-        lines since their last start are read: "Raft leader changed: A -> B channel=..." and,
-        on the leader, "Start accepting requests as Raft leader".
-        """
-        def check() -> str | None:
-            leaders, views = [], {}
-            for o in self.layout.orderers:
-                if self.sup.pid(o.name) is None:
-                    continue
-                for labels, v in metric(o.host, o.ops_port, "consensus_etcdraft_is_leader"):
-                    if f'channel="{self.layout.channel}"' in labels and v == 1:
-                        leaders.append(o.name)
-                views[o.name] = raft_view(self.sup.log_path(o.name), self.layout.channel)
-            if len(leaders) != 1:
-                return f"leaders seen: {leaders or 'none'}"
-            followed = {v[0] for v in views.values()}
-            if len(followed) != 1 or 0 in followed:
-                return f"orderers follow different leaders: {views}"
-            if not views[leaders[0]][1]:
-                return f"{leaders[0]} is leader but not yet accepting requests"
-            return None
-        if blame is None:  # bring-up: the first running orderer answers for the cluster
-            running = [o.name for o in self.layout.orderers if self.sup.pid(o.name)]
-            blame = running[0] if running else self.layout.orderers[0].name
-        wait_until(self.sup, blame, check, READY_TIMEOUT, "a Raft leader")
-
-    def _wait_gossip(self) -> None:
-        """Wait until every running peer sees the other running peers on the channel."""
-        running = [g for g in self.layout.orgs if self.sup.pid(f"peer0.{g.key}")]
-        for g in running:
-            def check(g: PeerOrg = g) -> str | None:
-                vals = [v for labels, v in metric(g.peer.host, g.peer.ops_port,
-                                                  "gossip_membership_total_peers_known")
-                        if f'channel="{self.layout.channel}"' in labels]
-                want = len(running) - 1
-                return None if vals and vals[0] >= want else f"knows {vals} peers, want {want}"
-            wait_until(self.sup, f"peer0.{g.key}", check, READY_TIMEOUT, "gossip membership")
-
-    def _wait_cc_servers(self, orgs: list[PeerOrg] | None = None) -> None:
-        for g in self.layout.orgs if orgs is None else orgs:
-            name = f"ccserver.{g.key}"
-
-            def check(g: PeerOrg = g) -> str | None:
-                try:
-                    with socket.create_connection((g.cc_host, g.cc_port), timeout=1):
-                        return None
-                except OSError as exc:
-                    return str(exc)
-            wait_until(self.sup, name, check, READY_TIMEOUT, "listening")
 
     # -- lifecycle -----------------------------------------------------------
     def up(self) -> float:
@@ -428,17 +294,6 @@ class Network:
             raise NetworkError(f"{name} is already running (pid {self.sup.pid(name)})")
         self.sup.start(self.spec(name))
         self.wait_ready(name)
-
-    def wait_ready(self, name: str) -> None:
-        """Wait until a (re)started node serves: listening, healthy, in gossip or Raft."""
-        if name.startswith("ccserver."):
-            self._wait_cc_servers([g for g in self.layout.orgs if name == f"ccserver.{g.key}"])
-            return
-        self._wait_health([name])
-        if name.startswith("peer0."):
-            self._wait_gossip()
-        else:
-            self._wait_leader(blame=name)
 
     def stale_chaincode(self) -> list[str]:
         """Running chaincode servers started from other sources than the current ones."""

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from network._network import raft_view
+from network._raft import raft_view
 
 ESC = "\x1b[34m"
 
