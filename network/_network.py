@@ -137,6 +137,9 @@ class Network(Readiness):
                 "--client-ca", str(tls / "ca.crt")]
         env = {"PYTHONPATH": os.pathsep.join(dict.fromkeys([str(self.cc_root), str(REPO_ROOT)])),
                "CARBONTRUST_CC_LOG": os.environ.get("CARBONTRUST_CC_LOG", "WARNING")}
+        if "CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS" in os.environ:  # see docs/chaincode.md
+            env["CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS"] = \
+                os.environ["CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS"]
         return ProcSpec(f"ccserver.{org.key}", argv, env, cwd=str(self.cc_root),
                         ready={"tcp": [org.cc_host, org.cc_port]},
                         meta={"code_digest": chaincode_digest(self.cc_sources)})
