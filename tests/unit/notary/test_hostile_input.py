@@ -363,3 +363,24 @@ def test_witness_refusing_a_bad_time_remembers_nothing() -> None:
         with pytest.raises(ValueError, match="outside 0..2\\*\\*63-1"):
             witness.cosign(_note(5, TREE.root()), [], now)
     assert witness.latest == {} and witness.last_time == {}
+
+
+def test_cli_witness_goes_on_from_a_cosigned_empty_log(
+    tmp_path: Path, keys: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After cosigning size 0 the CLI witness asks its log for no proof (none exists)."""
+    d = keys
+    db, state = str(d / "log.db"), str(d / "w.state")
+    cosign = ["cosign", "--db", db, "--key", str(d / "org.key"), "--log-key",
+              str(d / "log.vkey"), "--state", state]  # fmt: skip
+    for size in (0, 1, 2):
+        if size:
+            assert _cli(capsys, "append", "--db", db, str(d / "e"))[0] == 0
+        cp = str(d / f"cp{size}")
+        assert _cli(capsys, "checkpoint", "--db", db, "--origin", ORIGIN,
+                    "--key", str(d / "log.key"), "--out", cp)[0] == 0  # fmt: skip
+        rc, err = _cli(capsys, *cosign, "--time", str(NOW + size), "--out", cp, cp)
+        assert rc == 0, err
+        assert POLICY.verify(Path(cp).read_text()).checkpoint.size == size
+    remembered = json.loads(Path(state).read_text())["origins"][ORIGIN]["checkpoint"]
+    assert Checkpoint.from_body(remembered).size == 2
