@@ -81,6 +81,9 @@ def inclusion_cases(ref: Reference) -> list[dict[str, object]]:
         case(f"{tag}: index equal to the size", leaf, n, n, proof, root, "IndexOutOfRangeError")
         case(f"{tag}: negative index", leaf, -1, n, proof, root, "IndexOutOfRangeError")
         case(f"{tag}: tree size zero", leaf, i, 0, proof, root, "TreeSizeError")
+    leaf0, root = hashlib.sha256(b"\x00" + ref.entries[0]).digest(), ref.root(5)
+    case("leaf 0 in a tree of size 2**64: beyond uint64", leaf0, 0, 1 << 64, [root] * 64, root,
+         "TreeSizeError")  # fmt: skip
     return out
 
 
