@@ -7,6 +7,7 @@ shares this token; tests tell their keys apart by ``CKA_ID``.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -52,6 +53,7 @@ def softhsm_token() -> SoftHSM:
             pytest.fail(reason)
         pytest.skip(reason)
     root = Path(tempfile.mkdtemp(prefix="carbontrust-softhsm-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
     (root / "tokens").mkdir()
     conf = root / "softhsm2.conf"
     conf.write_text(
