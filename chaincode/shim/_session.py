@@ -84,6 +84,8 @@ class Session:
                     break
                 yield msg
         finally:
+            if self.state in ("ready", "ended"):
+                log.info("peer stream closed: %s (was %s)", self.peer or "peer", self.state)
             reader.cancel()
             for t in list(self.tasks):
                 t.cancel()

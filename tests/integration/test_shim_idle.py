@@ -27,6 +27,7 @@ from .conftest import make_isolated
 PORT_BASE = 30500
 IDLE_SECONDS = 6 * 60
 REGISTERED = re.compile(r"peer stream registered")
+CLOSED = re.compile(r"peer stream closed")
 DROPPED = re.compile(r"too_many_pings|GoAway|GOAWAY|ENHANCE_YOUR_CALM", re.IGNORECASE)
 
 
@@ -53,8 +54,8 @@ def _log_text(net: Network, name: str) -> str:
                    for p in sorted(path.parent.glob(path.name + "*")))
 
 
-def _registrations(net: Network) -> dict[str, int]:
-    return {g_.key: len(REGISTERED.findall(_log_text(net, f"ccserver.{g_.key}")))
+def _registrations(net: Network, pattern: re.Pattern = REGISTERED) -> dict[str, int]:
+    return {g_.key: len(pattern.findall(_log_text(net, f"ccserver.{g_.key}")))
             for g_ in net.layout.orgs}
 
 
@@ -80,6 +81,8 @@ def test_idle_network_endorses_without_reconnecting(idle_network: Network) -> No
     assert _submit_everyone_endorses(idle_network, info, key + "-b") == "VALID"
     after = _registrations(idle_network)
     assert after == before, f"peers re-dialled their chaincode servers: {before} -> {after}"
+    closed = _registrations(idle_network, CLOSED)
+    assert not any(closed.values()), f"peer streams closed while idle: {closed}"
     for org in idle_network.layout.orgs:
         tail = _log_text(idle_network, f"peer0.{org.key}")[peer_logs_before[org.key]:]
         dropped = [ln for ln in tail.splitlines() if DROPPED.search(ln)]
