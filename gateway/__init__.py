@@ -40,45 +40,119 @@ Errors: :class:`EndorseError`, :class:`SubmitError`, :class:`CommitStatusError` 
 
 from __future__ import annotations
 
-from gateway._checkpoint import Checkpoint, Checkpointer, FileCheckpointer, InMemoryCheckpointer
-from gateway._errors import (
-    BlockEventsError,
-    ChaincodeEventsError,
-    CommitError,
-    CommitStatusError,
-    EndorseError,
-    ErrorDetail,
-    EvaluateError,
-    GatewayClosedError,
-    GatewayError,
-    SubmitError,
-)
-from gateway._event_types import ChaincodeEvent
-from gateway._identity import Identity, load_identity
-from gateway._pkcs11 import HSMError, HSMSigner, HSMSignerFactory
-from gateway._profile import connect_with_profile, load_profile, profile_identity
-from gateway._signing import (
-    Hash,
-    MissingSignerError,
-    Signer,
-    load_private_key_signer,
-    new_private_key_signer,
-    none,
-    sha3_256,
-    sha3_384,
-    sha256,
-    sha384,
-)
-from gateway._status import Status
-from gateway._sync._blocks import BlockEvents, BlockEventsRequest
-from gateway._sync._client import close_channel, dial
-from gateway._sync._commit import Commit, SubmittedTransaction
-from gateway._sync._contract import Contract
-from gateway._sync._events import ChaincodeEvents, ChaincodeEventsRequest
-from gateway._sync._gateway import Gateway, connect
-from gateway._sync._network import Network
-from gateway._sync._proposal import Proposal, Transaction
-from gateway._transport import Timeouts, tls_certificate_hash
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# The names below are loaded on first use (PEP 562), not at ``import gateway``: the client
+# pulls in grpc, the Fabric protos and cryptography (about 250 ms), and subpackages that
+# must start fast (``gateway.cli``: ``carbontrust --help``) import this package first.
+if TYPE_CHECKING:
+    from gateway._checkpoint import Checkpoint, Checkpointer, FileCheckpointer, InMemoryCheckpointer
+    from gateway._errors import (
+        BlockEventsError,
+        ChaincodeEventsError,
+        CommitError,
+        CommitStatusError,
+        EndorseError,
+        ErrorDetail,
+        EvaluateError,
+        GatewayClosedError,
+        GatewayError,
+        SubmitError,
+    )
+    from gateway._event_types import ChaincodeEvent
+    from gateway._identity import Identity, load_identity
+    from gateway._pkcs11 import HSMError, HSMSigner, HSMSignerFactory
+    from gateway._profile import connect_with_profile, load_profile, profile_identity
+    from gateway._signing import (
+        Hash,
+        MissingSignerError,
+        Signer,
+        load_private_key_signer,
+        new_private_key_signer,
+        none,
+        sha3_256,
+        sha3_384,
+        sha256,
+        sha384,
+    )
+    from gateway._status import Status
+    from gateway._sync._blocks import BlockEvents, BlockEventsRequest
+    from gateway._sync._client import close_channel, dial
+    from gateway._sync._commit import Commit, SubmittedTransaction
+    from gateway._sync._contract import Contract
+    from gateway._sync._events import ChaincodeEvents, ChaincodeEventsRequest
+    from gateway._sync._gateway import Gateway, connect
+    from gateway._sync._network import Network
+    from gateway._sync._proposal import Proposal, Transaction
+    from gateway._transport import Timeouts, tls_certificate_hash
+
+_EXPORTS: dict[str, str] = {
+    "BlockEvents": "gateway._sync._blocks",
+    "BlockEventsError": "gateway._errors",
+    "BlockEventsRequest": "gateway._sync._blocks",
+    "ChaincodeEvent": "gateway._event_types",
+    "ChaincodeEvents": "gateway._sync._events",
+    "ChaincodeEventsError": "gateway._errors",
+    "ChaincodeEventsRequest": "gateway._sync._events",
+    "Checkpoint": "gateway._checkpoint",
+    "Checkpointer": "gateway._checkpoint",
+    "Commit": "gateway._sync._commit",
+    "CommitError": "gateway._errors",
+    "CommitStatusError": "gateway._errors",
+    "Contract": "gateway._sync._contract",
+    "EndorseError": "gateway._errors",
+    "ErrorDetail": "gateway._errors",
+    "EvaluateError": "gateway._errors",
+    "FileCheckpointer": "gateway._checkpoint",
+    "Gateway": "gateway._sync._gateway",
+    "GatewayClosedError": "gateway._errors",
+    "GatewayError": "gateway._errors",
+    "HSMError": "gateway._pkcs11",
+    "HSMSigner": "gateway._pkcs11",
+    "HSMSignerFactory": "gateway._pkcs11",
+    "Hash": "gateway._signing",
+    "Identity": "gateway._identity",
+    "InMemoryCheckpointer": "gateway._checkpoint",
+    "MissingSignerError": "gateway._signing",
+    "Network": "gateway._sync._network",
+    "Proposal": "gateway._sync._proposal",
+    "Signer": "gateway._signing",
+    "Status": "gateway._status",
+    "SubmitError": "gateway._errors",
+    "SubmittedTransaction": "gateway._sync._commit",
+    "Timeouts": "gateway._transport",
+    "Transaction": "gateway._sync._proposal",
+    "close_channel": "gateway._sync._client",
+    "connect": "gateway._sync._gateway",
+    "connect_with_profile": "gateway._profile",
+    "dial": "gateway._sync._client",
+    "load_identity": "gateway._identity",
+    "load_private_key_signer": "gateway._signing",
+    "load_profile": "gateway._profile",
+    "new_private_key_signer": "gateway._signing",
+    "none": "gateway._signing",
+    "profile_identity": "gateway._profile",
+    "sha256": "gateway._signing",
+    "sha384": "gateway._signing",
+    "sha3_256": "gateway._signing",
+    "sha3_384": "gateway._signing",
+    "tls_certificate_hash": "gateway._transport",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gateway' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
 
 __all__ = [
     "BlockEvents",
