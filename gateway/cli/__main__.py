@@ -1,0 +1,5 @@
+"""``python -m gateway.cli`` is ``carbontrust``."""
+
+from gateway.cli._main import main
+
+raise SystemExit(main())

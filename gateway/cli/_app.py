@@ -1,0 +1,151 @@
+"""What every command shares: the terminal, the ledger seam, the identity options.
+
+``ledger_options`` adds ``--as ORG_MSP``, ``--user``, ``--profile`` and ``--timeout`` to a
+command; ``App.evaluate`` / ``App.submit`` resolve the identity from the profile, open the
+ledger, make one call and turn every failure into a :class:`CliFailure` with its exit
+status (see :mod:`gateway.cli._exit`). ``TEXT`` is Click's string type made strict: an
+argument that cannot be sent as UTF-8 (lone surrogates from undecodable bytes) is a usage
+error naming the option, not a crash in the encoder.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from gateway.cli._exit import CliFailure, InputError, LedgerUnreachable
+from gateway.cli._ledger import LedgerFactory, Submitted
+from gateway.cli._profile import Target, default_profile_path, load_target
+from gateway.cli._terminal import Terminal
+
+__all__ = ["TEXT", "REGULATOR", "App", "ledger_options", "parse_json_object", "pass_app"]
+
+REGULATOR = "RegulatorMSP"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Utf8Text(click.ParamType):
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = value if isinstance(value, str) else str(value)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            bad = text[exc.start].encode("utf-8", "surrogateescape").hex()
+            self.fail(f"is not UTF-8 text (byte 0x{bad} at position {exc.start})", param, ctx)
+        return text
+
+
+TEXT = Utf8Text()
+
+
+@dataclass
+class App:
+    terminal: Terminal = field(default_factory=Terminal)
+    ledger_factory: LedgerFactory | None = None
+    environ: dict[str, str] | None = None
+    _options: dict[str, Any] = field(default_factory=dict)
+
+    def target(self, msp_id: str, user: str, profile: Path | None) -> Target:
+        path = profile or default_profile_path(self.environ)
+        target = load_target(path, msp_id, user)
+        self.terminal.debug(f"as {target.user}@{target.msp_id} via {target.peer_endpoint} "
+                            f"(profile {target.profile})")
+        return target
+
+    def _factory(self) -> LedgerFactory:
+        if self.ledger_factory is not None:
+            return self.ledger_factory
+        from gateway.cli._ledger import open_gateway_ledger
+
+        return open_gateway_ledger
+
+    def _call(self, submit: bool, opts: dict[str, Any], function: str,
+              args: Sequence[str]) -> Any:
+        from gateway.cli._ledger import ledger_failure
+
+        target = self.target(opts["as_msp"], opts["user"], opts["profile"])
+        ledger = self._factory()(target, opts["timeout"])
+        try:
+            self.terminal.debug(f"{'submit' if submit else 'evaluate'} {function}", 2)
+            return ledger.submit(function, args) if submit else ledger.evaluate(function, args)
+        except CliFailure:
+            raise
+        except Exception as exc:
+            failure = ledger_failure(exc)
+            if failure is None:
+                raise
+            raise failure from None
+        finally:
+            ledger.close()
+
+    def evaluate(self, opts: dict[str, Any], function: str, args: Sequence[str]) -> Any:
+        """Evaluate and return the decoded JSON answer."""
+        return _decode(function, self._call(False, opts, function, args))
+
+    def submit(self, opts: dict[str, Any], function: str,
+               args: Sequence[str]) -> tuple[Any, Submitted]:
+        done: Submitted = self._call(True, opts, function, args)
+        self.terminal.debug(f"transaction {done.transaction_id} committed in block "
+                            f"{done.block_number}")
+        return _decode(function, done.result), done
+
+
+def _decode(function: str, data: bytes) -> Any:
+    if not data:
+        return None
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise LedgerUnreachable(
+            f"{function} answered {len(data)} bytes that are not JSON (is the carbon contract "
+            f"deployed?): {data[:60]!r}") from None
+
+
+def parse_json_object(text: str, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{what} is not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise InputError(f"{what} must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def ledger_options(default_as: str | None = REGULATOR) -> Callable[[F], F]:
+    """``--as``, ``--user``, ``--profile``, ``--timeout``, gathered into ``opts``."""
+
+    def decorate(fn: F) -> F:
+        options = [
+            click.option("--as", "as_msp", type=TEXT, default=default_as,
+                         required=default_as is None, metavar="ORG_MSP", show_default=True,
+                         help="the organisation whose identity signs (an MSP id of the "
+                              "connection profile)"),
+            click.option("--user", type=TEXT, default="User1", show_default=True,
+                         envvar="CARBONTRUST_USER", help="which user of that organisation"),
+            click.option("--profile", type=click.Path(dir_okay=False, path_type=Path),
+                         default=None, envvar="CARBONTRUST_PROFILE",
+                         help="connection.json [default: $CARBONTRUST_RUN_DIR/connection.json"
+                              " or .run/network/connection.json]"),
+            click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+                         default=None, help="deadline in seconds for each step"),
+        ]
+        for option in reversed(options):
+            fn = option(fn)
+        return fn
+
+    return decorate
+
+
+def opts_of(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Pop the ledger options out of a command's keyword arguments."""
+    return {k: kwargs.pop(k) for k in ("as_msp", "user", "profile", "timeout")}
