@@ -1,0 +1,53 @@
+"""The carbon account contract: registry, identities, governance and operating data.
+
+Organised by domain, so each rule lives in one place:
+
+=================  ==============================================================
+module             what
+=================  ==============================================================
+_rules.py          the authorisation table (rule id -> who) and ``require``
+_identity.py       how a caller is classified (MSP id, NodeOU, CA attributes)
+_registry.py       registry:* enterprises, meters, certificates, history, revocation
+_enterprise.py     the enterprise record's fields; region -> grid; account areas
+_uscc.py           GB 32100-2015 unified social credit codes
+_industry.py       GB/T 4754-2017 industry codes
+_certificates.py   binding an enterprise's certificate; revocation on the ledger
+_governance.py     governance:* factor set / rule set versions and approvals
+_operating.py      operating:* signed operating data in the private collection
+_whoami.py         identity:whoami
+_audit.py          the one audit event per transaction
+_args.py           argument validation (400 naming the field) and error wording
+_codec.py          canonical JSON, digests, the transaction's time
+_records.py        the key layout
+=================  ==============================================================
+
+``CONTRACTS`` is what ``python -m chaincode serve --module chaincode.carbon`` serves.  The
+probe contract joins it only when CARBONTRUST_CC_TEST_CONTRACTS=1 (test networks); it can
+write any key, so it is never deployed by ``make up``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from chaincode.shim import Contract
+
+from ._governance import Governance
+from ._operating import Operating
+from ._registry import Registry
+from ._whoami import Identity
+
+
+def contracts(test_contracts: bool | None = None) -> list[Contract]:
+    if test_contracts is None:
+        test_contracts = os.environ.get("CARBONTRUST_CC_TEST_CONTRACTS") == "1"
+    out: list[Contract] = [Registry(), Governance(), Operating(), Identity()]
+    if test_contracts:
+        from chaincode.probe import Probe
+        out.append(Probe())
+    return out
+
+
+CONTRACTS = contracts()
+
+__all__ = ["CONTRACTS", "Governance", "Identity", "Operating", "Registry", "contracts"]
