@@ -6,10 +6,11 @@ UV_VER  := 0.13.9
 
 install: .venv/.synced
 
-.venv/.synced: requirements.lock
+.venv/.synced: requirements.lock pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
 	$(PY) -m pip install -q uv==$(UV_VER)
 	.venv/bin/uv pip sync -q --python $(PY) requirements.lock
+	.venv/bin/uv pip install -q --python $(PY) --no-deps -e .   # the carbontrust command
 	touch $@
 
 build: install            ## build (or find cached) Fabric binaries
