@@ -5,12 +5,20 @@ policy the server answered GOAWAY too_many_pings about 4 minutes after the last
 transaction and the peer silently re-dialled on the next one.  Here a network
 of its own (own ports) sits idle for 6 minutes between two transactions that
 every organisation endorses.  Evidence of no reconnect: each chaincode server
-logs every peer stream that registers (INFO), and the count is the same after
-the idle period as before; no peer logs a GOAWAY or too_many_pings.
+logs every peer stream that registers and every one that closes (INFO); after
+the idle period the registrations are as many as before and none closed.
+
+The peer itself logs nothing when it loses the connection (at its INFO level):
+a control run of this scenario with gRPC's default ping policy
+(CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS=300000) showed each server's stream closed
+4 min 5 s after registration and re-registered by the next transaction, with no
+peer log line between the two.  So the servers' logs are the evidence.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 import time
@@ -28,24 +36,35 @@ PORT_BASE = 30500
 IDLE_SECONDS = 6 * 60
 REGISTERED = re.compile(r"peer stream registered")
 CLOSED = re.compile(r"peer stream closed")
-DROPPED = re.compile(r"too_many_pings|GoAway|GOAWAY|ENHANCE_YOUR_CALM", re.IGNORECASE)
 
 
-@pytest.fixture(scope="module")
-def idle_network() -> Iterator[Network]:
-    saved = os.environ.get("CARBONTRUST_CC_LOG")
-    os.environ["CARBONTRUST_CC_LOG"] = "INFO"  # the servers log each peer registration
-    net = make_isolated("it-test_shim_idle", PORT_BASE)
+@contextlib.contextmanager
+def _network(name: str, port_base: int, min_ping_ms: str | None) -> Iterator[Network]:
+    """A network whose servers log at INFO, with the given keepalive minimum (None: ours)."""
+    keys = ("CARBONTRUST_CC_LOG", "CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS")
+    saved = {k: os.environ.get(k) for k in keys}
+    os.environ["CARBONTRUST_CC_LOG"] = "INFO"  # the servers log each peer stream
+    os.environ.pop("CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS", None)
+    if min_ping_ms is not None:
+        os.environ["CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS"] = min_ping_ms
+    net = make_isolated(name, port_base)
     net.down(quiet=True)
     try:
         net.up()
         yield net
     finally:
         net.down()
-        if saved is None:
-            os.environ.pop("CARBONTRUST_CC_LOG", None)
-        else:
-            os.environ["CARBONTRUST_CC_LOG"] = saved
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.fixture(scope="module")
+def idle_network() -> Iterator[Network]:
+    with _network("it-test_shim_idle", PORT_BASE, None) as net:
+        yield net
 
 
 def _log_text(net: Network, name: str) -> str:
@@ -54,7 +73,8 @@ def _log_text(net: Network, name: str) -> str:
                    for p in sorted(path.parent.glob(path.name + "*")))
 
 
-def _registrations(net: Network, pattern: re.Pattern = REGISTERED) -> dict[str, int]:
+def _count_lines(net: Network, pattern: re.Pattern = REGISTERED) -> dict[str, int]:
+    """Per organisation, the lines of its chaincode server's log that match pattern."""
     return {g_.key: len(pattern.findall(_log_text(net, f"ccserver.{g_.key}")))
             for g_ in net.layout.orgs}
 
@@ -67,23 +87,31 @@ def _submit_everyone_endorses(net: Network, info: dict, key: str) -> str:
         return sub.status().code_name
 
 
+def _idle_between_two_transactions(net: Network) -> tuple[dict, dict, dict]:
+    """(registrations before, registrations after, streams closed) around 6 idle minutes."""
+    info = json.loads((net.run_dir / "connection.json").read_text())
+    key = f"idle-{uuid.uuid4().hex[:8]}"
+    assert _submit_everyone_endorses(net, info, key + "-a") == "VALID"
+    before = _count_lines(net)
+    assert all(n >= 1 for n in before.values()), f"every server should have a peer: {before}"
+    time.sleep(IDLE_SECONDS)
+    assert _submit_everyone_endorses(net, info, key + "-b") == "VALID"
+    return before, _count_lines(net), _count_lines(net, CLOSED)
+
+
 @pytest.mark.slow
 def test_idle_network_endorses_without_reconnecting(idle_network: Network) -> None:
-    import json
-    info = json.loads((idle_network.run_dir / "connection.json").read_text())
-    key = f"idle-{uuid.uuid4().hex[:8]}"
-    assert _submit_everyone_endorses(idle_network, info, key + "-a") == "VALID"
-    before = _registrations(idle_network)
-    assert all(n >= 1 for n in before.values()), f"every server should have a peer: {before}"
-    peer_logs_before = {o.key: len(_log_text(idle_network, f"peer0.{o.key}"))
-                        for o in idle_network.layout.orgs}
-    time.sleep(IDLE_SECONDS)
-    assert _submit_everyone_endorses(idle_network, info, key + "-b") == "VALID"
-    after = _registrations(idle_network)
+    before, after, closed = _idle_between_two_transactions(idle_network)
     assert after == before, f"peers re-dialled their chaincode servers: {before} -> {after}"
-    closed = _registrations(idle_network, CLOSED)
     assert not any(closed.values()), f"peer streams closed while idle: {closed}"
-    for org in idle_network.layout.orgs:
-        tail = _log_text(idle_network, f"peer0.{org.key}")[peer_logs_before[org.key]:]
-        dropped = [ln for ln in tail.splitlines() if DROPPED.search(ln)]
-        assert not dropped, f"peer0.{org.key} logged a dropped connection: {dropped[:3]}"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("CARBONTRUST_SHIM_IDLE_CONTROL") != "1",
+                    reason="control run (7 min more): set CARBONTRUST_SHIM_IDLE_CONTROL=1")
+def test_control_grpc_default_ping_policy_drops_idle_peers() -> None:
+    """The same scenario with gRPC's default 5-minute minimum: the evidence above can fail."""
+    with _network("it-test_shim_idle-control", PORT_BASE + 500, "300000") as net:
+        before, after, closed = _idle_between_two_transactions(net)
+    assert all(after[k] == before[k] + 1 for k in before), (before, after)
+    assert all(n == 1 for n in closed.values()), closed
