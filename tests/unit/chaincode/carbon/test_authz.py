@@ -1,0 +1,231 @@
+"""The authorisation matrix at unit level: every transaction x every kind of caller.
+
+The expected sets below are the issue's words written out by hand (not read back from
+chaincode/carbon/_rules.py): the regulator writes the registry; every organisation reads it,
+an enterprise only its own records; governance is proposed and activated by the regulator's
+admin and approved by the policy's organisations' admins; operating data is declared by the
+enterprise itself and read by certifier, regulator and the enterprise; whoami is open.  A
+revoked certificate is refused everywhere.  Each allowed call must succeed (200) and each
+refusal must be 403 naming the rule.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+
+import pytest
+
+from .conftest import E1, E2, E3, World, build_world, record
+from .identities import enterprise, issue, meter_gateway
+from .test_operating import declaration_transient
+
+STAFF = [f"{o}-{k}" for o in ("power", "certifier", "bank", "regulator")
+         for k in ("admin", "client")]
+CALLERS = [*STAFF, "ent-own", "ent-other", "gateway", "revoked"]
+REG = {"regulator-admin", "regulator-client"}
+ALL_STAFF = set(STAFF)
+POLICY = json.dumps({"orgs": ["PowerMSP", "CertifierMSP", "BankMSP", "RegulatorMSP"],
+                     "required": 2})
+
+
+def _shipped(kind: str, version: str) -> str:
+    import accounting
+    return str((accounting.load_factor_set(version) if kind == "factor_set"
+                else accounting.load_rule_set(version)).digest)
+
+
+FS = _shipped("factor_set", "cn-2022")
+
+
+def _proposed(w: World) -> None:
+    w.ok("regulator-admin", "governance:propose", "factor_set", "cn-2022", FS, POLICY)
+
+
+def _approved(w: World) -> None:
+    _proposed(w)
+    w.ok("power-admin", "governance:approve", "factor_set", "cn-2022", FS)
+    w.ok("bank-admin", "governance:approve", "factor_set", "cn-2022", FS)
+
+
+def _active(w: World) -> None:
+    _approved(w)
+    w.ok("regulator-admin", "governance:activate", "factor_set", "cn-2022")
+
+
+def _declared(w: World) -> None:
+    w.ok("ent1", "operating:declare", transient=declaration_transient(w["ent1"], E1))
+
+
+def _nothing(w: World) -> None:
+    pass
+
+
+# transaction -> (setup, args for ent-own / everyone, args when ent-other, allowed callers)
+Case = tuple[Callable[[World], None], Callable[[World], tuple], Callable[[World], tuple] | None,
+             set[str]]
+CASES: dict[str, Case] = {
+    "registry:register_enterprise": (_nothing, lambda w: (record(E3),), None, REG),
+    "registry:get_enterprise": (_nothing, lambda w: (E1,), lambda w: (E2,),
+                                ALL_STAFF | {"ent-own"}),
+    "registry:list_enterprises": (_nothing, lambda w: ("10", ""), None, ALL_STAFF),
+    "registry:update_enterprise": (_nothing, lambda w: (E1, '{"name":"New"}'), None, REG),
+    "registry:set_status": (_nothing, lambda w: (E1, "suspended", "audit"), None, REG),
+    "registry:bind_certificate": (_nothing, lambda w: (E1, enterprise(E1).pem.decode()),
+                                  None, REG),
+    "registry:add_meter": (_nothing, lambda w: (E1, "M-9"), None, REG),
+    "registry:get_meter": (_nothing, lambda w: ("M-1",), lambda w: ("M-2",),
+                           ALL_STAFF | {"ent-own", "gateway"}),
+    "registry:history": (_nothing, lambda w: (E1,), lambda w: (E2,),
+                         ALL_STAFF | {"ent-own"}),
+    "registry:revoke_certificate": (_nothing, lambda w: (meter_gateway("gw9").pem.decode(),
+                                                         "key lost"), None,
+                                    REG | {"power-admin"}),
+    "governance:propose": (_nothing, lambda w: ("factor_set", "cn-2022", FS, POLICY), None,
+                           {"regulator-admin"}),
+    "governance:approve": (_proposed, lambda w: ("factor_set", "cn-2022", FS), None,
+                           {f"{o}-admin" for o in ("power", "certifier", "bank",
+                                                   "regulator")}),
+    "governance:activate": (_approved, lambda w: ("factor_set", "cn-2022"), None,
+                            {"regulator-admin"}),
+    "governance:get": (_proposed, lambda w: ("factor_set", "cn-2022"), None,
+                       ALL_STAFF | {"ent-own", "gateway"}),
+    "governance:list": (_proposed, lambda w: ("factor_set",), None,
+                        ALL_STAFF | {"ent-own", "gateway"}),
+    "governance:in_force": (_active, lambda w: ("factor_set",), None,
+                            ALL_STAFF | {"ent-own", "gateway"}),
+    "operating:declare": (_nothing, lambda w: (), None, {"ent-own"}),
+    "operating:get": (_declared, lambda w: (E1, "2025-01-01", "2025-12-31"),
+                      lambda w: (E2, "2025-01-01", "2025-12-31"),
+                      {"certifier-admin", "certifier-client", "regulator-admin",
+                       "regulator-client", "ent-own"}),
+    "identity:whoami": (_nothing, lambda w: (), None, set(CALLERS) - {"revoked"}),
+}
+
+
+RULE = {  # the rule a refusal of each transaction names
+    **{f"registry:{f}": "registry.write" for f in ("register_enterprise", "update_enterprise",
+                                                     "set_status", "bind_certificate",
+                                                     "add_meter")},
+    "registry:get_enterprise": "registry.read", "registry:history": "registry.read",
+    "registry:list_enterprises": "registry.list", "registry:get_meter": "registry.meter.read",
+    "registry:revoke_certificate": "registry.revoke",
+    "governance:propose": "governance.propose", "governance:approve": "governance.approve",
+    "governance:activate": "governance.activate", "governance:get": "governance.read",
+    "governance:list": "governance.read", "governance:in_force": "governance.read",
+    "operating:declare": "operating.declare", "operating:get": "operating.read",
+    "identity:whoami": "identity.whoami",
+}
+
+
+def _world_for(caller: str) -> tuple[World, str]:
+    w = build_world()
+    if caller == "revoked":
+        w.ids["revoked"] = issue("RegulatorMSP", "admin", "Admin2@regulator")
+        w.ok("regulator-admin", "registry:revoke_certificate", w["revoked"].pem.decode(),
+             "compromised")
+        return w, "revoked"
+    return w, {"ent-own": "ent1", "ent-other": "ent1"}.get(caller, caller)
+
+
+# "ent-other" only where a transaction is about one enterprise's records
+MATRIX = [(fn, c) for fn in sorted(CASES) for c in CALLERS
+          if c != "ent-other" or CASES[fn][2] is not None]
+
+
+@pytest.mark.parametrize(("fn", "caller"), MATRIX)
+def test_matrix(fn: str, caller: str) -> None:
+    setup, own_args, other_args, allowed = CASES[fn]
+    w, who = _world_for(caller)
+    setup(w)
+    args = (other_args or own_args)(w) if caller == "ent-other" else own_args(w)
+    transient = (declaration_transient(w["ent1"], E1) if fn == "operating:declare" else None)
+    res = w.call(who, fn, *args, transient=transient)
+    if caller in allowed:
+        assert res.status == 200, (fn, caller, res.message)
+    else:
+        assert res.status == 403, (fn, caller, res.status, res.message)
+        assert res.message.startswith("refused by rule "), res.message
+        rule = res.message.split()[3].rstrip(":")
+        assert rule == ("identity.not_revoked" if caller == "revoked" else RULE[fn]), \
+            res.message
+    w.ledger.close()
+
+
+def test_every_transaction_is_in_the_matrix() -> None:
+    from chaincode.carbon import contracts
+    from chaincode.shim import Dispatcher
+    assert sorted(Dispatcher(*contracts(test_contracts=False)).table) == sorted(CASES)
+
+
+def test_enterprise_identity_under_another_msp_is_not_an_enterprise(world: World) -> None:
+    fake = enterprise(E1, mspid="PowerMSP")
+    res = world.call(fake, "registry:get_enterprise", E1)
+    assert res.status == 403 and "identity.enterprise_registered" in res.message
+
+
+def test_unbound_enterprise_certificate_is_refused(world: World) -> None:
+    other_cert = enterprise(E1)  # right attributes, but not the certificate bound to E1
+    res = world.call(other_cert, "registry:get_enterprise", E1)
+    assert res.status == 403 and "identity.enterprise_registered" in res.message
+    assert "not the one bound" in res.message
+
+
+def test_rebinding_moves_the_enterprise_to_the_new_certificate(world: World) -> None:
+    new = enterprise(E1)
+    world.ok("regulator-admin", "registry:bind_certificate", E1, new.pem.decode())
+    assert world.call("ent1", "registry:get_enterprise", E1).status == 403
+    assert world.ok(new, "registry:get_enterprise", E1)["uscc"] == E1
+
+
+def test_revoked_enterprise_certificate_is_refused(world: World) -> None:
+    world.ok("regulator-admin", "registry:revoke_certificate", world["ent1"].pem.decode(),
+             "key lost")
+    res = world.call("ent1", "registry:get_enterprise", E1)
+    assert res.status == 403 and res.message.startswith(
+        "refused by rule identity.not_revoked:")
+    assert "key lost" in res.message
+
+
+def test_revocation_by_fingerprint(world: World) -> None:
+    fp = world.ok("bank-client", "identity:whoami")["fingerprint"]
+    world.ok("regulator-client", "registry:revoke_certificate", fp, "left the bank")
+    assert world.call("bank-client", "identity:whoami").status == 403
+
+
+def test_power_admin_revokes_only_meter_gateway_certificates(world: World) -> None:
+    res = world.call("power-admin", "registry:revoke_certificate",
+                     world["ent1"].pem.decode(), "x")
+    assert res.status == 403 and "registry.revoke" in res.message and "role=enterprise" \
+        in res.message
+    fp = world.ok("bank-client", "identity:whoami")["fingerprint"]
+    res = world.call("power-admin", "registry:revoke_certificate", fp, "x")
+    assert res.status == 403 and "bare fingerprint" in res.message
+    world.ok("power-admin", "registry:revoke_certificate", world["gateway"].pem.decode(), "x")
+    assert world.call("gateway", "registry:get_meter", "M-1").status == 403
+
+
+def test_suspended_enterprise_reads_but_cannot_declare(world: World) -> None:
+    world.ok("regulator-admin", "registry:set_status", E1, "suspended", "inspection")
+    assert world.ok("ent1", "registry:get_enterprise", E1)["status"] == "suspended"
+    res = world.call("ent1", "operating:declare",
+                     transient=declaration_transient(world["ent1"], E1))
+    assert res.status == 403 and "operating.declare" in res.message and "suspended" \
+        in res.message
+
+
+def test_peer_identity_is_refused_everywhere_but_whoami(world: World) -> None:
+    peer = issue("RegulatorMSP", "peer", "peer0.regulator")
+    assert world.call(peer, "registry:get_enterprise", E1).status == 403
+    assert world.ok(peer, "identity:whoami")["role"] == "peer"
+
+
+def test_contracts_include_the_probe_only_with_the_test_flag(monkeypatch) -> None:
+    from chaincode.carbon import contracts
+    monkeypatch.delenv("CARBONTRUST_CC_TEST_CONTRACTS", raising=False)
+    assert [c.name for c in contracts()] == ["registry", "governance", "operating",
+                                             "identity"]
+    monkeypatch.setenv("CARBONTRUST_CC_TEST_CONTRACTS", "1")
+    assert "Probe" in [type(c).__name__ for c in contracts()]
+    assert os.environ["CARBONTRUST_CC_TEST_CONTRACTS"] == "1"
