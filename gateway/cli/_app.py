@@ -23,7 +23,7 @@ from gateway.cli._ledger import LedgerFactory, Submitted
 from gateway.cli._profile import Target, default_profile_path, load_target
 from gateway.cli._terminal import Terminal
 
-__all__ = ["TEXT", "REGULATOR", "App", "ledger_options", "parse_json_object", "pass_app"]
+__all__ = ["FILE", "TEXT", "REGULATOR", "App", "ledger_options", "parse_json_object", "pass_app"]
 
 REGULATOR = "RegulatorMSP"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,6 +43,21 @@ class Utf8Text(click.ParamType):
 
 
 TEXT = Utf8Text()
+
+
+class FilePath(click.Path):
+    """Click's path type, with a NUL byte a usage error instead of os.stat's ValueError."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if "\x00" in str(value):
+            self.fail("contains a NUL byte", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+FILE = FilePath()
 
 
 @dataclass
@@ -132,7 +147,7 @@ def ledger_options(default_as: str | None = REGULATOR) -> Callable[[F], F]:
                               "connection profile)"),
             click.option("--user", type=TEXT, default="User1", show_default=True,
                          envvar="CARBONTRUST_USER", help="which user of that organisation"),
-            click.option("--profile", type=click.Path(dir_okay=False, path_type=Path),
+            click.option("--profile", type=FILE,
                          default=None, envvar="CARBONTRUST_PROFILE",
                          help="connection.json [default: $CARBONTRUST_RUN_DIR/connection.json"
                               " or .run/network/connection.json]"),

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from gateway.cli._app import TEXT, App, ledger_options, opts_of, pass_app
+from gateway.cli._app import FILE, TEXT, App, ledger_options, opts_of, pass_app
 from gateway.cli._exit import InputError, LedgerUnreachable
 from gateway.cli._uscc import check_uscc_shape
 
@@ -150,7 +150,7 @@ def set_status(app: App, uscc: str, status: str, reason: str, json_out: bool,
 
 @enterprise.command("bind-certificate")
 @click.argument("uscc", type=TEXT)
-@click.argument("cert", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("cert", type=FILE)
 @click.option("--json", "json_out", is_flag=True, help="print the new record on stdout")
 @ledger_options()
 @pass_app

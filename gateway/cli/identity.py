@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from gateway.cli._app import TEXT, App, ledger_options, opts_of, pass_app
+from gateway.cli._app import FILE, TEXT, App, ledger_options, opts_of, pass_app
 from gateway.cli._exit import InputError
 from gateway.cli.enterprise import read_pem
 
@@ -26,7 +26,7 @@ def whoami(app: App, **kw: Any) -> None:
 
 
 @identity.command()
-@click.option("--cert", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--cert", type=FILE, default=None,
               help="the certificate (PEM file) to revoke")
 @click.option("--fingerprint", type=TEXT, default=None, help="or its SHA-256 fingerprint")
 @click.option("--reason", type=TEXT, required=True)
