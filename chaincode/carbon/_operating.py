@@ -125,7 +125,8 @@ class Operating(Contract):
         uscc, period = doc["uscc"], doc["period"]
         c = await require(stub, "operating.declare", uscc=uscc)
         record = await load_enterprise(stub, uscc)
-        assert record is not None and record["certificate"]  # require() checked both
+        if record is None or not record["certificate"]:  # require() has checked both
+            raise RuntimeError(f"enterprise {uscc} passed operating.declare unbound")
         verify_signature(record["certificate"]["pem"], raw, signature)
         key = operating_key(uscc, period["start"], period["end"])
         if await stub.get_private_data(OPERATING_COLLECTION, key):
