@@ -101,7 +101,7 @@ def list_(app: App, page_size: int, bookmark: str | None, **kw: Any) -> None:
 @ledger_options()
 @pass_app
 def history(app: App, uscc: str, **kw: Any) -> None:
-    """Print every change of an enterprise's record, oldest first, as JSON."""
+    """Print every version of an enterprise's record as JSON (the ledger's order: newest first)."""
     opts = opts_of(kw)
     check_uscc_shape(uscc, "USCC")
     app.terminal.json(app.evaluate(opts, "registry:history", [uscc]))
