@@ -16,6 +16,9 @@ Other tools call the command line and branch on its status, so the meanings are 
       submit, 3 can mean the outcome is unknown; the transaction id is on stderr
 70    a bug in carbontrust itself (sysexits EX_SOFTWARE): one line, never a traceback
 130   interrupted (Ctrl-C)
+141   stdout was closed by its reader (``| head``): 128 + SIGPIPE, what a shell shows
+      for a program killed by the broken pipe; the command itself had finished or was
+      stopped there (a submitted transaction is not undone)
 ====  ==============================================================================
 """
 
@@ -27,8 +30,10 @@ USAGE = 2
 UNREACHABLE = 3
 INTERNAL = 70
 INTERRUPTED = 130
+BROKEN_PIPE = 141
 
 __all__ = [
+    "BROKEN_PIPE",
     "INTERNAL",
     "INTERRUPTED",
     "OK",

@@ -2,19 +2,20 @@
 
 Click runs in non-standalone mode so that the status mapping is ours and complete: Click's
 usage errors exit 2, a :class:`CliFailure` exits with its own status after one message on
-stderr, Ctrl-C 130, a closed stdout quietly, and anything unforeseen prints one line (exit
+stderr, Ctrl-C 130, a closed stdout 141 quietly, and anything unforeseen prints one line (exit
 70), never a traceback.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
 import click
 
 from gateway.cli._app import App
-from gateway.cli._exit import INTERNAL, INTERRUPTED, OK, USAGE, CliFailure
+from gateway.cli._exit import BROKEN_PIPE, INTERNAL, INTERRUPTED, OK, USAGE, CliFailure
 from gateway.cli._ledger import LedgerFactory
 from gateway.cli._root import carbontrust
 from gateway.cli._terminal import Terminal
@@ -53,12 +54,30 @@ def main(
     except (click.Abort, KeyboardInterrupt):
         terminal.error("interrupted")
         return INTERRUPTED
-    except BrokenPipeError:  # the reader of stdout went away (e.g. `| head`)
-        return OK
+    except SystemExit as done:
+        # in non-standalone mode Click exits by itself only when stdout's reader went away
+        # (it catches EPIPE, quiets the streams and calls sys.exit(1)); 1 means "refused" here
+        return BROKEN_PIPE if done.code == 1 else _code(done.code)
+    except BrokenPipeError:
+        _quiet_stdout()
+        return BROKEN_PIPE
     except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
         terminal.error(f"internal error (a bug in carbontrust, please report it): "
                        f"{type(exc).__name__}: {exc}")
         return INTERNAL
+
+
+def _code(code: object) -> int:
+    return code if isinstance(code, int) else INTERNAL
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush raises nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _show_click_error(exc: click.ClickException) -> None:

@@ -233,3 +233,20 @@ def test_quiet_and_verbose(run, ledger: FakeLedger):
     assert r.code == 1 and RULE in r.err  # errors are never silenced
     r = run("-vv", "meter", "add", "--uscc", USCC, "--meter", "M")
     assert "peer0.PowerMSP:7051 (PowerMSP): chaincode response 403" in r.err
+
+
+def test_json_to_a_closed_pipe_exits_141(run, ledger: FakeLedger, monkeypatch):
+    class Closed:
+        def write(self, _text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def isatty(self) -> bool:
+            return False
+
+    ledger.answers["registry:get_enterprise"] = json.dumps(RECORD).encode()
+    monkeypatch.setattr("sys.stdout", Closed())
+    r = run("enterprise", "show", USCC)
+    assert r.code == 141 and len(ledger.calls) == 1

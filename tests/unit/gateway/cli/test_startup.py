@@ -82,3 +82,14 @@ def test_undecodable_argv_bytes_exit_2(tmp_path: Path):
     assert proc.returncode == 2, proc.stderr
     assert b"--name" in proc.stderr and b"not UTF-8" in proc.stderr
     assert b"Traceback" not in proc.stderr
+
+
+def test_stdout_closed_by_its_reader_exits_141_quietly():
+    """`carbontrust --help | head -0`: 128 + SIGPIPE, no 'Exception ignored' noise."""
+    proc = subprocess.Popen([sys.executable, "-m", "gateway.cli", "enterprise", "--help"],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 141
+    assert err == b""
