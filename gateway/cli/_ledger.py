@@ -102,6 +102,9 @@ def open_gateway_ledger(target: Target, timeout: float | None) -> Ledger:
         client_key = target.tls_key.read_bytes() if target.tls_key else None
     except OSError as exc:
         raise InputError(f"TLS material of {target.msp_id} cannot be read: {exc}") from None
+    if b"-----BEGIN CERTIFICATE-----" not in ca:  # else a TLS handshake failure, exit 3
+        raise InputError(f"TLS CA {target.tls_ca} of {target.msp_id}'s peer holds no PEM "
+                         "certificate")
     gw = g.connect(target.peer_endpoint, identity, signer, tls_root_certificates=ca,
                    client_certificate=client_cert, client_key=client_key)
     return GatewayLedger(gw, target, timeout)

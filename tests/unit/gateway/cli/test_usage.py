@@ -170,3 +170,13 @@ def test_unreachable_peer_exits_3_with_the_real_gateway_ledger(tmp_path: Path, c
 def test_refusal_rule_text_reaches_stderr_verbatim(run, ledger: FakeLedger):
     ledger.answers["registry:get_enterprise"] = refused(403, RULE)
     assert RULE in run("enterprise", "show", USCC).err
+
+
+def test_tls_ca_that_is_not_a_certificate_exits_2_not_3(tmp_path: Path, capsys):
+    """Without the check, grpc reports the handshake failure as UNAVAILABLE (exit 3)."""
+    path = write_profile(tmp_path)
+    ca = tmp_path / "RegulatorMSP" / "tlsca.pem"
+    ca.write_text("garbage")
+    assert main(["enterprise", "show", USCC], environ={"CARBONTRUST_PROFILE": str(path)}) == 2
+    assert f"TLS CA {ca} of RegulatorMSP's peer holds no PEM certificate" in (
+        capsys.readouterr().err)
