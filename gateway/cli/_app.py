@@ -67,9 +67,15 @@ class App:
     environ: dict[str, str] | None = None
     _options: dict[str, Any] = field(default_factory=dict)
 
-    def target(self, msp_id: str, user: str, profile: Path | None) -> Target:
-        path = profile or default_profile_path(self.environ)
-        target = load_target(path, msp_id, user)
+    def target(self, opts: dict[str, Any]) -> Target:
+        path = opts["profile"] or default_profile_path(self.environ)
+        cert, key = opts["sign_cert"], opts["sign_key"]
+        if (cert is None) != (key is None):
+            raise InputError("--sign-cert and --sign-key go together (an identity the "
+                             "profile does not list)")
+        own = (cert, key) if cert is not None and key is not None else None
+        user = opts["user"] if own is None else f"{cert.name} (--sign-cert)"
+        target = load_target(path, opts["as_msp"], user, own)
         self.terminal.debug(f"as {target.user}@{target.msp_id} via {target.peer_endpoint} "
                             f"(profile {target.profile})")
         return target
@@ -85,7 +91,7 @@ class App:
               args: Sequence[str]) -> Any:
         from gateway.cli._ledger import ledger_failure
 
-        target = self.target(opts["as_msp"], opts["user"], opts["profile"])
+        target = self.target(opts)
         ledger = self._factory()(target, opts["timeout"])
         try:
             self.terminal.debug(f"{'submit' if submit else 'evaluate'} {function}", 2)
@@ -137,7 +143,7 @@ pass_app = click.make_pass_decorator(App)
 
 
 def ledger_options(default_as: str | None = REGULATOR) -> Callable[[F], F]:
-    """``--as``, ``--user``, ``--profile``, ``--timeout``, gathered into ``opts``."""
+    """``--as``, ``--user``, ``--profile``, ``--sign-cert``/``--sign-key``, ``--timeout``."""
 
     def decorate(fn: F) -> F:
         options = [
@@ -151,6 +157,11 @@ def ledger_options(default_as: str | None = REGULATOR) -> Callable[[F], F]:
                          default=None, envvar="CARBONTRUST_PROFILE",
                          help="connection.json [default: $CARBONTRUST_RUN_DIR/connection.json"
                               " or .run/network/connection.json]"),
+            click.option("--sign-cert", type=FILE, default=None,
+                         help="certificate (PEM) of an identity of the --as organisation that "
+                              "the profile does not list, e.g. an enterprise's; with "
+                              "--sign-key"),
+            click.option("--sign-key", type=FILE, default=None, help="its private key (PEM)"),
             click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
                          default=None, help="deadline in seconds for each step"),
         ]
@@ -163,4 +174,5 @@ def ledger_options(default_as: str | None = REGULATOR) -> Callable[[F], F]:
 
 def opts_of(kwargs: dict[str, Any]) -> dict[str, Any]:
     """Pop the ledger options out of a command's keyword arguments."""
-    return {k: kwargs.pop(k) for k in ("as_msp", "user", "profile", "timeout")}
+    return {k: kwargs.pop(k) for k in ("as_msp", "user", "profile", "sign_cert", "sign_key",
+                                          "timeout")}

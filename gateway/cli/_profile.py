@@ -4,7 +4,9 @@
 MSP id, Gateway peer endpoint, TLS root CA and users' certificate and key files. The
 profile is ``--profile`` (or ``CARBONTRUST_PROFILE``), else ``$CARBONTRUST_RUN_DIR/
 connection.json``, else the network's default run dir ``<repo>/.run/network`` (where
-``python -m network`` puts it). ``--as`` picks the organisation, ``--user`` its user.
+``python -m network`` puts it). ``--as`` picks the organisation, ``--user`` its user, or
+``--sign-cert`` and ``--sign-key`` an identity of that organisation that the profile does not
+list (an enterprise's, a meter gateway's).
 
 Read here with the standard library only (no grpc) so that every way a profile can be
 wrong (absent, not JSON, no such organisation or user, a credential file missing) is an
@@ -98,7 +100,11 @@ def _optional(entry: Any, name: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def load_target(path: Path, msp_id: str, user: str) -> Target:
+def load_target(path: Path, msp_id: str, user: str,
+                own: tuple[Path, Path] | None = None) -> Target:
+    """The target for ``user`` of ``msp_id``; ``own`` (certificate, key) replaces the user's
+    credentials with files of the caller's (an enterprise or meter-gateway identity
+    enrolled with the organisation's CA), the peer still coming from the profile."""
     info = _read_profile(path)
     orgs = info["orgs"]
     if msp_id not in orgs:
@@ -107,6 +113,8 @@ def load_target(path: Path, msp_id: str, user: str) -> Target:
     org = orgs[msp_id]
     where = f"orgs.{msp_id}"
     users = org.get("users") if isinstance(org, dict) else None
+    if own is not None:
+        users = {user: {"cert": str(own[0].resolve()), "key": str(own[1].resolve())}}
     if not isinstance(users, dict) or user not in users:
         known = ", ".join(sorted(str(k) for k in users)) if isinstance(users, dict) else "none"
         raise InputError(f"no user {user!r} of {msp_id} in {path} (--user); it has: {known}")

@@ -250,3 +250,22 @@ def test_json_to_a_closed_pipe_exits_141(run, ledger: FakeLedger, monkeypatch):
     monkeypatch.setattr("sys.stdout", Closed())
     r = run("enterprise", "show", USCC)
     assert r.code == 141 and len(ledger.calls) == 1
+
+
+def test_own_certificate_and_key_replace_the_profile_user(run, ledger: FakeLedger, tmp_path):
+    """An enterprise identity enrolled with the regulator's CA, not listed in the profile."""
+    cert, key = tmp_path / "ent.pem", tmp_path / "ent.key"
+    cert.write_text("c")
+    key.write_text("k")
+    ledger.answers["registry:get_enterprise"] = json.dumps(RECORD).encode()
+    r = run("enterprise", "show", USCC, "--sign-cert", str(cert), "--sign-key", str(key))
+    assert r.code == 0, r.err
+    assert ledger.target is not None
+    assert (ledger.target.msp_id, ledger.target.cert, ledger.target.key) == (
+        "RegulatorMSP", cert.resolve(), key.resolve())
+    assert ledger.target.peer_endpoint == "127.0.0.1:1"  # the peer still from the profile
+    r = run("enterprise", "show", USCC, "--sign-cert", str(cert))
+    assert r.code == 2 and "--sign-cert and --sign-key go together" in r.err
+    r = run("enterprise", "show", USCC, "--sign-cert", str(cert), "--sign-key",
+            str(tmp_path / "none"))
+    assert r.code == 2 and "is missing" in r.err
