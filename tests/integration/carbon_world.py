@@ -11,6 +11,7 @@ helpers take over.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -22,12 +23,20 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 import gateway as g
+from chaincode.carbon._codec import canonical
 from chaincode.carbon._uscc import check_char, org_check_char
 from network import Network, load_layout
 from network._layout import Collection
 
 REPO = Path(__file__).resolve().parents[2]
 COLLECTION = "operatingData"
+ORGS = ("PowerMSP", "CertifierMSP", "BankMSP", "RegulatorMSP")
+_n = itertools.count(100)
+
+
+def next_number() -> int:
+    """Unique numbers for USCCs, meter ids and user names within one test session."""
+    return next(_n)
 
 
 def network_deploys_carbon() -> bool:
@@ -109,6 +118,10 @@ class Session:
         self.info = info
         self._gws: dict[str, Any] = {}
 
+    def network(self, who: Who) -> Any:
+        self.contract(who)
+        return self._gws[who.name].get_network(self.info["channel"])
+
     def contract(self, who: Who) -> Any:
         if who.name not in self._gws:
             peer = self.info["orgs"][who.peer_org]
@@ -126,3 +139,57 @@ class Session:
 
 def as_json(raw: bytes) -> Any:
     return json.loads(raw) if raw else None
+
+
+def record(uscc: str) -> str:
+    return json.dumps({"uscc": uscc, "name": f"E{uscc[-5:]}", "industry": "C38",
+                       "region": "southern"})
+
+
+class World:
+    """The four organisations' admins and clients, two registered enterprises with bound
+    certificates and a meter each, a meter gateway, and a revoked identity."""
+
+    def __init__(self, net: Any) -> None:
+        info = json.loads((net.run_dir / "connection.json").read_text())
+        self.net, self.info, self.s = net, info, Session(info)
+        self.who: dict[str, Who] = {}
+        for mspid in ORGS:
+            short = mspid.removesuffix("MSP").lower()
+            self.who[f"{short}-admin"] = from_profile(info, mspid, "Admin", f"{short}-admin")
+            self.who[f"{short}-client"] = from_profile(info, mspid, "User1", f"{short}-client")
+        self.e1, self.e2 = new_uscc(next(_n)), new_uscc(next(_n))
+        for uscc, name in ((self.e1, "ent-own"), (self.e2, "ent2")):
+            self.submit("regulator-admin", "registry:register_enterprise", record(uscc))
+            self.who[name] = self.enterprise_identity(uscc, name)
+            self.submit("regulator-admin", "registry:bind_certificate", uscc,
+                        self.who[name].cert_pem.decode())
+        self.who["ent-other"] = self.who["ent-own"]      # the same identity, others' records
+        self.who["gateway"] = issue_user(net, "PowerMSP", f"gw{next(_n)}",
+                                         {"role": "meter-gateway"}, "gateway")
+        self.who["revoked"] = issue_user(net, "RegulatorMSP", f"rv{next(_n)}", {}, "revoked")
+        self.submit("regulator-admin", "registry:revoke_certificate",
+                    self.who["revoked"].cert_pem.decode(), "integration test")
+        self.m1, self.m2 = f"M-{next(_n)}", f"M-{next(_n)}"
+        self.submit("regulator-admin", "registry:add_meter", self.e1, self.m1)
+        self.submit("regulator-admin", "registry:add_meter", self.e2, self.m2)
+
+    def enterprise_identity(self, uscc: str, name: str) -> Who:
+        return issue_user(self.net, "RegulatorMSP", f"ent{next(_n)}",
+                          {"role": "enterprise", "uscc": uscc}, name)
+
+    def submit(self, who: str | Who, fn: str, *args: str,
+               transient: dict[str, bytes] | None = None, orgs: tuple[str, ...] = ()) -> Any:
+        w = self.who[who] if isinstance(who, str) else who
+        return as_json(self.s.contract(w).submit(fn, list(args), transient=transient,
+                                                 endorsing_organizations=orgs))
+
+    def evaluate(self, who: str, fn: str, *args: str) -> Any:
+        return as_json(self.s.contract(self.who[who]).evaluate(fn, list(args)))
+
+    def declaration(self, uscc: str, signer: Who, year: int) -> dict[str, bytes]:
+        raw = canonical({"uscc": uscc, "period": {"start": f"{year}-01-01",
+                                                  "end": f"{year}-12-31"},
+                         "denominators": {"value_added": {"quantity": "5200",
+                                                          "unit": "10^4 CNY"}}})
+        return {"declaration": raw, "signature": signer.sign(raw), "salt": bytes(range(32))}

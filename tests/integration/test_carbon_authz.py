@@ -11,7 +11,6 @@ Runs on its own network (PORT_BASE) unless CARBONTRUST_RUN_DIR names a running o
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -20,21 +19,19 @@ import pytest
 
 import accounting
 import gateway as g
-from chaincode.carbon._codec import canonical
 
 from .carbon_world import (
-    Session,
-    Who,
-    as_json,
+    ORGS,
+    World,
     carbon_network,
-    from_profile,
     issue_user,
     network_deploys_carbon,
     new_uscc,
+    next_number,
+    record,
 )
 
 PORT_BASE = 40500
-ORGS = ("PowerMSP", "CertifierMSP", "BankMSP", "RegulatorMSP")
 STAFF = [f"{o.removesuffix('MSP').lower()}-{k}" for o in ORGS for k in ("admin", "client")]
 CALLERS = [*STAFF, "ent-own", "ent-other", "gateway", "revoked"]
 REG = {"regulator-admin", "regulator-client"}
@@ -42,68 +39,16 @@ ADMINS = {f"{o.removesuffix('MSP').lower()}-admin" for o in ORGS}
 ALL = set(STAFF)
 FS = {v: str(accounting.load_factor_set(v).digest) for v in accounting.factor_set_versions()}
 RS = {v: str(accounting.load_rule_set(v).digest) for v in accounting.rule_set_versions()}
-_n = itertools.count(100)
 SWITCHED = network_deploys_carbon()
 PENDING = ("the operatingData collection's endorsement policy is the network part of issue 10 "
            "(not yet in network/layout.toml): without it a private-only write must meet the "
            "chaincode's MAJORITY policy, which the collection's two members cannot")
 
 
-def record(uscc: str) -> str:
-    return json.dumps({"uscc": uscc, "name": f"E{uscc[-5:]}", "industry": "C38",
-                       "region": "southern"})
-
-
-class World:
-    def __init__(self, net: Any, info: dict[str, Any]) -> None:
-        self.net, self.s = net, Session(info)
-        self.who: dict[str, Who] = {}
-        for mspid in ORGS:
-            short = mspid.removesuffix("MSP").lower()
-            self.who[f"{short}-admin"] = from_profile(info, mspid, "Admin", f"{short}-admin")
-            self.who[f"{short}-client"] = from_profile(info, mspid, "User1", f"{short}-client")
-        self.e1, self.e2 = new_uscc(next(_n)), new_uscc(next(_n))
-        for uscc, name in ((self.e1, "ent-own"), (self.e2, "ent2")):
-            self.submit("regulator-admin", "registry:register_enterprise", record(uscc))
-            self.who[name] = self.enterprise_identity(uscc, name)
-            self.submit("regulator-admin", "registry:bind_certificate", uscc,
-                        self.who[name].cert_pem.decode())
-        self.who["ent-other"] = self.who["ent-own"]      # the same identity, others' records
-        self.who["gateway"] = issue_user(net, "PowerMSP", f"gw{next(_n)}",
-                                         {"role": "meter-gateway"}, "gateway")
-        self.who["revoked"] = issue_user(net, "RegulatorMSP", f"rv{next(_n)}", {}, "revoked")
-        self.submit("regulator-admin", "registry:revoke_certificate",
-                    self.who["revoked"].cert_pem.decode(), "integration test")
-        self.m1, self.m2 = f"M-{next(_n)}", f"M-{next(_n)}"
-        self.submit("regulator-admin", "registry:add_meter", self.e1, self.m1)
-        self.submit("regulator-admin", "registry:add_meter", self.e2, self.m2)
-
-    def enterprise_identity(self, uscc: str, name: str) -> Who:
-        return issue_user(self.net, "RegulatorMSP", f"ent{next(_n)}",
-                          {"role": "enterprise", "uscc": uscc}, name)
-
-    def submit(self, who: str | Who, fn: str, *args: str,
-               transient: dict[str, bytes] | None = None, orgs: tuple[str, ...] = ()) -> Any:
-        w = self.who[who] if isinstance(who, str) else who
-        return as_json(self.s.contract(w).submit(fn, list(args), transient=transient,
-                                                 endorsing_organizations=orgs))
-
-    def evaluate(self, who: str, fn: str, *args: str) -> Any:
-        return as_json(self.s.contract(self.who[who]).evaluate(fn, list(args)))
-
-    def declaration(self, uscc: str, signer: Who, year: int) -> dict[str, bytes]:
-        raw = canonical({"uscc": uscc, "period": {"start": f"{year}-01-01",
-                                                  "end": f"{year}-12-31"},
-                         "denominators": {"value_added": {"quantity": "5200",
-                                                          "unit": "10^4 CNY"}}})
-        return {"declaration": raw, "signature": signer.sign(raw), "salt": bytes(range(32))}
-
-
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
     for net in carbon_network("it-test_carbon_authz", PORT_BASE):
-        info = json.loads((net.run_dir / "connection.json").read_text())
-        w = World(net, info)
+        w = World(net)
         yield w
         w.s.close()
 
@@ -113,7 +58,7 @@ Call = Callable[[World, str], Any]
 
 
 def _fresh_enterprise(w: World, caller: str) -> str:
-    uscc = new_uscc(next(_n))
+    uscc = new_uscc(next_number())
     w.submit("regulator-admin", "registry:register_enterprise", record(uscc))
     return uscc
 
@@ -128,7 +73,7 @@ def _own_or_other(w: World, caller: str) -> str:
 
 
 def _declare(w: World, caller: str) -> Any:
-    year = 2000 + next(_n) % 50
+    year = 2000 + next_number() % 50
     t = w.declaration(w.e1, w.who["ent-own"], year)
     return w.submit(caller, "operating:declare", transient=t,
                     orgs=("CertifierMSP", "RegulatorMSP"))
@@ -160,19 +105,19 @@ def _in_force(w: World) -> None:
 
 CASES: dict[str, tuple[str, set[str], Call]] = {
     "registry:register_enterprise": ("submit", REG, lambda w, c: w.submit(
-        c, "registry:register_enterprise", record(new_uscc(next(_n))))),
+        c, "registry:register_enterprise", record(new_uscc(next_number())))),
     "registry:update_enterprise": ("submit", REG, lambda w, c: w.submit(
         c, "registry:update_enterprise", _target(w, c, REG), '{"name":"Renamed"}')),
     "registry:set_status": ("submit", REG, lambda w, c: w.submit(
         c, "registry:set_status", _target(w, c, REG), "suspended", "inspection")),
     "registry:bind_certificate": ("submit", REG, lambda w, c: (lambda u: w.submit(
         c, "registry:bind_certificate", u,
-        w.enterprise_identity(u, f"b{next(_n)}").cert_pem.decode()))(_target(w, c, REG))),
+        w.enterprise_identity(u, f"b{next_number()}").cert_pem.decode()))(_target(w, c, REG))),
     "registry:add_meter": ("submit", REG, lambda w, c: w.submit(
-        c, "registry:add_meter", w.e1, f"M-{next(_n)}")),
+        c, "registry:add_meter", w.e1, f"M-{next_number()}")),
     "registry:revoke_certificate": ("submit", REG | {"power-admin"}, lambda w, c: w.submit(
         c, "registry:revoke_certificate", issue_user(
-            w.net, "PowerMSP", f"gw{next(_n)}", {"role": "meter-gateway"}, "x")
+            w.net, "PowerMSP", f"gw{next_number()}", {"role": "meter-gateway"}, "x")
         .cert_pem.decode(), "retired")),
     "registry:get_enterprise": ("evaluate", ALL | {"ent-own"}, lambda w, c: w.evaluate(
         c, "registry:get_enterprise", _own_or_other(w, c))),
