@@ -8,6 +8,7 @@ status: 0 success, 1 the ledger refused (naming the rule), 2 bad usage, 3 no ans
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import random
@@ -17,12 +18,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from chaincode.carbon._uscc import check_char, org_check_char
 from network import Network
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).parent / "carbontrust"
+ATTRS_OID = x509.ObjectIdentifier("1.2.3.4.5.6.7.8.1")  # Fabric CA's attribute extension
 COMMAND = [str(SCRIPT)] if SCRIPT.is_file() else [sys.executable, "-m", "gateway.cli"]
 
 
@@ -148,3 +154,63 @@ def test_no_answer_exits_3(net: Network, rng: random.Random, tmp_path: Path):
 def test_the_console_script_is_installed():
     """`make install` installs the project, so `carbontrust` is on the venv's PATH."""
     assert SCRIPT.is_file() and shutil.which("carbontrust", path=str(SCRIPT.parent))
+
+
+def _enterprise_identity(net: Network, uscc: str, tmp_path: Path) -> tuple[Path, Path]:
+    """An enterprise certificate as the regulator's CA issues it: NodeOU client, Fabric CA
+    attributes role=enterprise and uscc (extension 1.2.3.4.5.6.7.8.1), signed here with the
+    regulator CA's key from the run directory's crypto material."""
+    info = json.loads((net.run_dir / "connection.json").read_text())
+    org = info["orgs"]["RegulatorMSP"]
+    ca_dir = Path(org["users"]["User1"]["cert"]).parents[4] / "ca"
+    ca_cert = x509.load_pem_x509_certificate(next(ca_dir.glob("*-cert.pem")).read_bytes())
+    ca_key = serialization.load_pem_private_key((ca_dir / "priv_sk").read_bytes(), None)
+    assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.UTC)
+    attrs = json.dumps({"attrs": {"role": "enterprise", "uscc": uscc}}).encode()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "client"),
+                                 x509.NameAttribute(NameOID.COMMON_NAME, f"ent-{uscc}")]))
+        .issuer_name(ca_cert.subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(max(now - datetime.timedelta(minutes=5), ca_cert.not_valid_before_utc))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+                       critical=False)
+        .add_extension(x509.UnrecognizedExtension(ATTRS_OID, attrs), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "enterprise.pem", tmp_path / "enterprise.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def test_an_enterprise_signs_with_its_own_certificate(net: Network, rng: random.Random,
+                                                      tmp_path: Path):
+    uscc, other = new_uscc(rng), new_uscc(rng)
+    for code in (uscc, other):
+        assert cli(net, "enterprise", "register", "--uscc", code, "--name", f"E {code}",
+                   "--industry", "C3110", "--region", "north").returncode == 0
+    cert, key = _enterprise_identity(net, uscc, tmp_path)
+    me = ["--sign-cert", str(cert), "--sign-key", str(key)]  # --as RegulatorMSP by default
+
+    r = cli(net, "enterprise", "show", uscc, *me)  # not bound yet: not the enterprise
+    assert r.returncode == 1 and "refused by rule identity.enterprise_registered" in r.stderr
+    r = cli(net, "enterprise", "bind-certificate", uscc, str(cert))
+    assert r.returncode == 0, r.stderr
+
+    r = cli(net, "identity", "whoami", *me)
+    assert r.returncode == 0, r.stderr
+    assert (json.loads(r.stdout)["role"], json.loads(r.stdout).get("uscc")) == ("enterprise", uscc)
+    r = cli(net, "enterprise", "show", uscc, *me)
+    assert r.returncode == 0 and json.loads(r.stdout)["certificate"] is not None
+    r = cli(net, "enterprise", "show", other, *me)
+    assert r.returncode == 1 and "refused by rule registry.read" in r.stderr
+    r = cli(net, "meter", "add", "--uscc", uscc, "--meter", f"E-{uscc[-8:]}", *me)
+    assert r.returncode == 1 and "refused by rule registry.write" in r.stderr
