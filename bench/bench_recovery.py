@@ -1,9 +1,11 @@
 """Recovery benchmark: how long after a kill -9 each kind of node serves again.
 
-    python bench/bench_recovery.py [--rounds 2] [--workers 3]
+    python bench/bench_recovery.py [--rounds 2] [--rate 4]
 
-On a network of its own (ports 33500+, run dir .run/bench-recovery), a steady submit load
-(the project's Gateway client, PowerMSP's peer, `--workers` threads) runs while the
+On a network of its own (ports 15500+, below the ephemeral range; run dir
+.run/bench-recovery), a steady submit load
+(the project's Gateway client, PowerMSP's peer, `--rate` transactions a second started on
+schedule whatever earlier ones are doing) runs while the
 chaincode server, the peer and the Raft leader orderer are each killed with SIGKILL
 `--rounds` times; the supervisor restarts them.  Printed per kind: kill -> new process,
 kill -> ready (as `Network.wait_ready` judges: listening / healthz + gossip / healthz + one
@@ -30,18 +32,18 @@ from network._drill import run_drill  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=2)
-    ap.add_argument("--workers", type=int, default=3)
+    ap.add_argument("--rate", type=float, default=4.0, help="transactions started a second")
     args = ap.parse_args()
-    env = {**os.environ, "CARBONTRUST_PORT_BASE": "33500"}
+    env = {**os.environ, "CARBONTRUST_PORT_BASE": "15500"}
     net = Network(run_dir=REPO / ".run" / "bench-recovery", layout=load_layout(env=env),
                   log=lambda *_: None)
     print(f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; "
-          f"{args.workers} submitting threads through PowerMSP's peer")
+          f"{args.rate:g} transactions a second started through PowerMSP's peer")
     net.down(quiet=True)
     net.up()
     try:
         report = run_drill(net, ["ccserver.power", "peer0.power", "leader"] * args.rounds,
-                           workers=args.workers)
+                           rate=args.rate)
     finally:
         net.down(quiet=True)
     by_kind = defaultdict(list)

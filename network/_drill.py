@@ -1,15 +1,15 @@
 """The recovery drill: kill -9 nodes under a steady submit load, let the supervisor restart them.
 
 Used by the drill test (tests/integration/test_drill.py) and the recovery benchmark
-(bench/bench_recovery.py).  A background thread submits ``put`` transactions through the
-project's Gateway client (blocking API) one after another and records, per transaction,
+(bench/bench_recovery.py).  A background load submits ``put`` transactions through the
+project's Gateway client (blocking API) at a steady rate and records, per transaction,
 when it was submitted and finished and how it ended.  For each target the drill kills the
 node's process with SIGKILL, waits for the supervisor's new process and for the node to be
 ready as ``Network.wait_ready`` judges it (listening / healthz / gossip / Raft leader), then
 for a few transactions submitted after that to finish.
 
-After a failed transaction the load dials a new gRPC channel (and its channel reconnects
-with at most 1 s backoff): a channel left in gRPC's reconnect backoff (up to 120 s by
+After a failed transaction the load's thread dials a new gRPC channel (and channels
+reconnect with at most 1 s backoff): a channel left in gRPC's reconnect backoff (up to 120 s by
 default) fails calls at once, which would measure the client's patience, not the network.
 """
 
@@ -74,65 +74,103 @@ class DrillReport:
 
 
 class SubmitLoad:
-    """Submits transactions through a peer's Gateway until stopped, from `workers` threads
-    (each one transaction after another), so a transaction stuck in a dead node does not
-    stall the load."""
+    """Submits `rate` transactions a second through a peer's Gateway until stopped.
+
+    Open loop: a new transaction starts on schedule whatever the earlier ones are doing (up
+    to `max_in_flight`), so one stuck in a dead node (a commit-status wait on a transaction
+    the killed Raft leader lost) neither stalls the load nor hides when the network serves
+    again.  Each thread keeps its own gRPC channel and dials a new one after a failure.
+    """
 
     def __init__(self, net: Network, msp: str = "PowerMSP", prefix: str = "drill",
-                 workers: int = 3) -> None:
+                 rate: float = 4.0, max_in_flight: int = 12) -> None:
         self.net, self.msp, self.prefix = net, msp, f"{prefix}-{time.time_ns()}"
+        self.rate, self.max_in_flight = rate, max_in_flight
         self.txs: list[Tx] = []
         self._stop_event = threading.Event()
         self._lock = threading.Lock()
-        self._threads = [threading.Thread(target=self.run, args=(w,), daemon=True,
-                                          name=f"submit-load-{w}") for w in range(workers)]
+        self._local = threading.local()
+        self._opened: list = []
+        self._thread = threading.Thread(target=self.run, daemon=True, name="submit-load")
         self.error: BaseException | None = None
 
     def start(self) -> None:
-        for t in self._threads:
-            t.start()
+        self._thread.start()
 
     def is_alive(self) -> bool:
-        return any(t.is_alive() for t in self._threads)
+        return self._thread.is_alive()
 
-    def run(self, worker: int) -> None:
+    def run(self) -> None:
         try:
-            self._run(worker)
+            self._run()
         except BaseException as exc:  # reported by stop()
             self.error = exc
 
-    def _run(self, worker: int) -> None:
-        from gateway import close_channel, connect, dial, profile_identity
+    def _run(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from gateway import profile_identity
 
         info = self.net.connection_info()
-        org = info["orgs"][self.msp]
-        identity = profile_identity(info, self.msp, "User1")
-        i = 0
-        while not self._stop_event.is_set():  # a new channel after each failure
+        self._info = info
+        self._identity = profile_identity(info, self.msp, "User1")
+        in_flight = threading.Semaphore(self.max_in_flight)
+        with ThreadPoolExecutor(self.max_in_flight, thread_name_prefix="submit") as pool:
+            i, next_at = 0, time.monotonic()
+            while not self._stop_event.wait(max(0.0, next_at - time.monotonic())):
+                next_at += 1 / self.rate
+                if not in_flight.acquire(blocking=False):
+                    continue  # all busy: this slot is skipped, not queued
+                i += 1
+                pool.submit(self._one, str(i)).add_done_callback(
+                    lambda _f: in_flight.release())
+        self._close_all()
+
+    def _contract(self):
+        from gateway import connect, dial
+
+        if getattr(self._local, "contract", None) is None:
+            org = self._info["orgs"][self.msp]
             channel = dial(org["peer_endpoint"], options=_RECONNECT,
                            tls_root_certificates=Path(org["tls_ca"]).read_bytes())
-            try:
-                with connect(channel, *identity) as gw:
-                    contract = gw.get_network(info["channel"]).get_contract(info["chaincode"])
-                    while not self._stop_event.is_set():
-                        i += 1
-                        if self._one(contract, f"{worker}-{i}") != "VALID":
-                            break
-            finally:
-                close_channel(channel)
-            self._stop_event.wait(0.2)  # no busy loop while a node is down
+            gw = connect(channel, *self._identity)
+            with self._lock:
+                self._opened.append((gw, channel))
+            self._local.gw, self._local.channel = gw, channel
+            self._local.contract = gw.get_network(self._info["channel"]).get_contract(
+                self._info["chaincode"])
+        return self._local.contract
 
-    def _one(self, contract, key: str) -> str:
+    def _forget(self) -> None:
+        """After a failure: this thread's next transaction dials a new channel."""
+        from gateway import close_channel
+
+        gw, channel = self._local.gw, self._local.channel
+        self._local.contract = None
+        with self._lock:
+            self._opened.remove((gw, channel))
+        gw.close()
+        close_channel(channel)
+
+    def _close_all(self) -> None:
+        from gateway import close_channel
+
+        for gw, channel in self._opened:
+            gw.close()
+            close_channel(channel)
+
+    def _one(self, key: str) -> None:
         t0 = time.monotonic()
         try:
-            contract.submit("put", [f"{self.prefix}-{key}", key], endorse_timeout=10,
-                            submit_timeout=10, commit_status_timeout=15)
+            self._contract().submit("put", [f"{self.prefix}-{key}", key], endorse_timeout=10,
+                                    submit_timeout=10, commit_status_timeout=15)
             outcome = "VALID"
         except Exception as exc:  # every failure is recorded, none hidden
             outcome = _outcome(exc)
+            if getattr(self._local, "contract", None) is not None:
+                self._forget()
         with self._lock:
             self.txs.append(Tx(t0, time.monotonic(), outcome))
-        return outcome
 
     def count_after(self, t: float, outcome: str = "VALID") -> int:
         with self._lock:
@@ -145,8 +183,7 @@ class SubmitLoad:
 
     def stop(self) -> list[Tx]:
         self._stop_event.set()
-        for t in self._threads:
-            t.join(60)
+        self._thread.join(60)
         if self.error is not None:
             raise NetworkError(f"the submit load failed: {self.error!r}") from self.error
         return list(self.txs)
@@ -196,9 +233,9 @@ def kill_and_recover(net: Network, load: SubmitLoad, name: str, settle: int = 5,
 
 
 def run_drill(net: Network, targets: list[str], settle: int = 5,
-              workers: int = 3) -> DrillReport:
+              rate: float = 4.0) -> DrillReport:
     """Kill each target in turn under load (a target "leader" means the current Raft leader)."""
-    load = SubmitLoad(net, workers=workers)
+    load = SubmitLoad(net, rate=rate)
     load.start()
     recoveries = []
     try:

@@ -4,8 +4,9 @@
 ``up``; one per run directory, held by a lock file).  It reads ``<run>/specs/*.json``
 (written by commands, see _process.py) every 0.1 s and, per spec that wants to run:
 
-- starts it in its own session, its output piped through the supervisor into a rotating
-  log (see _logs.py) where each start begins with a START_MARKER line;
+- starts it in its own session, its output going through a named pipe that the
+  supervisor reads into a rotating log (see _logs.py) where each start begins with a
+  START_MARKER line;
 - checks the spec's readiness (``{"http": url}`` answering 200, e.g. /healthz, or
   ``{"tcp": [host, port]}`` accepting) and logs how long the start took;
 - when it exits while still wanted: logs the exit status, waits a backoff (doubling from
@@ -17,11 +18,12 @@
 
 Restart counts, last exit status, backoff and state go to ``<run>/supervisor-state.json``.
 On SIGTERM it stops every node, the last started first (SIGTERM, then SIGKILL after the
-grace period), marks them stopped and exits: it owns their output pipes, and a Go node
-would die of SIGPIPE at its next log line without it (as programs under supervisord do when
-supervisord stops).  A node found alive at start (left by a supervisor that was killed,
-e.g. a Python node, which ignores SIGPIPE) is adopted: watched by pid and restarted when
-it dies; its output until then is not captured.
+grace period), marks them stopped and exits, as supervisord does.  If it is killed instead,
+the nodes keep running: each holds the read end of its own output pipe too, so its writes
+never fail with EPIPE (a Go program dies of SIGPIPE when it logs to a pipe nobody holds);
+they fill the 1 MiB pipe buffer.  The next supervisor (``up``, ``start-node``) adopts a node
+found alive: opens its pipe again by path (so nothing written meanwhile is lost), watches
+it by pid and restarts it when it dies.
 
 Why our own and not Supervisor 4.3: see docs/network.md ("Supervision").
 """
@@ -40,6 +42,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from ._logs import RotatingLog, rotation_settings
@@ -56,6 +59,9 @@ from ._process import (
 DEFAULT_POLICY = {"initial": 0.5, "max": 30.0, "stable": 10.0, "max_failures": 8,
                   "grace": 15.0}
 POLL = 0.1
+#: a node's output pipe buffer: what a node can write while no supervisor reads
+PIPE_BYTES = 1 << 20
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 #: with no node wanted for this long the supervisor exits (the next start starts it again)
 IDLE_EXIT = 5.0
 log = logging.getLogger("network.supervise")
@@ -80,6 +86,7 @@ class Daemon:
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = run_dir
         self.specs, self.pids, self.logs = run_dir / "specs", run_dir / "pids", run_dir / "logs"
+        self.pipes = run_dir / "pipes"
         self.state: dict[str, dict] = (_read_json(run_dir / "supervisor-state.json")
                                        or {}).get("nodes", {})
         self.tasks: dict[str, asyncio.Task] = {}
@@ -153,6 +160,8 @@ class Daemon:
         policy = {**DEFAULT_POLICY, **(spec.get("restart") or {})}
         backoff, failures = policy["initial"], 0
         gen = spec.get("gen")
+        if gen != self.state.get(name, {}).get("gen"):  # started by a command: counts anew
+            self.state[name] = {"restarts": 0}
         self._set(name, gen=gen, state="starting")
         first = True
         while True:
@@ -160,8 +169,9 @@ class Daemon:
             if spec.get("want") != "running":
                 self._set(name, state="stopped")
                 return
-            if spec.get("gen") != gen:  # started anew by a command: a fresh policy
+            if spec.get("gen") != gen:  # started anew by a command: a fresh policy and count
                 gen, backoff, failures, first = spec.get("gen"), policy["initial"], 0, True
+                self.state[name] = {"restarts": 0}
                 self._set(name, gen=gen)
             if not first:
                 self.state[name]["restarts"] += 1
@@ -200,35 +210,9 @@ class Daemon:
                 await asyncio.sleep(POLL)
             backoff = min(backoff * 2, policy["max"])
 
-    async def _run_once(self, name: str, spec: dict, policy: dict) -> tuple[object, float | None]:
-        """Start the node, pump its output to its log until it exits: (exit, ready seconds).
-
-        subprocess.Popen, not asyncio's subprocess transport: the transport kills a child
-        that is still running when it is closed or collected, and the nodes must outlive a
-        supervisor that stops.
-        """
-        out = RotatingLog(self.logs / f"{name}.log", self.max_bytes, self.keep)
-        out.write(f"{START_MARKER} {time.strftime('%Y-%m-%dT%H:%M:%S')} ===\n".encode())
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(Path.home()),
-               **spec["env"], SWEEP_TAG: str(self.run_dir)}
-        try:
-            proc = subprocess.Popen(
-                spec["argv"], env=env, cwd=spec.get("cwd"), stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        except OSError as exc:
-            out.write(f"cannot start: {exc}\n".encode())
-            out.close()
-            return f"cannot start: {exc}", None
-        _write_json(self.pids / f"{name}.json", {
-            "pid": proc.pid, "start": _start_time(proc.pid), "argv": spec["argv"],
-            "gen": spec.get("gen"), "meta": spec.get("meta") or {}})
-        self._set(name, state="starting", pid=proc.pid, started_at=time.time(), ready_at=None)
-        started = time.monotonic()
-        ready_at: list[float] = []
+    def _pump(self, fd: int, out: RotatingLog) -> asyncio.Event:
+        """Copy what arrives on a node's output pipe to its log; the event is set at EOF."""
         loop = asyncio.get_running_loop()
-        assert proc.stdout is not None
-        fd = proc.stdout.fileno()
-        os.set_blocking(fd, False)
         eof = asyncio.Event()
 
         def readable() -> None:
@@ -244,6 +228,64 @@ class Daemon:
                 loop.remove_reader(fd)
                 eof.set()
         loop.add_reader(fd, readable)
+        return eof
+
+    async def _drain(self, fd: int, out: RotatingLog, eof: asyncio.Event) -> None:
+        """After the node exited: the rest of its output (a grandchild may hold the pipe)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(eof.wait(), 5)
+        asyncio.get_running_loop().remove_reader(fd)
+        os.close(fd)
+        out.close()
+
+    def _open_pipe(self, name: str) -> tuple[int, int]:
+        """A fresh named pipe for a node's output: (read end, write end).
+
+        Named, so that a supervisor that replaces a killed one can open it again by path
+        and go on reading; the node also inherits the read end (and never reads it), so its
+        writes never fail with EPIPE while no supervisor reads: they fill the pipe's buffer
+        (1 MiB) and wait for the next supervisor, and no line is lost.
+        """
+        fifo = self.pipes / f"{name}.fifo"
+        self.pipes.mkdir(parents=True, exist_ok=True)
+        fifo.unlink(missing_ok=True)
+        os.mkfifo(fifo, 0o600)
+        rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        wfd = os.open(fifo, os.O_WRONLY)
+        with contextlib.suppress(OSError):  # the kernel's pipe-max-size may be lower
+            fcntl.fcntl(wfd, F_SETPIPE_SZ, PIPE_BYTES)
+        return rfd, wfd
+
+    async def _run_once(self, name: str, spec: dict, policy: dict) -> tuple[object, float | None]:
+        """Start the node, pump its output to its log until it exits: (exit, ready seconds).
+
+        subprocess.Popen, not asyncio's subprocess transport: the transport kills a child
+        that is still running when it is closed or collected, and the nodes must outlive a
+        supervisor that is killed.
+        """
+        out = RotatingLog(self.logs / f"{name}.log", self.max_bytes, self.keep)
+        out.write(f"{START_MARKER} {time.strftime('%Y-%m-%dT%H:%M:%S')} ===\n".encode())
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(Path.home()),
+               **spec["env"], SWEEP_TAG: str(self.run_dir)}
+        rfd, wfd = self._open_pipe(name)
+        try:
+            proc = subprocess.Popen(
+                spec["argv"], env=env, cwd=spec.get("cwd"), stdin=subprocess.DEVNULL,
+                stdout=wfd, stderr=wfd, pass_fds=(rfd,), start_new_session=True)
+        except OSError as exc:
+            out.write(f"cannot start: {exc}\n".encode())
+            out.close()
+            os.close(rfd)
+            return f"cannot start: {exc}", None
+        finally:
+            os.close(wfd)
+        _write_json(self.pids / f"{name}.json", {
+            "pid": proc.pid, "start": _start_time(proc.pid), "argv": spec["argv"],
+            "gen": spec.get("gen"), "meta": spec.get("meta") or {}})
+        self._set(name, state="starting", pid=proc.pid, started_at=time.time(), ready_at=None)
+        started = time.monotonic()
+        ready_at: list[float] = []
+        eof = self._pump(rfd, out)
 
         async def ready() -> None:
             if not spec.get("ready"):
@@ -257,25 +299,22 @@ class Daemon:
 
         checking = asyncio.create_task(ready())
         try:
-            await self._until_exit(name, proc, policy)
-            with contextlib.suppress(TimeoutError):  # a grandchild may hold the pipe
-                await asyncio.wait_for(eof.wait(), 5)
+            await self._until_exit(name, proc.pid, proc.poll, policy)
         finally:
             checking.cancel()
-            loop.remove_reader(fd)
-            proc.stdout.close()
-            out.close()
+            await self._drain(rfd, out, eof)
         code = proc.returncode
         status = f"signal {-code}" if code is not None and code < 0 else code
         ready_for = time.monotonic() - ready_at[0] if ready_at else (
             None if spec.get("ready") else time.monotonic() - started)
         return status, ready_for
 
-    async def _until_exit(self, name: str, proc: subprocess.Popen, policy: dict) -> None:
-        """Wait for the exit; a command asking to stop gets SIGTERM, then SIGKILL after grace."""
+    async def _until_exit(self, name: str, pid: int, poll: Callable[[], object],
+                          policy: dict) -> None:
+        """Wait until poll() says the node exited (not None / falsy); a command asking to
+        stop gets SIGTERM, then SIGKILL after the grace period."""
         term_at = None
-        pid = proc.pid
-        while proc.poll() is None:
+        while poll() is None:
             await asyncio.sleep(POLL)
             if (self._spec(name) or {}).get("want") != "running":
                 if term_at is None:
@@ -286,18 +325,24 @@ class Daemon:
 
     async def _watch_adopted(self, name: str, pid: int,
                              policy: dict) -> tuple[object, float | None]:
+        """A live node a former supervisor started: read its pipe again, watch it by pid."""
         rec = _read_json(self.pids / f"{name}.json")
         self._set(name, state="running", pid=pid)
         t0 = time.monotonic()
-        term_at = None
-        while live_pid(rec):
-            await asyncio.sleep(POLL * 2)
-            if (self._spec(name) or {}).get("want") != "running":
-                if term_at is None:
-                    term_at = time.monotonic()
-                    _signal_group(pid, signal.SIGTERM)
-                elif time.monotonic() - term_at > policy["grace"]:
-                    _signal_group(pid, signal.SIGKILL)
+        out = RotatingLog(self.logs / f"{name}.log", self.max_bytes, self.keep)
+        try:
+            rfd = os.open(self.pipes / f"{name}.fifo", os.O_RDONLY | os.O_NONBLOCK)
+        except OSError:  # started before named pipes: its output is not ours to read
+            rfd = -1
+        eof = self._pump(rfd, out) if rfd >= 0 else None
+        try:
+            await self._until_exit(name, pid, lambda: None if live_pid(rec) else "gone",
+                                   policy)
+        finally:
+            if eof is not None:
+                await self._drain(rfd, out, eof)
+            else:
+                out.close()
         return "unknown (adopted)", time.monotonic() - t0
 
 

@@ -87,6 +87,9 @@ def test_killed_process_is_restarted_and_counted(sup: Supervisor) -> None:
     assert "sleeper exited (signal 9)" in (sup.logs / "supervisor.log").read_text()
     assert sup.stop("sleeper") is True
     assert not _alive(second)
+    sup.start(ProcSpec("sleeper", ["sleep", "60"], {}))  # a deliberate start counts anew
+    st = _wait(lambda: sup.state()["sleeper"].get("state") == "starting" and sup.state())
+    assert st["sleeper"]["restarts"] == 0 and "last_exit" not in st["sleeper"]
 
 
 def test_deliberate_stop_is_not_restarted(sup: Supervisor) -> None:
@@ -127,16 +130,25 @@ def test_stopping_the_supervisor_stops_its_nodes_last_started_first(sup: Supervi
 
 
 def test_a_killed_supervisor_is_replaced_and_adopts_live_nodes(sup: Supervisor) -> None:
-    pid = sup.start(ProcSpec("sleeper", ["sleep", "60"], {}))
+    """The node outlives a killed supervisor (no SIGPIPE), and no line it wrote is lost."""
+    counter = "i=0; while :; do i=$((i+1)); echo \"n $i\"; sleep 0.01; done"
+    pid = sup.start(ProcSpec("counter", ["sh", "-c", counter], {}))
     daemon = sup.daemon_pid()
     assert daemon
+    time.sleep(0.5)
     os.kill(daemon, signal.SIGKILL)
     _wait(lambda: sup.daemon_pid() is None, what="the supervisor gone")
+    time.sleep(1.0)  # the node writes on with nobody reading (sh dies of SIGPIPE on EPIPE)
     assert _alive(pid)
     assert sup.ensure_daemon() != daemon
-    _wait(lambda: sup.state()["sleeper"].get("state") == "running", what="adoption")
+    _wait(lambda: sup.state()["counter"].get("state") == "running", what="adoption")
+    time.sleep(0.5)
+    assert sup.pid("counter") == pid  # the same process, adopted, not restarted
+    seen = [int(ln.split()[1]) for ln in sup.log_path("counter").read_text().splitlines()
+            if ln.startswith("n ")]
+    assert len(seen) > 100 and seen == list(range(1, len(seen) + 1))  # no line lost
     os.kill(pid, signal.SIGKILL)
-    _wait(lambda: (p := sup.pid("sleeper")) and p != pid, what="restart of an adopted node")
+    _wait(lambda: (p := sup.pid("counter")) and p != pid, what="restart of an adopted node")
     assert "adopting running pid" in (sup.logs / "supervisor.log").read_text()
 
 
