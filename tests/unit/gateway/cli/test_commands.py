@@ -269,3 +269,19 @@ def test_own_certificate_and_key_replace_the_profile_user(run, ledger: FakeLedge
     r = run("enterprise", "show", USCC, "--sign-cert", str(cert), "--sign-key",
             str(tmp_path / "none"))
     assert r.code == 2 and "is missing" in r.err
+
+
+def test_governance_digest_and_json(run, ledger: FakeLedger):
+    import accounting
+
+    version = accounting.rule_set_versions()[0]
+    r = run("governance", "digest", "rule_set", version)
+    assert r.code == 0 and r.out.strip() == str(accounting.load_rule_set(version).digest)
+    assert not ledger.calls  # local: no ledger
+    r = run("governance", "digest", "factor_set", "nope")
+    assert r.code == 2 and "no factor_set 'nope'" in r.err and "cn-2021" in r.err
+    ledger.answers["governance:activate"] = b'{"kind":"rule_set","version":"v"}'
+    r = run("governance", "activate", "rule_set", "v", "--user", "Admin")
+    assert r.code == 0 and r.out == "" and "activated rule_set v" in r.err
+    r = run("governance", "activate", "rule_set", "v", "--user", "Admin", "--json")
+    assert json.loads(r.out) == {"kind": "rule_set", "version": "v"}
