@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("serve", help="serve a contract module to a peer (chaincode as a service)")
     s.add_argument("--address", required=True, help="host:port to listen on")
     s.add_argument("--id", required=True, help="package id the peer knows this chaincode by")
-    s.add_argument("--module", default="chaincode.probe", help="module with CONTRACTS")
+    s.add_argument("--module", default="chaincode.carbon", help="module with CONTRACTS")
     s.add_argument("--tls-cert", type=Path)
     s.add_argument("--tls-key", type=Path)
     s.add_argument("--client-ca", type=Path, help="require peer client certs from this CA")

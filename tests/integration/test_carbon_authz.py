@@ -82,7 +82,8 @@ def _declare(w: World, caller: str) -> Any:
 _gov_setup: dict[str, bool] = {}
 
 
-def _proposed(w: World) -> None:
+def _proposed(w: World) -> World:
+    """Proposals the approve/activate/get cases act on (made once); returns w."""
     if not _gov_setup.get("approve"):
         w.submit("regulator-admin", "governance:propose", "factor_set", "cn-2022",
                  FS["cn-2022"], json.dumps({"orgs": list(ORGS), "required": 4}))
@@ -91,9 +92,11 @@ def _proposed(w: World) -> None:
         w.submit("bank-admin", "governance:approve", "rule_set", "zj-ce-2023",
                  RS["zj-ce-2023"])
         _gov_setup["approve"] = True
+    return w
 
 
-def _in_force(w: World) -> None:
+def _in_force(w: World) -> World:
+    """A version in force for the in_force case (made once); returns w."""
     if not _gov_setup.get("in_force"):
         w.submit("regulator-admin", "governance:propose", "factor_set", "cn-2023",
                  FS["cn-2023"], json.dumps({"orgs": ["CertifierMSP"], "required": 1}))
@@ -101,6 +104,7 @@ def _in_force(w: World) -> None:
                  FS["cn-2023"])
         w.submit("regulator-admin", "governance:activate", "factor_set", "cn-2023")
         _gov_setup["in_force"] = True
+    return w
 
 
 CASES: dict[str, tuple[str, set[str], Call]] = {
@@ -130,16 +134,16 @@ CASES: dict[str, tuple[str, set[str], Call]] = {
     "governance:propose": ("submit", {"regulator-admin"}, lambda w, c: w.submit(
         c, "governance:propose", "factor_set", "cn-2021", FS["cn-2021"],
         json.dumps({"orgs": ["BankMSP"], "required": 1}))),
-    "governance:approve": ("submit", ADMINS, lambda w, c: (_proposed(w), w.submit(
-        c, "governance:approve", "factor_set", "cn-2022", FS["cn-2022"]))[1]),
-    "governance:activate": ("submit", {"regulator-admin"}, lambda w, c: (_proposed(w), w.submit(
-        c, "governance:activate", "rule_set", "zj-ce-2023"))[1]),
-    "governance:get": ("evaluate", ALL | {"ent-own", "gateway"}, lambda w, c: (
-        _proposed(w), w.evaluate(c, "governance:get", "factor_set", "cn-2022"))[1]),
+    "governance:approve": ("submit", ADMINS, lambda w, c: _proposed(w).submit(
+        c, "governance:approve", "factor_set", "cn-2022", FS["cn-2022"])),
+    "governance:activate": ("submit", {"regulator-admin"}, lambda w, c: _proposed(w).submit(
+        c, "governance:activate", "rule_set", "zj-ce-2023")),
+    "governance:get": ("evaluate", ALL | {"ent-own", "gateway"}, lambda w, c: _proposed(
+        w).evaluate(c, "governance:get", "factor_set", "cn-2022")),
     "governance:list": ("evaluate", ALL | {"ent-own", "gateway"}, lambda w, c: w.evaluate(
         c, "governance:list", "factor_set")),
-    "governance:in_force": ("evaluate", ALL | {"ent-own", "gateway"}, lambda w, c: (
-        _in_force(w), w.evaluate(c, "governance:in_force", "factor_set"))[1]),
+    "governance:in_force": ("evaluate", ALL | {"ent-own", "gateway"}, lambda w, c: _in_force(
+        w).evaluate(c, "governance:in_force", "factor_set")),
     "operating:declare": ("submit", {"ent-own"}, _declare),
     "operating:get": ("evaluate", {"certifier-admin", "certifier-client", "regulator-admin",
                                    "regulator-client", "ent-own"}, lambda w, c: w.evaluate(
@@ -177,9 +181,9 @@ def test_matrix(world: World, fn: str, caller: str) -> None:
     _kind, allowed, call = CASES[fn]
     if fn.startswith("operating:") and caller in allowed and not SWITCHED:
         if fn == "operating:declare":  # endorsed by both members, refused at validation
-            with pytest.raises(g.CommitError) as err:
+            with pytest.raises(g.CommitError) as failed:
                 call(world, caller)
-            assert err.value.code == 10  # ENDORSEMENT_POLICY_FAILURE
+            assert failed.value.code == 10  # ENDORSEMENT_POLICY_FAILURE
         pytest.xfail(PENDING)
     if fn == "operating:get" and SWITCHED and not _gov_setup.get("declared"):
         t = world.declaration(world.e1, world.who["ent-own"], 2024)

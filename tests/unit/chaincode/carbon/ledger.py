@@ -23,11 +23,10 @@ from typing import Any
 from fabric_protos.ledger.queryresult import kv_query_result_pb2
 from fabric_protos.msp import identities_pb2
 from fabric_protos.peer import chaincode_shim_pb2 as shim
+from fabric_protos.peer.chaincode_shim_pb2 import ChaincodeMessage as Msg
 
 from chaincode.shim import ContractError, Dispatcher, Stub
 from chaincode.shim._proposal import ProposalInfo
-
-Msg = shim.ChaincodeMessage
 
 
 @dataclass

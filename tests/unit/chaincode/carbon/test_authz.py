@@ -229,3 +229,19 @@ def test_contracts_include_the_probe_only_with_the_test_flag(monkeypatch) -> Non
     monkeypatch.setenv("CARBONTRUST_CC_TEST_CONTRACTS", "1")
     assert "Probe" in [type(c).__name__ for c in contracts()]
     assert os.environ["CARBONTRUST_CC_TEST_CONTRACTS"] == "1"
+
+
+def test_meter_gateway_attribute_under_another_msp_is_refused(world: World) -> None:
+    fake = meter_gateway(mspid="RegulatorMSP")
+    res = world.call(fake, "registry:get_meter", "M-1")
+    assert res.status == 403 and res.message.startswith("refused by rule registry.meter.read:")
+    assert "RegulatorMSP meter-gateway" in res.message
+
+
+def test_enterprise_identity_is_not_a_regulator_client(world: World) -> None:
+    """An enterprise certificate is a RegulatorMSP client (OU client), yet never passes the
+    regulator's rules."""
+    res = world.call("ent1", "registry:register_enterprise", record(E3))
+    assert res.status == 403 and res.message.startswith("refused by rule registry.write:")
+    assert "RegulatorMSP enterprise uscc=" + E1 in res.message
+    assert world.ok("ent1", "identity:whoami")["ou"] == "client"

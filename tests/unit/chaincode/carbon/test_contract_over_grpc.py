@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 from fabric_protos.peer import proposal_response_pb2
 
@@ -30,7 +31,7 @@ def test_register_and_read_through_the_shim_server() -> None:
         peer = FakePeer(addr)
         await peer.run()
         try:
-            done = await peer.invoke_raw("t1", "registry:register_enterprise", record(E1),
+            done: Any = await peer.invoke_raw("t1", "registry:register_enterprise", record(E1),
                                          proposal=signed_proposal("RegulatorMSP", admin.pem))
             resp = proposal_response_pb2.Response.FromString(done.payload)
             assert resp.status == 200, resp.message

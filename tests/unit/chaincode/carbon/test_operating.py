@@ -38,6 +38,7 @@ def test_declare_stores_only_private_data_and_commits_in_the_event(world: World)
     res = world.call("ent1", "operating:declare", transient=t)
     assert res.status == 200, res.message
     assert {c for c, _ in res.writes} == {"operatingData"}  # nothing public written
+    assert res.event is not None
     name, payload = res.event
     assert name == "carbon.audit"
     entry = json.loads(payload)

@@ -105,6 +105,7 @@ def test_revoked_certificate_cannot_be_bound(world: World) -> None:
 def test_one_canonical_audit_event_per_write(world: World) -> None:
     res = world.call("regulator-admin", "registry:add_meter", E2, "M-3")
     assert res.status == 200
+    assert res.event is not None
     name, payload = res.event
     entry = json.loads(payload)
     assert name == "carbon.audit" and canonical(entry) == payload
