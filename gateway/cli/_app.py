@@ -95,7 +95,10 @@ class App:
         ledger = self._factory()(target, opts["timeout"])
         try:
             self.terminal.debug(f"{'submit' if submit else 'evaluate'} {function}", 2)
-            return ledger.submit(function, args) if submit else ledger.evaluate(function, args)
+            if not submit:
+                return ledger.evaluate(function, args)
+            with self.terminal.status(f"{function}: endorsing, ordering, waiting for commit"):
+                return ledger.submit(function, args)
         except CliFailure:
             raise
         except Exception as exc:

@@ -7,7 +7,8 @@ always reads clean JSON. Rich is imported on the first message, not at start-up,
 every message is a ``rich.text.Text`` (never markup), so a ledger message or a user's input
 containing ``[bold]`` or escape sequences is shown as it is.
 
-Levels: errors are always shown (the reason for exit 1 is the contract); warnings unless
+Levels (``status``, a spinner while a command waits for the ledger, only on a terminal):
+errors are always shown (the reason for exit 1 is the contract); warnings unless
 ``-qq``; info and success unless ``-q``; debug with ``-v``; per-peer evidence with ``-vv``.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from typing import IO, Any
 
 __all__ = ["Terminal"]
@@ -99,6 +101,15 @@ class Terminal:
     def debug(self, text: str, level: int = 1) -> None:
         if self.verbosity >= level:
             self._say(text, "dim")
+
+    def status(self, text: str) -> AbstractContextManager[Any]:
+        """A spinner with ``text`` on stderr while the ledger works, on a terminal only
+        (never in a pipe or a log, and not with ``-q``)."""
+        if self.verbosity < 0 or not self.err_console.is_terminal:
+            return nullcontext()
+        from rich.text import Text
+
+        return self.err_console.status(Text(_safe(text)), spinner="dots")
 
     # -- data (stdout) ----------------------------------------------------------------
 
