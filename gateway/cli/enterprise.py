@@ -68,7 +68,8 @@ def show(app: App, uscc: str, **kw: Any) -> None:
 
 
 @enterprise.command("list")
-@click.option("--page-size", type=click.IntRange(1, 1000), default=100, show_default=True)
+@click.option("--page-size", type=click.IntRange(min=1), default=100, show_default=True,
+              help="records per ledger call (the contract sets the maximum)")
 @click.option("--bookmark", type=TEXT, default=None,
               help="print one page from here, as {records, bookmark}")
 @ledger_options()
