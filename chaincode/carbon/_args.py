@@ -41,7 +41,7 @@ def _refuse_number(literal: str) -> Any:
 def json_object(field: str, text: str) -> dict[str, Any]:
     try:
         value = json.loads(text, parse_float=_refuse_number, parse_constant=_refuse_number)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise bad(field, "a JSON object", f"invalid JSON ({exc})") from None
     if not isinstance(value, dict):
         raise bad(field, "a JSON object", text)

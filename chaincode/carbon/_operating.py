@@ -64,7 +64,7 @@ def parse_declaration(raw: bytes) -> dict[str, Any]:
     field = "transient.declaration"
     try:
         doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise _args.bad(field, "canonical JSON", f"unreadable ({exc})") from None
     if not isinstance(doc, dict):
         raise _args.bad(field, "a JSON object", type(doc).__name__)

@@ -110,3 +110,13 @@ def test_wrong_argument_count_is_400(world: World, fn: str) -> None:
 def test_invalid_utf8_argument_is_400(world: World) -> None:
     res = world.call("regulator-admin", "registry:get_enterprise", b"\xff\xfe")
     assert res.status == 400 and res.message.startswith("argument 1:")
+
+
+def test_deeply_nested_json_is_400_not_500(world: World) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    res = world.call("regulator-admin", "registry:register_enterprise", deep)
+    assert res.status == 400 and res.message.startswith("record:"), res.message
+    res = world.call("ent1", "operating:declare",
+                     transient={"declaration": deep.encode(), "signature": b"s",
+                                "salt": bytes(16)})
+    assert res.status == 400 and res.message.startswith("transient.declaration:")
