@@ -2,7 +2,7 @@
 
 ``python -m network supervise RUN_DIR`` (started by the first ``Supervisor.start``, i.e. by
 ``up``; one per run directory, held by a lock file).  It reads ``<run>/specs/*.json``
-(written by commands, see _process.py) every 0.1 s and, per spec that wants to run:
+(written by commands, see _process.py) every 0.2 s and, per spec that wants to run:
 
 - starts it in its own session, its output going through a named pipe that the
   supervisor reads into a rotating log (see _logs.py) where each start begins with a
@@ -58,7 +58,7 @@ from ._process import (
 
 DEFAULT_POLICY = {"initial": 0.5, "max": 30.0, "stable": 10.0, "max_failures": 8,
                   "grace": 15.0}
-POLL = 0.1
+POLL = 0.2
 #: a node's output pipe buffer: what a node can write while no supervisor reads
 PIPE_BYTES = 1 << 20
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
@@ -90,12 +90,25 @@ class Daemon:
         self.state: dict[str, dict] = (_read_json(run_dir / "supervisor-state.json")
                                        or {}).get("nodes", {})
         self.tasks: dict[str, asyncio.Task] = {}
+        self._specs: dict[str, tuple[tuple[int, int, int], dict | None]] = {}
         self.max_bytes, self.keep = rotation_settings()
         self.stopping = asyncio.Event()
 
     # -- state -------------------------------------------------------------------
     def _spec(self, name: str) -> dict | None:
-        return _read_json(self.specs / f"{name}.json")
+        """A node's spec, parsed again only when the file changed (it is polled often)."""
+        path = self.specs / f"{name}.json"
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        cached = self._specs.get(name)
+        if cached and cached[0] == key:
+            return cached[1]
+        spec = _read_json(path)
+        self._specs[name] = (key, spec)
+        return spec
 
     def _set(self, name: str, **fields: object) -> None:
         self.state.setdefault(name, {"restarts": 0}).update(fields)
@@ -120,7 +133,7 @@ class Daemon:
                 break
             for path in sorted(self.specs.glob("*.json")) if self.specs.is_dir() else []:
                 name = path.stem
-                spec = _read_json(path)
+                spec = self._spec(name)
                 task = self.tasks.get(name)
                 new_gen = spec and spec.get("gen") != self.state.get(name, {}).get("gen")
                 if (spec and spec.get("want") == "running"
