@@ -13,7 +13,7 @@ install: .venv/.synced
 	.venv/bin/uv pip install -q --python $(PY) --no-deps -e .   # the carbontrust command
 	touch $@
 
-build: install            ## build (or find cached) Fabric binaries
+build: install            ## build (or find cached) Fabric binaries; any Go >= 1.21 (runs go with GOTOOLCHAIN=auto)
 	$(PY) -m network build
 
 up: build                 ## bring the four-organisation network up
