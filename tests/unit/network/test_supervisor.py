@@ -146,7 +146,7 @@ def test_a_killed_supervisor_is_replaced_and_adopts_live_nodes(sup: Supervisor) 
     assert sup.pid("counter") == pid  # the same process, adopted, not restarted
     seen = [int(ln.split()[1]) for ln in sup.log_path("counter").read_text().splitlines()
             if ln.startswith("n ")]
-    assert len(seen) > 100 and seen == list(range(1, len(seen) + 1))  # no line lost
+    assert len(seen) > 20 and seen == list(range(1, len(seen) + 1))  # no line lost
     os.kill(pid, signal.SIGKILL)
     _wait(lambda: (p := sup.pid("counter")) and p != pid, what="restart of an adopted node")
     assert "adopting running pid" in (sup.logs / "supervisor.log").read_text()
