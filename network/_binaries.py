@@ -15,6 +15,10 @@ go.env, which forbids that, so every ``go`` command here runs with ``GOTOOLCHAIN
 unless the user chose a specific toolchain (e.g. ``go1.26.1`` or ``path``); the build log
 says so when it overrides.
 
+Fabric CA v1.5.13 (fabric-ca-server, fabric-ca-client) is built the same way from its own
+wrapper module, network/fabric_ca_tools, cached beside Fabric under its own digest
+(``find_ca_binaries``); ``FABRIC_CA_BIN=/path/to/bin`` uses a user's own.
+
 ``FABRIC_BIN=/path/to/bin`` uses a user's own binaries instead; their config
 directory is ``FABRIC_CFG_PATH`` or ``/path/to/config`` (the release tarball's
 shape).
@@ -175,3 +179,58 @@ def build_binaries(dest: Path, log=print) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp.rename(dest)
     log(f"built Fabric binaries in {time.monotonic() - t0:.0f} s -> {dest}")
+
+
+CA_VERSION = "1.5.13"
+CA_MODULE = "github.com/hyperledger/fabric-ca"
+CA_COMMANDS = ("fabric-ca-server", "fabric-ca-client")
+CA_TOOLS_DIR = Path(__file__).with_name("fabric_ca_tools")
+
+
+def ca_cached_dir() -> Path:
+    h = hashlib.sha256()
+    for name in ("go.mod", "go.sum", "tools.go"):
+        h.update((CA_TOOLS_DIR / name).read_bytes())
+    return cache_root() / f"fabric-ca-{CA_VERSION}-{h.hexdigest()[:12]}"
+
+
+def find_ca_binaries(build: bool = True, log=print) -> Path:
+    """The directory holding fabric-ca-server and fabric-ca-client (built when needed)."""
+    user_bin = os.environ.get("FABRIC_CA_BIN")
+    d = Path(user_bin) if user_bin else ca_cached_dir() / "bin"
+    missing = [c for c in CA_COMMANDS if not (d / c).is_file()]
+    if not missing:
+        return d
+    if user_bin:
+        raise BinariesError(f"FABRIC_CA_BIN={d} lacks {', '.join(missing)}")
+    if not build:
+        raise BinariesError(f"no cached Fabric CA binaries in {d}; run `python -m network build`")
+    build_ca_binaries(d.parent, log=log)
+    return d
+
+
+def build_ca_binaries(dest: Path, log=print) -> None:
+    """Build fabric-ca-server and fabric-ca-client into dest/bin."""
+    go = _go()
+    tmp = dest.with_name(dest.name + f".tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "bin").mkdir(parents=True)
+    ldflags = f"-X {CA_MODULE}/lib/metadata.Version={CA_VERSION}"
+    # cgo on: the server keeps its registry in SQLite through mattn/go-sqlite3, a cgo
+    # package (without cgo the server builds but refuses to start); needs a C compiler
+    env = {**go_env(log=log), "CGO_ENABLED": "1", "GOFLAGS": "-mod=readonly -buildvcs=false"}
+    t0 = time.monotonic()
+    for cmd in CA_COMMANDS:
+        log(f"building {cmd} (Fabric CA {CA_VERSION}) ...")
+        res = subprocess.run(
+            [go, "build", "-trimpath", "-ldflags", ldflags, "-o", str(tmp / "bin" / cmd),
+             f"{CA_MODULE}/cmd/{cmd}"],
+            cwd=CA_TOOLS_DIR, env=env, capture_output=True, text=True, check=False,
+        )
+        if res.returncode != 0:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise BinariesError(f"go build {cmd} failed:\n{res.stderr[-2000:]}")
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp.rename(dest)
+    log(f"built Fabric CA binaries in {time.monotonic() - t0:.0f} s -> {dest}")
