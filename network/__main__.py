@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from ._binaries import BinariesError, find_binaries
+from ._binaries import BinariesError, find_binaries, find_ca_binaries
 from ._layout import LayoutError
 from ._network import Network, NetworkError
 from ._process import NodeStartError, ProcessError
@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     lg = sub.add_parser("logs", help="tail of a node's log (all nodes without NODE)")
     lg.add_argument("node", nargs="?")
     lg.add_argument("-n", type=int, default=20)
-    sub.add_parser("build", help="build (or find) the Fabric binaries and print where")
+    sub.add_parser("build", help="build (or find) the Fabric and Fabric CA binaries; print where")
     sub.add_parser("info", help="print connection.json (endpoints, TLS CAs, identities)")
     sn = sub.add_parser("stop-node", help="stop one node")
     sn.add_argument("node")
@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.cmd == "build":
             b = find_binaries()
-            print(f"binaries: {b.bin_dir}\nconfig:   {b.config_dir}")
+            ca = find_ca_binaries()
+            print(f"binaries: {b.bin_dir}\nconfig:   {b.config_dir}\nFabric CA: {ca}")
             return 0
         net = Network()
         if args.cmd == "up":

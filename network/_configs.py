@@ -257,6 +257,8 @@ def collections_config(layout: Layout) -> list[dict]:
             "requiredPeerCount": c.required_peer_count, "maxPeerCount": c.max_peer_count,
             "blockToLive": c.block_to_live, "memberOnlyRead": c.member_only_read,
             "memberOnlyWrite": c.member_only_write,
+            **({"endorsementPolicy": {"signaturePolicy": c.endorsement_policy}}
+               if c.endorsement_policy else {}),
         })
     return out
 

@@ -7,14 +7,16 @@ dialled by IP).  Two kinds of certificate cryptogen cannot make are issued here:
 - each organisation's chaincode server TLS certificate, signed by that
   organisation's TLS CA, so that its peer (presenting its own TLS certificate,
   issued by the same CA) and its chaincode server authenticate each other;
-- client identities with Fabric CA style attributes (extension
-  1.2.3.4.5.6.7.8.1, JSON ``{"attrs": {...}}``), signed by the organisation's CA.
+- each organisation's Fabric CA server TLS certificate, signed by its TLS CA (so clients
+  trust the CA endpoint with the same TLS root as the peer).
+
+Users with attributes (enterprises, meter gateways) are not issued here: they are
+registered and enrolled through the organisation's Fabric CA (see _ca.py).
 """
 
 from __future__ import annotations
 
 import datetime
-import json
 from pathlib import Path
 
 import yaml
@@ -25,10 +27,6 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ._layout import Layout, PeerOrg
 from ._run import run
-
-ATTR_OID = x509.ObjectIdentifier("1.2.3.4.5.6.7.8.1")
-# Extra client identities: (org key, user name, attributes).
-EXTRA_USERS = (("power", "Meter1", {"role": "meter-gateway", "hf.EnrollmentID": "Meter1"}),)
 
 
 def cryptogen_config(layout: Layout) -> dict:
@@ -56,8 +54,8 @@ def generate(layout: Layout, cryptogen: str, run_dir: Path) -> Path:
     run([cryptogen, "generate", f"--config={cfg}", f"--output={out}"], what="cryptogen generate")
     for org in layout.orgs:
         issue_chaincode_server_cert(org, out)
-    for org_key, user, attrs in EXTRA_USERS:
-        issue_attr_user(layout.org(org_key), out, user, attrs)
+        if org.ca_port:
+            issue_ca_server_cert(org, out)
     return out
 
 
@@ -71,6 +69,18 @@ def _load_ca(ca_dir: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey
     key = serialization.load_pem_private_key((ca_dir / "priv_sk").read_bytes(), password=None)
     assert isinstance(key, ec.EllipticCurvePrivateKey)
     return cert, key
+
+
+def _authority_key_id(ca_cert: x509.Certificate,
+                      ca_key: ec.EllipticCurvePrivateKey) -> x509.AuthorityKeyIdentifier:
+    """The issuer's own subject key identifier: cryptogen's is a SHA-256 of the key, not the
+    SHA-1 that from_issuer_public_key computes, and OpenSSL (Python's ssl) refuses a chain
+    whose AKI does not match the issuer's SKI (Go only uses it as a hint)."""
+    try:
+        ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    except x509.ExtensionNotFound:
+        return x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key())
+    return x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
 
 
 def _issue(
@@ -94,8 +104,7 @@ def _issue(
                           key_encipherment=server, data_encipherment=False, key_agreement=False,
                           key_cert_sign=False, crl_sign=False, encipher_only=False,
                           decipher_only=False), critical=True)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .add_extension(_authority_key_id(ca_cert, ca_key), critical=False)
     )
     if server:
         builder = builder.add_extension(
@@ -139,19 +148,21 @@ def issue_chaincode_server_cert(org: PeerOrg, crypto: Path) -> None:
     (d / "ca.crt").write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
 
 
-def issue_attr_user(org: PeerOrg, crypto: Path, user: str, attrs: dict[str, str]) -> None:
-    """Issue a client identity carrying attributes, laid out like a cryptogen user MSP."""
-    ca_cert, ca_key = _load_ca(org_dir(crypto, org) / "ca")
+def ca_server_tls_dir(crypto: Path, org: PeerOrg) -> Path:
+    return org_dir(crypto, org) / "ca-server"
+
+
+def issue_ca_server_cert(org: PeerOrg, crypto: Path) -> None:
+    """TLS pair of the organisation's Fabric CA server, signed by the org's TLS CA."""
+    ca_cert, ca_key = _load_ca(org_dir(crypto, org) / "tlsca")
     subject = x509.Name([
-        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "client"),
-        x509.NameAttribute(NameOID.COMMON_NAME, f"{user}@{org.domain}"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, org.domain),
+        x509.NameAttribute(NameOID.COMMON_NAME, f"ca-server.{org.domain}"),
     ])
-    ext = x509.UnrecognizedExtension(ATTR_OID, json.dumps({"attrs": attrs}).encode())
-    cert, key = _issue(ca_cert, ca_key, subject, server=False, extra=[ext])
-    msp = org_dir(crypto, org) / "users" / f"{user}@{org.domain}" / "msp"
-    for sub in ("signcerts", "keystore", "cacerts"):
-        (msp / sub).mkdir(parents=True, exist_ok=True)
-    (msp / "signcerts" / f"{user}@{org.domain}-cert.pem").write_bytes(cert)
-    (msp / "keystore" / "priv_sk").write_bytes(key)
-    (msp / "keystore" / "priv_sk").chmod(0o600)
-    (msp / "cacerts" / "ca.pem").write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    cert, key = _issue(ca_cert, ca_key, subject, server=True,
+                       sans=sorted({"localhost", "127.0.0.1", org.ca_host}))
+    d = ca_server_tls_dir(crypto, org)
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "server.crt").write_bytes(cert)
+    (d / "server.key").write_bytes(key)
+    (d / "server.key").chmod(0o600)

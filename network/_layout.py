@@ -68,6 +68,13 @@ class PeerOrg:
     peer: PeerNode
     cc_host: str
     cc_port: int
+    #: the organisation's Fabric CA server (TLS); 0 = none
+    ca_host: str = "127.0.0.1"
+    ca_port: int = 0
+
+    @property
+    def ca_address(self) -> str:
+        return f"{self.ca_host}:{self.ca_port}"
 
     @property
     def key(self) -> str:
@@ -88,6 +95,9 @@ class Collection:
     block_to_live: int
     member_only_read: bool
     member_only_write: bool
+    #: a signature policy of the collection's own (e.g. "AND('A.peer', 'B.peer')") that
+    #: replaces the chaincode's endorsement policy for writes to this collection
+    endorsement_policy: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +135,7 @@ class Layout:
             ports += [o.port, o.admin_port, o.ops_port]
         for g in self.orgs:
             ports += [g.peer.port, g.peer.chaincode_port, g.peer.ops_port, g.cc_port]
+            ports += [g.ca_port] if g.ca_port else []
         return ports
 
 
@@ -176,6 +187,8 @@ def load_layout(path: Path | None = None, env: dict[str, str] | None = None) -> 
                 ),
                 cc_host=o["chaincode_server"]["host"],
                 cc_port=o["chaincode_server"]["port"] + shift,
+                **({"ca_host": o["ca"]["host"], "ca_port": o["ca"]["port"] + shift}
+                   if "ca" in o else {}),
             )
         )
     cc = data["chaincode"]
@@ -187,6 +200,7 @@ def load_layout(path: Path | None = None, env: dict[str, str] | None = None) -> 
             block_to_live=int(c.get("block_to_live", 0)),
             member_only_read=bool(c.get("member_only_read", True)),
             member_only_write=bool(c.get("member_only_write", True)),
+            endorsement_policy=c.get("endorsement_policy"),
         )
         for c in cc.get("collections", [])
     )

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from . import _crypto, _lifecycle
-from ._binaries import Binaries, find_binaries
+from . import _ca, _crypto, _lifecycle
+from ._binaries import Binaries, find_binaries, find_ca_binaries
 from ._configs import (
     collections_config,
     configtx,
@@ -43,6 +43,10 @@ from ._run import run
 from ._rundir import NotARunDirError, chaincode_digest, check_ours, mark
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+#: users every fresh network enrols through its organisations' CAs: (org, name, attributes)
+DEFAULT_USERS = (("power", "Meter1", {"role": "meter-gateway"}),)
 
 
 def default_run_dir() -> Path:
@@ -91,7 +95,15 @@ class Network(Readiness):
         names = [o.name for o in self.layout.orderers]
         names += [f"peer0.{g.key}" for g in self.layout.orgs]
         names += [f"ccserver.{g.key}" for g in self.layout.orgs]
+        names += [f"ca.{g.key}" for g in self.layout.orgs if g.ca_port]
         return names
+
+    def ca(self, org_key: str) -> _ca.OrgCA:
+        """The registrar's client of an organisation's Fabric CA (see network._ca)."""
+        g = self.layout.org(org_key)
+        if not g.ca_port:
+            raise NetworkError(f"{g.mspid} has no Fabric CA in the layout (no ca port)")
+        return _ca.OrgCA(find_ca_binaries(log=self.log), self.crypto, self.run_dir, g)
 
     def _data(self, name: str) -> Path:
         return self.run_dir / "data" / name
@@ -124,6 +136,9 @@ class Network(Readiness):
                                 ready={"http": f"http://{g.peer.host}:{g.peer.ops_port}/healthz"})
             if name == f"ccserver.{g.key}":
                 return self._cc_spec(g)
+            if name == f"ca.{g.key}" and g.ca_port:
+                return _ca.server_spec(find_ca_binaries(log=self.log), self.crypto,
+                                       self.run_dir, g)
         raise NetworkError(f"no node {name!r}; nodes: {', '.join(self.node_names())}")
 
     def _cc_spec(self, org: PeerOrg) -> ProcSpec:
@@ -140,9 +155,23 @@ class Network(Readiness):
         if "CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS" in os.environ:  # see docs/chaincode.md
             env["CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS"] = \
                 os.environ["CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS"]
+        if self.test_contracts:
+            env["CARBONTRUST_CC_TEST_CONTRACTS"] = "1"
         return ProcSpec(f"ccserver.{org.key}", argv, env, cwd=str(self.cc_root),
                         ready={"tcp": [org.cc_host, org.cc_port]},
-                        meta={"code_digest": chaincode_digest(self.cc_sources)})
+                        meta={"code_digest": self.cc_digest()})
+
+    @property
+    def test_contracts(self) -> bool:
+        """Chaincode servers serve the probe contract too (test networks only): when the
+        command that starts them runs with CARBONTRUST_CC_TEST_CONTRACTS=1."""
+        return os.environ.get("CARBONTRUST_CC_TEST_CONTRACTS") == "1"
+
+    def cc_digest(self) -> str:
+        """What a chaincode server runs: its sources, module and whether the test contracts
+        are served; a server started with another digest is stale (see stale_chaincode)."""
+        extra = f"{self.layout.cc_module}\0test_contracts={int(self.test_contracts)}"
+        return chaincode_digest(self.cc_sources, extra)
 
     def _phase(self, what: str) -> None:
         self.log(f"[{time.monotonic() - self._t0:5.1f} s] {what}")
@@ -190,12 +219,17 @@ class Network(Readiness):
         mark(self.run_dir)
         self.log(f"generating crypto material in {self.crypto}")
         _crypto.generate(self.layout, bins.path("cryptogen"), self.run_dir)
+        cas = [g for g in self.layout.orgs if g.ca_port]
+        for g in cas:
+            _ca.init_server(find_ca_binaries(log=self.log), self.crypto, self.run_dir, g)
         block = self._genesis()
-        self.log("starting 3 orderers and 4 peers")
+        self.log(f"starting 3 orderers, 4 peers and {len(cas)} Fabric CAs")
         for o in self.layout.orderers:
             self.sup.start(self.spec(o.name))
         for g in self.layout.orgs:
             self.sup.start(self.spec(f"peer0.{g.key}"))
+        for g in cas:
+            self.sup.start(self.spec(f"ca.{g.key}"))
         self._wait_health([o.name for o in self.layout.orderers])
         _lifecycle.orderer_join(bins, self.layout, self.crypto, block)
         self._phase("orderers joined the channel")
@@ -209,6 +243,11 @@ class Network(Readiness):
         self._phase("chaincode committed")
         self._wait_gossip()
         self._phase("peers see each other (gossip)")
+        self._wait_cas()
+        for org_key, user, attrs in DEFAULT_USERS:
+            if self.layout.org(org_key).ca_port:
+                _ca.enrol(self.ca(org_key), user, attrs)
+        self._phase("Fabric CAs answer; default users enrolled")
         write_json(self.state_path, {**self.state(), "deployed": True})
 
     def _genesis(self) -> Path:
@@ -242,6 +281,10 @@ class Network(Readiness):
     def _restart(self) -> None:
         self.log(f"restarting the network kept in {self.run_dir}")
         self.sup.ensure_daemon()
+        for g in self.layout.orgs:  # a run directory made before the network had CAs
+            if g.ca_port and not (_ca.ca_home(self.run_dir, g) / "registrar.json").is_file():
+                _crypto.issue_ca_server_cert(g, self.crypto)
+                _ca.init_server(find_ca_binaries(log=self.log), self.crypto, self.run_dir, g)
         for name in self.stale_chaincode():
             self.log(f"{name} runs an older chaincode version: restarting it")
             self.sup.stop(name)
@@ -257,6 +300,7 @@ class Network(Readiness):
         self._phase("peers and chaincode servers ready")
         self._wait_gossip()
         self._phase("peers see each other (gossip)")
+        self._wait_cas()
 
     def down(self, keep_data: bool = False, quiet: bool = False) -> list[str]:
         """Stop every process of this run directory; remove its data unless keep_data.
@@ -300,7 +344,7 @@ class Network(Readiness):
 
     def stale_chaincode(self) -> list[str]:
         """Running chaincode servers started from other sources than the current ones."""
-        now = chaincode_digest(self.cc_sources)
+        now = self.cc_digest()
         return [n for n in self.node_names() if n.startswith("ccserver.") and self.sup.pid(n)
                 and self.sup.record(n).get("meta", {}).get("code_digest") != now]
 
@@ -326,7 +370,9 @@ class Network(Readiness):
         for name in self.node_names():
             pid = self.sup.pid(name)
             health = None
-            if pid and not name.startswith("ccserver."):
+            if pid and name.startswith("ca."):
+                health = _ca.cainfo(self.crypto, self.layout.org(name[3:])) or "OK"
+            elif pid and not name.startswith("ccserver."):
                 health = healthz(*self._ops(name)) or "OK"
             sup = states.get(name, {})
             out[name] = {"pid": pid, "health": health, "restarts": sup.get("restarts", 0),
@@ -357,6 +403,9 @@ class Network(Readiness):
             orgs[g.mspid] = {"mspid": g.mspid, "label": g.name, "peer_endpoint": g.peer.endpoint,
                              "peer_host": g.peer.fqdn, "tls_ca": str(peer_tls_ca(crypto, g)),
                              "ops_endpoint": f"{g.peer.host}:{g.peer.ops_port}", "users": users}
+            if g.ca_port:  # the org's Fabric CA: its TLS certificate comes from the org's TLS CA
+                orgs[g.mspid]["ca"] = {"endpoint": g.ca_address, "url": f"https://{g.ca_address}",
+                                       "tls_ca": str(peer_tls_ca(crypto, g))}
         return {
             "channel": lay.channel, "chaincode": lay.cc_name, "batch_timeout": lay.batch_timeout,
             "max_message_count": lay.max_message_count, "orgs": orgs,

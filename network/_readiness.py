@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import socket
+from pathlib import Path
 
 from ._errors import NetworkError
 from ._layout import Layout, PeerOrg
@@ -19,6 +20,7 @@ class Readiness:
 
     layout: Layout
     sup: Supervisor
+    run_dir: Path
 
     def _wait_health(self, names: list[str]) -> None:
         for name in names:
@@ -90,8 +92,20 @@ class Readiness:
                     return str(exc)
             wait_until(self.sup, name, check, READY_TIMEOUT, "listening")
 
+    def _wait_cas(self, orgs: list[PeerOrg] | None = None) -> None:
+        """Wait until each organisation's Fabric CA answers /cainfo over TLS."""
+        from ._ca import cainfo
+        for g in self.layout.orgs if orgs is None else orgs:
+            if g.ca_port:
+                wait_until(self.sup, f"ca.{g.key}",
+                           functools.partial(cainfo, self.run_dir / "crypto", g),
+                           READY_TIMEOUT, "/cainfo")
+
     def wait_ready(self, name: str) -> None:
         """Wait until a (re)started node serves: listening, healthy, in gossip or Raft."""
+        if name.startswith("ca."):
+            self._wait_cas([g for g in self.layout.orgs if name == f"ca.{g.key}"])
+            return
         if name.startswith("ccserver."):
             self._wait_cc_servers([g for g in self.layout.orgs if name == f"ccserver.{g.key}"])
             return

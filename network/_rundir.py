@@ -60,9 +60,10 @@ def mark(run_dir: Path) -> None:
                                   "down` deletes this directory\n")
 
 
-def chaincode_digest(roots: Iterable[Path]) -> str:
-    """sha256 over the relative path and bytes of every .py file under the roots."""
-    h = hashlib.sha256()
+def chaincode_digest(roots: Iterable[Path], extra: str = "") -> str:
+    """sha256 over the relative path and bytes of every .py file under the roots, and
+    ``extra`` (what else decides what a server runs: its module, its environment)."""
+    h = hashlib.sha256(extra.encode() + b"\0" if extra else b"")
     for root in roots:
         for f in sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts):
             h.update(str(f.relative_to(root.parent)).encode() + b"\0")

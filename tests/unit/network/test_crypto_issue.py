@@ -5,9 +5,10 @@ NotBefore to the nearest minute, so a leaf starting "now - 5 min" can predate it
 """
 
 import datetime
+import hashlib
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
@@ -46,3 +47,25 @@ def test_leaf_backdated_when_ca_is_older() -> None:
     ca, key = _ca(now - datetime.timedelta(days=1))
     leaf = _leaf(ca, key)
     assert leaf.not_valid_before_utc <= now - datetime.timedelta(minutes=4)
+
+
+def test_leaf_names_its_issuer_by_the_issuers_own_key_id() -> None:
+    """cryptogen's CAs carry a SHA-256 subject key identifier; a leaf whose authority key id
+    is the SHA-1 of the key does not chain for OpenSSL (Python's ssl: "unable to get local
+    issuer certificate"), e.g. when a client checks the Fabric CA server's TLS certificate."""
+    now = datetime.datetime.now(datetime.UTC)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "tlsca.test")])
+    ski = x509.SubjectKeyIdentifier(hashlib.sha256(
+        key.public_key().public_bytes(serialization.Encoding.X962,
+                                      serialization.PublicFormat.UncompressedPoint)).digest())
+    ca = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+          .public_key(key.public_key()).serial_number(1)
+          .not_valid_before(now - datetime.timedelta(minutes=5))
+          .not_valid_after(now + datetime.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .add_extension(ski, critical=False)
+          .sign(key, hashes.SHA256()))
+    leaf = _leaf(ca, key)
+    aki = leaf.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value
+    assert aki.key_identifier == ski.digest
