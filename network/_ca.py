@@ -164,7 +164,9 @@ class OrgCA:
     def enroll(self, name: str, secret: str, msp_dir: Path) -> Path:
         tmp = msp_dir.with_name(msp_dir.name + ".enrol")
         shutil.rmtree(tmp, ignore_errors=True)
-        self._run(["enroll", "-M", str(tmp)], tmp.parent / f".{name}-client",
+        # subject O = the org's domain (the client's default CSR names are Hyperledger's)
+        self._run(["enroll", "-M", str(tmp), "--csr.names", f"O={self.org.domain}"],
+                  tmp.parent / f".{name}-client",
                   f"enrol {name!r} with {self.org.mspid}'s CA", secret=secret,
                   url=f"https://{name}:{secret}@{self.org.ca_address}")
         # the cryptogen user layout the connection profile names: keystore/priv_sk
