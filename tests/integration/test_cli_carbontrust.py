@@ -214,3 +214,23 @@ def test_an_enterprise_signs_with_its_own_certificate(net: Network, rng: random.
     assert r.returncode == 1 and "refused by rule registry.read" in r.stderr
     r = cli(net, "meter", "add", "--uscc", uscc, "--meter", f"E-{uscc[-8:]}", *me)
     assert r.returncode == 1 and "refused by rule registry.write" in r.stderr
+
+
+def test_a_meter_gateway_enrolled_by_the_power_ca_reads_meters_only(net: Network,
+                                                                    rng: random.Random):
+    """Meter1 (role=meter-gateway, enrolled through PowerMSP's Fabric CA by `network up`)."""
+    uscc = new_uscc(rng)
+    meter = f"G-{uscc[-8:]}"
+    assert cli(net, "enterprise", "register", "--uscc", uscc, "--name", "Grid user",
+               "--industry", "D4411", "--region", "north").returncode == 0
+    assert cli(net, "meter", "add", "--uscc", uscc, "--meter", meter).returncode == 0
+    gw = ["--as", "PowerMSP", "--user", "Meter1"]
+    r = cli(net, "identity", "whoami", *gw)
+    assert r.returncode == 0 and json.loads(r.stdout)["role"] == "meter-gateway"
+    r = cli(net, "meter", "show", meter, *gw)
+    assert r.returncode == 0 and json.loads(r.stdout) == {
+        "meter_id": meter, "uscc": uscc, "status": "active"}
+    r = cli(net, "enterprise", "show", uscc, *gw)
+    assert r.returncode == 1 and "refused by rule registry.read" in r.stderr
+    r = cli(net, "meter", "add", "--uscc", uscc, "--meter", meter + "b", *gw)
+    assert r.returncode == 1 and "refused by rule registry.write" in r.stderr
