@@ -19,6 +19,11 @@ import pytest
 from network import Network, load_layout
 
 REPO = Path(__file__).resolve().parents[2]
+# The integration networks serve the probe contract (unprefixed "put", "get", ...) beside
+# the carbon contract: chaincode servers get CARBONTRUST_CC_TEST_CONTRACTS=1 from the command
+# that starts them, and a running network started without it (`make up`) counts as stale
+# and has its chaincode servers restarted with it (Network.cc_digest).
+os.environ["CARBONTRUST_CC_TEST_CONTRACTS"] = "1"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -96,8 +96,10 @@ def test_caller_identity_and_attributes_reach_the_contract(network_info: dict) -
     with g.connect_with_profile(network_info, "PowerMSP", user="Meter1") as gw:
         who = json.loads(_contract(gw, network_info).evaluate("whoami"))
     assert who["mspid"] == "PowerMSP"
+    # Meter1 is enrolled by the power company's Fabric CA at `up` (network._ca)
     assert who["attributes"]["role"] == "meter-gateway"
-    assert who["ous"] == ["client"] and "Meter1@power" in who["subject"]
+    assert who["attributes"]["hf.EnrollmentID"] == "Meter1"
+    assert who["ous"] == ["client"] and "CN=Meter1" in who["subject"]
 
 
 def test_range_query_sees_committed_keys_in_order(network_info: dict) -> None:

@@ -72,7 +72,9 @@ def test_node_environments_do_not_clash(tmp_path: Path) -> None:
                for e in envs if "CORE_PEER_ADDRESS" in e)
 
 
-def test_collection_excludes_the_bank() -> None:
-    (coll,) = collections_config(load_layout(env={}))
-    assert coll["name"] == "privateReadings" and "BankMSP" not in coll["policy"]
-    assert coll["memberOnlyRead"] and coll["memberOnlyWrite"]
+def test_collections_exclude_the_bank() -> None:
+    colls = collections_config(load_layout(env={}))
+    assert [c["name"] for c in colls] == ["privateReadings", "operatingData"]
+    for coll in colls:
+        assert "BankMSP" not in coll["policy"]
+        assert coll["memberOnlyRead"] and coll["memberOnlyWrite"]
