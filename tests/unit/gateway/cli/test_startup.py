@@ -93,3 +93,18 @@ def test_stdout_closed_by_its_reader_exits_141_quietly():
     err = proc.stderr.read()
     assert proc.wait(timeout=60) == 141
     assert err == b""
+
+
+def test_lazy_listing_matches_the_groups_it_stands_for():
+    """The short help kept in the root's table (so --help imports nothing) is each group's."""
+    import click
+
+    from gateway.cli._lazy import LazyGroup
+    from gateway.cli._root import GROUPS, carbontrust
+
+    assert isinstance(carbontrust, LazyGroup)
+    ctx = click.Context(carbontrust)
+    for name, (_path, short) in GROUPS.items():
+        group = carbontrust.get_command(ctx, name)
+        assert isinstance(group, click.Group), name
+        assert group.get_short_help_str(limit=200) == short, name
