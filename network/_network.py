@@ -277,6 +277,15 @@ class Network(Readiness):
         self.log("approving the chaincode definition (4 organisations) and committing it")
         _lifecycle.approve_all(bins, lay, self.crypto, ids, coll)
         _lifecycle.commit(bins, lay, self.crypto, coll)
+        write_json(self.state_path, {**self.state(), "definition": {
+            "digest": _lifecycle.definition_digest(lay), "sequence": lay.cc_sequence}})
+
+    def _upgrade_definition(self) -> None:
+        """A definition that changed since this run directory committed it: next sequence."""
+        rec = _lifecycle.upgrade_definition(self.bins, self.layout, self.crypto, self.run_dir,
+                                            self.state(), log=self.log)
+        if rec:
+            write_json(self.state_path, {**self.state(), "definition": rec})
 
     def _restart(self) -> None:
         self.log(f"restarting the network kept in {self.run_dir}")
@@ -300,6 +309,7 @@ class Network(Readiness):
         self._phase("peers and chaincode servers ready")
         self._wait_gossip()
         self._phase("peers see each other (gossip)")
+        self._upgrade_definition()
         self._wait_cas()
 
     def down(self, keep_data: bool = False, quiet: bool = False) -> list[str]:
