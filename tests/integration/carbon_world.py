@@ -1,19 +1,17 @@
 """Identities and a network running the carbon contract, for tests/integration/test_carbon_*.
 
 Organisation admins and clients come from the connection profile (Admin, User1). Enterprise
-and meter-gateway identities are issued by the organisation's CA with Fabric CA attributes
-(role=enterprise + uscc under RegulatorMSP; role=meter-gateway under PowerMSP):
-``issue_user`` issues them with the network's own issuer (``network._crypto``, the same
-code the network uses for its Meter1 identity) until the network's Fabric CA enrolment
-helpers take over.
+and meter-gateway identities are registered and enrolled through the organisation's Fabric
+CA (``network._ca.enrol``) with ``ecert`` attributes: role=enterprise + uscc at the
+regulator's CA, role=meter-gateway at the power company's.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import json
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +24,7 @@ import gateway as g
 from chaincode.carbon._codec import canonical
 from chaincode.carbon._uscc import check_char, org_check_char
 from network import Network, load_layout
-from network._layout import Collection
+from network._ca import enrol
 
 REPO = Path(__file__).resolve().parents[2]
 COLLECTION = "operatingData"
@@ -39,26 +37,11 @@ def next_number() -> int:
     return next(_n)
 
 
-def network_deploys_carbon() -> bool:
-    """True once the checked-in layout deploys chaincode.carbon with operatingData (and so
-    the collection's own endorsement policy, the network's part of issue 10)."""
-    lay = load_layout(env=dict(os.environ))
-    return lay.cc_module == "chaincode.carbon" and COLLECTION in {c.name for c in
-                                                                  lay.collections}
-
-
 def carbon_layout(port_base: int) -> Any:
-    """The layout, made to deploy chaincode.carbon with the operatingData collection if the
-    checked-in layout does not yet (the network's switch is another part of issue 10)."""
     env = {**os.environ, "CARBONTRUST_PORT_BASE": str(port_base)}
     lay = load_layout(env=env)
-    if lay.cc_module != "chaincode.carbon":
-        lay = dataclasses.replace(lay, cc_module="chaincode.carbon")
-    if COLLECTION not in {c.name for c in lay.collections}:
-        lay = dataclasses.replace(lay, collections=(*lay.collections, Collection(
-            name=COLLECTION, members=("CertifierMSP", "RegulatorMSP"), required_peer_count=0,
-            max_peer_count=1, block_to_live=0, member_only_read=True,
-            member_only_write=True)))
+    assert lay.cc_module == "chaincode.carbon", lay.cc_module
+    assert COLLECTION in {c.name for c in lay.collections}
     return lay
 
 
@@ -102,13 +85,10 @@ def from_profile(info: dict[str, Any], mspid: str, user: str, name: str) -> Who:
 
 
 def issue_user(net: Network, mspid: str, user: str, attrs: dict[str, str], name: str) -> Who:
-    from network._crypto import issue_attr_user
+    """Register ``user`` with attributes at the organisation's Fabric CA and enrol it."""
     org = next(o for o in net.layout.orgs if o.mspid == mspid)
-    crypto = net.run_dir / "crypto"
-    issue_attr_user(org, crypto, user, {"hf.EnrollmentID": user, **attrs})
-    msp = crypto / "peerOrganizations" / org.domain / "users" / f"{user}@{org.domain}" / "msp"
-    return Who(name, mspid, next((msp / "signcerts").glob("*.pem")).read_bytes(),
-               (msp / "keystore" / "priv_sk").read_bytes(), mspid)
+    enrolled = enrol(net.ca(org.key), user, attrs)
+    return Who(name, mspid, enrolled.cert_pem, enrolled.key_pem, mspid)
 
 
 class Session:
@@ -180,9 +160,27 @@ class World:
 
     def submit(self, who: str | Who, fn: str, *args: str,
                transient: dict[str, bytes] | None = None, orgs: tuple[str, ...] = ()) -> Any:
+        return self.submit_full(who, fn, *args, transient=transient, orgs=orgs)[0]
+
+    def submit_full(self, who: str | Who, fn: str, *args: str,
+                    transient: dict[str, bytes] | None = None,
+                    orgs: tuple[str, ...] = ()) -> tuple[Any, str, int]:
+        """Submit, wait for a VALID commit, then for every peer to hold that block (the next
+        call may be endorsed by another organisation's peer); (result, tx id, block)."""
         w = self.who[who] if isinstance(who, str) else who
-        return as_json(self.s.contract(w).submit(fn, list(args), transient=transient,
-                                                 endorsing_organizations=orgs))
+        sub = self.s.contract(w).submit_async(fn, list(args), transient=transient,
+                                              endorsing_organizations=orgs)
+        status = sub.status()
+        status.raise_for_status()
+        self.wait_everywhere(status.block_number)
+        return as_json(sub.result), sub.transaction_id, status.block_number
+
+    def wait_everywhere(self, block: int, timeout: float = 15) -> None:
+        deadline = time.monotonic() + timeout
+        for org in self.net.layout.orgs:
+            while self.net.ledger_height(org.key) <= block:
+                assert time.monotonic() < deadline, f"peer0.{org.key} lacks block {block}"
+                time.sleep(0.05)
 
     def evaluate(self, who: str, fn: str, *args: str) -> Any:
         return as_json(self.s.contract(self.who[who]).evaluate(fn, list(args)))

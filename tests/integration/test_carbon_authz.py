@@ -25,7 +25,6 @@ from .carbon_world import (
     World,
     carbon_network,
     issue_user,
-    network_deploys_carbon,
     new_uscc,
     next_number,
     record,
@@ -39,12 +38,6 @@ ADMINS = {f"{o.removesuffix('MSP').lower()}-admin" for o in ORGS}
 ALL = set(STAFF)
 FS = {v: str(accounting.load_factor_set(v).digest) for v in accounting.factor_set_versions()}
 RS = {v: str(accounting.load_rule_set(v).digest) for v in accounting.rule_set_versions()}
-SWITCHED = network_deploys_carbon()
-PENDING = ("the operatingData collection's endorsement policy is the network part of issue 10 "
-           "(not yet in network/layout.toml): without it a private-only write must meet the "
-           "chaincode's MAJORITY policy, which the collection's two members cannot")
-
-
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
     for net in carbon_network("it-test_carbon_authz", PORT_BASE):
@@ -179,13 +172,7 @@ def test_every_transaction_is_in_the_matrix() -> None:
 @pytest.mark.parametrize(("fn", "caller"), MATRIX)
 def test_matrix(world: World, fn: str, caller: str) -> None:
     _kind, allowed, call = CASES[fn]
-    if fn.startswith("operating:") and caller in allowed and not SWITCHED:
-        if fn == "operating:declare":  # endorsed by both members, refused at validation
-            with pytest.raises(g.CommitError) as failed:
-                call(world, caller)
-            assert failed.value.code == 10  # ENDORSEMENT_POLICY_FAILURE
-        pytest.xfail(PENDING)
-    if fn == "operating:get" and SWITCHED and not _gov_setup.get("declared"):
+    if fn == "operating:get" and not _gov_setup.get("declared"):
         t = world.declaration(world.e1, world.who["ent-own"], 2024)
         world.submit("ent-own", "operating:declare", transient=t,
                      orgs=("CertifierMSP", "RegulatorMSP"))

@@ -21,7 +21,6 @@ from .carbon_world import (
     COLLECTION,
     World,
     carbon_network,
-    network_deploys_carbon,
     new_uscc,
     next_number,
     record,
@@ -127,13 +126,49 @@ def test_governance_refusals_on_the_ledger(world: World) -> None:
         "cn-2023.1"
 
 
-@pytest.mark.skipif(not network_deploys_carbon(), reason=(
-    "the operatingData collection and its endorsement policy are the network part of issue "
-    "10, not yet in network/layout.toml"))
+def _tx_in_block(w: World, block: int, tx_id: str) -> tuple[set[str], dict[str, Any]]:
+    """(endorsing MSP ids, {"public": [written keys], "<collection>": [hashed writes]}) of
+    tx_id as committed in block."""
+    from fabric_protos.common import common_pb2
+    from fabric_protos.ledger.rwset import rwset_pb2
+    from fabric_protos.ledger.rwset.kvrwset import kv_rwset_pb2
+    from fabric_protos.msp import identities_pb2
+    from fabric_protos.peer import proposal_pb2, proposal_response_pb2, transaction_pb2
+    network = w.s.network(w.who["regulator-admin"])
+    with network.block_events(start_block=block, timeout=30) as blocks:
+        blk = next(iter(blocks))
+    for raw in blk.data.data:
+        payload = common_pb2.Payload.FromString(common_pb2.Envelope.FromString(raw).payload)
+        chdr = common_pb2.ChannelHeader.FromString(payload.header.channel_header)
+        if chdr.tx_id != tx_id:
+            continue
+        action = transaction_pb2.Transaction.FromString(payload.data).actions[0]
+        cap = transaction_pb2.ChaincodeActionPayload.FromString(action.payload)
+        endorsers = {identities_pb2.SerializedIdentity.FromString(e.endorser).mspid
+                     for e in cap.action.endorsements}
+        prp = proposal_response_pb2.ProposalResponsePayload.FromString(
+            cap.action.proposal_response_payload)
+        cca = proposal_pb2.ChaincodeAction.FromString(prp.extension)
+        rws = rwset_pb2.TxReadWriteSet.FromString(cca.results)
+        writes: dict[str, Any] = {"public": []}
+        for ns in rws.ns_rwset:
+            if ns.namespace != w.info["chaincode"]:
+                continue
+            writes["public"] += [x.key for x in kv_rwset_pb2.KVRWSet.FromString(ns.rwset).writes]
+            for coll in ns.collection_hashed_rwset:
+                hashed = kv_rwset_pb2.HashedRWSet.FromString(coll.hashed_rwset)
+                writes[coll.collection_name] = [x.key_hash.hex() for x in hashed.hashed_writes]
+        return endorsers, writes
+    raise AssertionError(f"tx {tx_id} not in block {block}")
+
+
 def test_operating_data_is_private(world: World) -> None:
     t = world.declaration(world.e1, world.who["ent-own"], 2023)
-    res = world.submit("ent-own", "operating:declare", transient=t,
-                       orgs=("CertifierMSP", "RegulatorMSP"))
+    res, tx_id, block = world.submit_full("ent-own", "operating:declare", transient=t,
+                                          orgs=("CertifierMSP", "RegulatorMSP"))
+    endorsers, writes = _tx_in_block(world, block, tx_id)
+    assert endorsers == {"CertifierMSP", "RegulatorMSP"}   # the bank never endorses it
+    assert writes["public"] == [] and len(writes[COLLECTION]) == 1   # private only
     assert res["commitment"] == "sha256:" + hashlib.sha256(t["salt"] + t["declaration"]
                                                          ).hexdigest()
     got = world.evaluate("certifier-client", "operating:get", world.e1, "2023-01-01",
@@ -144,4 +179,13 @@ def test_operating_data_is_private(world: World) -> None:
     with pytest.raises(g.EvaluateError) as err:
         world.evaluate("bank-admin", "operating:get", world.e1, "2023-01-01", "2023-12-31")
     assert "refused by rule operating.read" in str(err.value)
-    assert COLLECTION == "operatingData"
+
+
+def test_gateway_plans_the_collection_members_without_being_told(world: World) -> None:
+    """No endorsing organisations named: the Gateway's plan from the simulation's private
+    data interest picks the collection's members (its endorsement policy)."""
+    t = world.declaration(world.e1, world.who["ent-own"], 2022)
+    _res, tx_id, block = world.submit_full("ent-own", "operating:declare", transient=t)
+    endorsers, writes = _tx_in_block(world, block, tx_id)
+    assert endorsers == {"CertifierMSP", "RegulatorMSP"} and writes["public"] == []
+
