@@ -97,7 +97,10 @@ async def check_enterprise(stub: Stub, c: Caller, rule_id: str, rule: Rule,
     if c.mspid != REGULATOR or not c.uscc:
         raise refused("identity.enterprise_registered", f"an enterprise identity must be "
                       f"issued under {REGULATOR} with a uscc attribute; found {c.describe()}")
-    if rule.enterprise == "own" and uscc is not None and uscc != c.uscc:
+    if rule.enterprise == "own" and uscc is None:
+        raise RuntimeError(f"rule {rule_id} admits an enterprise on its own records only; "
+                           "the transaction must say whose records it touches")
+    if rule.enterprise == "own" and uscc != c.uscc:
         raise refused(rule_id, f"needs {rule.says}; found enterprise {c.uscc} acting on "
                       f"{uscc}")
     record = await load_enterprise(stub, c.uscc)
