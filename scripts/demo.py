@@ -1,10 +1,21 @@
-"""The main job, today: a visible round trip through the real four-organisation network.
+"""The main job, today: the enterprise registry of the carbon account, end to end.
 
-1. bring the network up (or reuse the one running in .run/network);
-2. the bank listens for chaincode events through its own peer;
-3. the power company submits a reading through its peer (endorsed by 3 of 4 orgs, ordered
-   by Raft, committed on every peer);
-4. the bank reads it back through the bank's peer, and receives the event with its payload.
+1. bring the network up (or reuse the one running in .run/network; stale chaincode servers
+   are restarted);
+2. the bank listens, through its own peer, for the contract's audit events;
+3. the regulator registers two enterprises and their meters with the `carbontrust` command
+   line (`enterprise register`, `meter add`: the commands other tools call), endorsed by
+   3 of the 4 organisations and ordered by Raft;
+4. the power company is refused when it tries to write the registry (the refusal names the
+   rule, exit status 1);
+5. an enterprise identity is enrolled through the regulator's Fabric CA (role=enterprise,
+   uscc), its certificate bound to its record, and it reads its own record, but not
+   another's;
+6. the registry is shown from two organisations' views (regulator and bank), and the audit
+   events the bank heard are printed.
+
+Run twice on one network it says "already registered" and goes on: the registry is a ledger,
+nothing is overwritten.
 
     make demo        (or: .venv/bin/python scripts/demo.py)
 """
@@ -13,9 +24,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
 import sys
-import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -23,7 +36,24 @@ sys.path.insert(0, str(REPO))
 import grpc  # noqa: E402
 
 from gateway import aio, profile_identity  # noqa: E402
-from network import Network  # noqa: E402
+from network import Enrolled, Network, enrol_enterprise  # noqa: E402
+from network._ca import user_dir  # noqa: E402
+
+#: two demo enterprises (USCC stems completed with both check characters; GB/T 4754 classes)
+ENTERPRISES: list[dict[str, Any]] = [
+    {"uscc": "91330800MA2DEM01", "name": "Quzhou Demo Cement Co.", "industry": "C3011",
+     "region": "east", "meters": ["QZ-DEMO-M1", "QZ-DEMO-M2"]},
+    {"uscc": "91440101MA5DEM02", "name": "Guangzhou Demo Textiles Co.", "industry": "C1713",
+     "region": "guangdong", "meters": ["GZ-DEMO-M1"]},
+]
+
+
+def _uscc(stem: str) -> str:
+    """Complete a 16-character stem (8 + 8 of the organisation code) into a valid USCC."""
+    from chaincode.carbon._uscc import check_char, org_check_char
+    body = stem[:16]
+    first17 = body + org_check_char(body[8:16])
+    return first17 + check_char(first17)
 
 
 def ensure_up(net: Network) -> dict:
@@ -34,57 +64,143 @@ def ensure_up(net: Network) -> dict:
             print(f"{name} restarted: the chaincode sources changed since it started")
     else:
         net.down(keep_data=True, quiet=True)
-        print("bringing the network up (3 Raft orderers, 4 peers, 4 chaincode servers) ...")
+        print("bringing the network up (3 Raft orderers, 4 peers, 4 chaincode servers, "
+              "4 Fabric CAs) ...")
         secs = net.up()
         print(f"network up in {secs:.1f} s")
     return json.loads((net.run_dir / "connection.json").read_text())
 
 
-def _channel(info: dict, msp: str) -> grpc.aio.Channel:
-    org = info["orgs"][msp]
-    return aio.dial(org["peer_endpoint"], tls_root_certificates=Path(org["tls_ca"]).read_bytes())
+def cli(*args: str, expect: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+    """Run `carbontrust ARGS` (the command-line contract), show it, check its exit status."""
+    cmd = [sys.executable, "-m", "gateway.cli", "-q", *args]
+    shown = [a.replace(f"{REPO}/", "") for a in args]
+    print(f"$ carbontrust {' '.join(shown)}")
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "CARBONTRUST_RUN_DIR": str(Network().run_dir)})
+    if res.returncode not in expect:
+        sys.stderr.write(res.stderr)
+        raise SystemExit(f"carbontrust {args[0]} {args[1]} exited {res.returncode}, "
+                         f"expected {expect}")
+    for line in res.stderr.strip().splitlines():
+        print(f"    {line}")
+    return res
 
 
-async def round_trip(info: dict) -> None:
-    chan, cc = info["channel"], info["chaincode"]
-    power_ch, bank_ch = _channel(info, "PowerMSP"), _channel(info, "BankMSP")
+def register(ent: dict) -> None:
+    res = cli("enterprise", "register", "--uscc", ent["uscc"], "--name", ent["name"],
+              "--industry", ent["industry"], "--region", ent["region"], expect=(0, 1))
+    if res.returncode == 1 and "already" not in res.stderr and "409" not in res.stderr:
+        raise SystemExit(f"register {ent['uscc']} refused: {res.stderr.strip()}")
+    for meter in ent["meters"]:
+        res = cli("meter", "add", "--uscc", ent["uscc"], "--meter", meter, expect=(0, 1))
+        if res.returncode == 1 and "already" not in res.stderr and "409" not in res.stderr:
+            raise SystemExit(f"meter add {meter} refused: {res.stderr.strip()}")
+
+
+def show(uscc: str, who: str, *extra: str, expect: tuple[int, ...] = (0,)) -> dict | None:
+    res = cli("enterprise", "show", uscc, "--as", who, *extra, expect=expect)
+    return json.loads(res.stdout) if res.returncode == 0 else None
+
+
+def enterprise_identity(net: Network, uscc: str) -> Enrolled:
+    """Enrol the enterprise at the regulator's CA, or reuse the identity an earlier run got."""
+    name = f"ent-{uscc}"
+    msp = user_dir(net.crypto, net.layout.org("regulator"), name) / "msp"
+    if (msp / "keystore" / "priv_sk").is_file():
+        print(f"    reusing {name}, enrolled by an earlier run")
+        return Enrolled(name, "RegulatorMSP", msp)
+    enrolled = enrol_enterprise(net, uscc, name)
+    print(f"    enrolled {name} at the regulator's Fabric CA (role=enterprise, uscc={uscc})")
+    return enrolled
+
+
+async def listen(info: dict, heard: list[dict], stop: asyncio.Event) -> None:
+    org = info["orgs"]["BankMSP"]
+    channel = aio.dial(org["peer_endpoint"], tls_root_certificates=Path(org["tls_ca"]).read_bytes())
     try:
-        async with aio.connect(power_ch, *profile_identity(info, "PowerMSP", "User1")) as power, \
-                aio.connect(bank_ch, *profile_identity(info, "BankMSP", "User1")) as bank:
-            key = f"meter-0042/{time.strftime('%Y%m%dT%H%M%S')}"
-            reading = "1250.5 kWh"
-            events = await bank.get_network(chan).chaincode_events(cc)
+        async with aio.connect(channel, *profile_identity(info, "BankMSP", "User1")) as bank:
+            events = await bank.get_network(info["channel"]).chaincode_events(info["chaincode"])
             async with events:
-                print(f"\n[PowerMSP]  submit put({key!r}, {reading!r}) through "
-                      f"{info['orgs']['PowerMSP']['peer_endpoint']}")
-                t0 = time.perf_counter()
-                sub = await power.get_network(chan).get_contract(cc).submit_async(
-                    "put", [key, reading])
-                status = await sub.status()
-                print(f"            tx {sub.transaction_id[:16]}... {status.code_name} in block "
-                      f"{status.block_number} ({(time.perf_counter() - t0) * 1000:.0f} ms)")
-                status.raise_for_status()
-                got = await bank.get_network(chan).get_contract(cc).evaluate("get", [key])
-                print(f"[BankMSP]   evaluate get({key!r}) on "
-                      f"{info['orgs']['BankMSP']['peer_endpoint']} -> {got.decode()!r}")
                 async for ev in events:
-                    if ev.transaction_id == sub.transaction_id:
-                        print(f"[BankMSP]   event {ev.event_name!r} from block {ev.block_number}: "
-                              f"{ev.payload.decode()}")
-                        break
-            if got.decode() != reading:
-                raise SystemExit(f"round trip failed: wrote {reading!r}, read {got.decode()!r}")
-            print("\nround trip complete: submitted by the power company, read and heard by the "
-                  "bank.")
+                    heard.append({"block": ev.block_number, "tx": ev.transaction_id[:12],
+                                  **json.loads(ev.payload)})
+                    if stop.is_set():
+                        return
+    except (grpc.RpcError, asyncio.CancelledError):
+        return
     finally:
-        await power_ch.close()
-        await bank_ch.close()
+        await channel.close()
+
+
+async def flow(net: Network, info: dict) -> None:
+    heard: list[dict] = []
+    stop = asyncio.Event()
+    listener = asyncio.create_task(listen(info, heard, stop))
+    try:
+        await steps(net, heard, stop)
+    finally:
+        listener.cancel()
+        await asyncio.gather(listener, return_exceptions=True)
+    print(f"\n== the bank heard {len(heard)} audit events through its own peer ==")
+    if not heard:
+        print("    (nothing new was written: every record was there from an earlier run)")
+    for ev in heard[-8:]:
+        print(f"    block {ev['block']:>4} tx {ev['tx']}  {ev.get('entry')}  keys {ev.get('keys')}"
+              f"  by {ev.get('actor', {}).get('mspid')}")
+
+
+async def steps(net: Network, heard: list[dict], stop: asyncio.Event) -> None:
+    await asyncio.sleep(0.5)
+    loop = asyncio.get_running_loop()
+
+    print("\n== the regulator registers enterprises and meters ==")
+    for ent in ENTERPRISES:
+        await loop.run_in_executor(None, register, ent)
+
+    print("\n== the power company may not write the registry ==")
+    res = await loop.run_in_executor(None, lambda: cli(
+        "enterprise", "register", "--uscc", _uscc("91330800MA2DEM99"), "--name", "Nope",
+        "--industry", "C3011", "--region", "east", "--as", "PowerMSP", expect=(1,)))
+    assert "refused by rule" in res.stderr, res.stderr
+
+    print("\n== an enterprise signs with its own certificate, from the regulator's CA ==")
+    first, second = ENTERPRISES
+    enrolled = await loop.run_in_executor(None, enterprise_identity, net, first["uscc"])
+    res = await loop.run_in_executor(None, lambda: cli(
+        "enterprise", "bind-certificate", first["uscc"], str(enrolled.cert_path), expect=(0, 1)))
+    if res.returncode == 1 and "already" not in res.stderr:
+        raise SystemExit(f"bind-certificate refused: {res.stderr.strip()}")
+    sign = ("--sign-cert", str(enrolled.cert_path), "--sign-key", str(enrolled.key_path))
+    own = await loop.run_in_executor(None, lambda: show(first["uscc"], "RegulatorMSP", *sign))
+    assert own is not None and own["uscc"] == first["uscc"]
+    print(f"    the enterprise reads its own record: {own['name']}, status {own['status']}")
+    await loop.run_in_executor(None, lambda: show(second["uscc"], "RegulatorMSP", *sign,
+                                                  expect=(1,)))
+    print("    ... and is refused another enterprise's record (exit 1)")
+
+    print("\n== the registry from two organisations' views ==")
+    for ent in ENTERPRISES:
+        views = {who: await loop.run_in_executor(None, show, ent["uscc"], who)
+                 for who in ("RegulatorMSP", "BankMSP")}
+        reg, bank = views["RegulatorMSP"], views["BankMSP"]
+        assert reg is not None and bank is not None
+        assert reg == bank, f"views differ: {reg} vs {bank}"
+        print(f"    {ent['uscc']}  {reg['name']:<30} industry {reg['industry']} region "
+              f"{reg['region']} grid {reg['grid']} meters {reg['meters']} status {reg['status']}"
+              f"  (regulator and bank see the same record)")
+
+    await asyncio.sleep(1.0)
+    stop.set()
 
 
 def main() -> None:
-    info = ensure_up(Network())
-    asyncio.run(asyncio.wait_for(round_trip(info), 60))
-    print("the network stays up; `make down` stops it.")
+    for ent in ENTERPRISES:  # complete the stems with their check characters
+        ent["uscc"] = _uscc(ent["uscc"])
+    net = Network()
+    info = ensure_up(net)
+    asyncio.run(asyncio.wait_for(flow(net, info), 300))
+    print("\nthe registry flow is complete; the network stays up; `make down` stops it.")
 
 
 if __name__ == "__main__":
