@@ -166,7 +166,7 @@ class OrgCA:
         shutil.rmtree(tmp, ignore_errors=True)
         # subject O = the org's domain (the client's default CSR names are Hyperledger's)
         self._run(["enroll", "-M", str(tmp), "--csr.names", f"O={self.org.domain}"],
-                  tmp.parent / f".{name}-client",
+                  self.home / "clients" / name,
                   f"enrol {name!r} with {self.org.mspid}'s CA", secret=secret,
                   url=f"https://{name}:{secret}@{self.org.ca_address}")
         # the cryptogen user layout the connection profile names: keystore/priv_sk
@@ -179,7 +179,7 @@ class OrgCA:
         cert.rename(tmp / "signcerts" / f"{name}@{self.org.domain}-cert.pem")
         shutil.rmtree(msp_dir, ignore_errors=True)
         tmp.rename(msp_dir)
-        shutil.rmtree(tmp.parent / f".{name}-client", ignore_errors=True)
+        shutil.rmtree(self.home / "clients" / name, ignore_errors=True)
         return msp_dir
 
     def revoke(self, name: str, reason: str = "keycompromise") -> bytes:

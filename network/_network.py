@@ -14,20 +14,19 @@ from pathlib import Path
 
 import yaml
 
-from . import _ca, _crypto, _lifecycle
-from ._binaries import Binaries, find_binaries, find_ca_binaries
+from . import _crypto, _lifecycle
+from ._binaries import Binaries, find_binaries
+from ._ca_nodes import CANodes
 from ._configs import (
     collections_config,
     configtx,
     orderer_env,
-    orderer_tls_ca,
     peer_cli_env,
     peer_env,
-    peer_tls_ca,
-    user_msp,
     write_json,
     write_node_configs,
 )
+from ._connection import connection_info
 from ._crypto import chaincode_tls_dir
 from ._errors import NetworkError
 from ._layout import Layout, PeerOrg, load_layout
@@ -45,15 +44,11 @@ from ._rundir import NotARunDirError, chaincode_digest, check_ours, mark
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-#: users every fresh network enrols through its organisations' CAs: (org, name, attributes)
-DEFAULT_USERS = (("power", "Meter1", {"role": "meter-gateway"}),)
-
-
 def default_run_dir() -> Path:
     return Path(os.environ.get("CARBONTRUST_RUN_DIR") or REPO_ROOT / ".run" / "network").resolve()
 
 
-class Network(Readiness):
+class Network(Readiness, CANodes):
     """A network described by a layout, living in one run directory.
 
     >>> net = Network()            # layout.toml, run dir .run/network (or the env vars)
@@ -95,15 +90,8 @@ class Network(Readiness):
         names = [o.name for o in self.layout.orderers]
         names += [f"peer0.{g.key}" for g in self.layout.orgs]
         names += [f"ccserver.{g.key}" for g in self.layout.orgs]
-        names += [f"ca.{g.key}" for g in self.layout.orgs if g.ca_port]
+        names += [f"ca.{g.key}" for g in self.ca_orgs()]
         return names
-
-    def ca(self, org_key: str) -> _ca.OrgCA:
-        """The registrar's client of an organisation's Fabric CA (see network._ca)."""
-        g = self.layout.org(org_key)
-        if not g.ca_port:
-            raise NetworkError(f"{g.mspid} has no Fabric CA in the layout (no ca port)")
-        return _ca.OrgCA(find_ca_binaries(log=self.log), self.crypto, self.run_dir, g)
 
     def _data(self, name: str) -> Path:
         return self.run_dir / "data" / name
@@ -137,8 +125,7 @@ class Network(Readiness):
             if name == f"ccserver.{g.key}":
                 return self._cc_spec(g)
             if name == f"ca.{g.key}" and g.ca_port:
-                return _ca.server_spec(find_ca_binaries(log=self.log), self.crypto,
-                                       self.run_dir, g)
+                return self._ca_spec(g)
         raise NetworkError(f"no node {name!r}; nodes: {', '.join(self.node_names())}")
 
     def _cc_spec(self, org: PeerOrg) -> ProcSpec:
@@ -219,9 +206,8 @@ class Network(Readiness):
         mark(self.run_dir)
         self.log(f"generating crypto material in {self.crypto}")
         _crypto.generate(self.layout, bins.path("cryptogen"), self.run_dir)
-        cas = [g for g in self.layout.orgs if g.ca_port]
-        for g in cas:
-            _ca.init_server(find_ca_binaries(log=self.log), self.crypto, self.run_dir, g)
+        cas = self.ca_orgs()
+        self._init_cas()
         block = self._genesis()
         self.log(f"starting 3 orderers, 4 peers and {len(cas)} Fabric CAs")
         for o in self.layout.orderers:
@@ -244,9 +230,7 @@ class Network(Readiness):
         self._wait_gossip()
         self._phase("peers see each other (gossip)")
         self._wait_cas()
-        for org_key, user, attrs in DEFAULT_USERS:
-            if self.layout.org(org_key).ca_port:
-                _ca.enrol(self.ca(org_key), user, attrs)
+        self._enrol_default_users()
         self._phase("Fabric CAs answer; default users enrolled")
         write_json(self.state_path, {**self.state(), "deployed": True})
 
@@ -290,10 +274,7 @@ class Network(Readiness):
     def _restart(self) -> None:
         self.log(f"restarting the network kept in {self.run_dir}")
         self.sup.ensure_daemon()
-        for g in self.layout.orgs:  # a run directory made before the network had CAs
-            if g.ca_port and not (_ca.ca_home(self.run_dir, g) / "registrar.json").is_file():
-                _crypto.issue_ca_server_cert(g, self.crypto)
-                _ca.init_server(find_ca_binaries(log=self.log), self.crypto, self.run_dir, g)
+        self._init_cas(missing_only=True)  # a run directory made before the network had CAs
         for name in self.stale_chaincode():
             self.log(f"{name} runs an older chaincode version: restarting it")
             self.sup.stop(name)
@@ -381,7 +362,7 @@ class Network(Readiness):
             pid = self.sup.pid(name)
             health = None
             if pid and name.startswith("ca."):
-                health = _ca.cainfo(self.crypto, self.layout.org(name[3:])) or "OK"
+                health = self._ca_health(name)
             elif pid and not name.startswith("ccserver."):
                 health = healthz(*self._ops(name)) or "OK"
             sup = states.get(name, {})
@@ -398,31 +379,8 @@ class Network(Readiness):
         return int(vals[0])
 
     def connection_info(self) -> dict:
-        lay, crypto = self.layout, self.crypto
-        orgs = {}
-        for g in lay.orgs:
-            users = {}
-            for udir in sorted((crypto / "peerOrganizations" / g.domain / "users").iterdir()):
-                user = udir.name.split("@")[0]
-                msp = user_msp(crypto, g, user)
-                users[user] = {"cert": str(next((msp / "signcerts").glob("*.pem"))),
-                               "key": str(msp / "keystore" / "priv_sk")}
-                if (udir / "tls" / "client.crt").is_file():  # TLS client pair (mutual TLS)
-                    users[user]["tls_cert"] = str(udir / "tls" / "client.crt")
-                    users[user]["tls_key"] = str(udir / "tls" / "client.key")
-            orgs[g.mspid] = {"mspid": g.mspid, "label": g.name, "peer_endpoint": g.peer.endpoint,
-                             "peer_host": g.peer.fqdn, "tls_ca": str(peer_tls_ca(crypto, g)),
-                             "ops_endpoint": f"{g.peer.host}:{g.peer.ops_port}", "users": users}
-            if g.ca_port:  # the org's Fabric CA: its TLS certificate comes from the org's TLS CA
-                orgs[g.mspid]["ca"] = {"endpoint": g.ca_address, "url": f"https://{g.ca_address}",
-                                       "tls_ca": str(peer_tls_ca(crypto, g))}
-        return {
-            "channel": lay.channel, "chaincode": lay.cc_name, "batch_timeout": lay.batch_timeout,
-            "max_message_count": lay.max_message_count, "orgs": orgs,
-            "orderers": [{"endpoint": o.endpoint, "host": o.fqdn,
-                          "tls_ca": str(orderer_tls_ca(crypto, lay))} for o in lay.orderers],
-            "run_dir": str(self.run_dir),
-        }
+        """What clients need: endpoints, TLS roots, identities and CAs per org (_connection)."""
+        return connection_info(self.layout, self.crypto, self.run_dir)
 
     def write_connection_info(self) -> Path:
         path = self.run_dir / "connection.json"
