@@ -19,6 +19,7 @@ extension, where Fabric's client identity library (and our contract) read them.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shutil
 import ssl
@@ -149,37 +150,53 @@ class OrgCA:
                       url=f"https://{creds['name']}:{pw}@{self.org.ca_address}")
         return self.registrar_home
 
-    def register(self, name: str, attrs: dict[str, str], secret: str) -> None:
+    def register(self, name: str, attrs: dict[str, str]) -> str:
+        """Register a client; return the one-time enrolment secret the CA generated.
+
+        The CA generates the secret (a secret chosen here would sit on the client's command
+        line, readable in /proc); it allows one enrolment, so a leaked one is worth nothing
+        once the identity is enrolled."""
         for k, v in attrs.items():
             if any(c in f"{k}{v}" for c in ",=:") or not k:
                 raise EnrolmentError(f"attribute {k!r}={v!r}: names and values may not hold "
                                      f"',', '=' or ':' (fabric-ca-client's attribute syntax)")
         args = ["register", "--id.name", name, "--id.type", "client",
-                "--id.maxenrollments", "-1"]
+                "--id.maxenrollments", "1"]
         if attrs:
             args += ["--id.attrs", ",".join(f"{k}={v}:ecert" for k, v in attrs.items())]
-        self._run([*args, "--id.secret", secret], self._registrar(),
-                  f"register {name!r} with {self.org.mspid}'s CA", secret=secret)
+        out = self._run(args, self._registrar(), f"register {name!r} with {self.org.mspid}'s CA")
+        found = re.search(r"^Password: (\S+)\s*$", out, re.MULTILINE)
+        if not found:
+            raise EnrolmentError(f"register {name!r} at {self.org.mspid}'s CA: no generated "
+                                 f"secret in the client's output ({len(out)} characters)")
+        return found.group(1)
 
     def enroll(self, name: str, secret: str, msp_dir: Path) -> Path:
+        """Enrol into a temporary directory, then put it in place as msp_dir (an MSP dir is
+        either complete or absent; a failed enrolment leaves nothing behind)."""
         tmp = msp_dir.with_name(msp_dir.name + ".enrol")
+        client_home = self.home / "clients" / name
         shutil.rmtree(tmp, ignore_errors=True)
-        # subject O = the org's domain (the client's default CSR names are Hyperledger's)
-        self._run(["enroll", "-M", str(tmp), "--csr.names", f"O={self.org.domain}"],
-                  self.home / "clients" / name,
-                  f"enrol {name!r} with {self.org.mspid}'s CA", secret=secret,
-                  url=f"https://{name}:{secret}@{self.org.ca_address}")
-        # the cryptogen user layout the connection profile names: keystore/priv_sk
-        keys = list((tmp / "keystore").glob("*_sk"))
-        if len(keys) != 1:
-            raise EnrolmentError(f"enrolment of {name!r} left {len(keys)} keys in {tmp}")
-        keys[0].rename(tmp / "keystore" / "priv_sk")
-        (tmp / "keystore" / "priv_sk").chmod(0o600)
-        cert = tmp / "signcerts" / "cert.pem"
-        cert.rename(tmp / "signcerts" / f"{name}@{self.org.domain}-cert.pem")
-        shutil.rmtree(msp_dir, ignore_errors=True)
-        tmp.rename(msp_dir)
-        shutil.rmtree(self.home / "clients" / name, ignore_errors=True)
+        try:
+            # subject O = the org's domain (the client's default CSR names are Hyperledger's)
+            self._run(["enroll", "-M", str(tmp), "--csr.names", f"O={self.org.domain}"],
+                      client_home, f"enrol {name!r} with {self.org.mspid}'s CA", secret=secret,
+                      url=f"https://{name}:{secret}@{self.org.ca_address}")
+            # the cryptogen user layout the connection profile names: keystore/priv_sk
+            keys = list((tmp / "keystore").glob("*_sk"))
+            if len(keys) != 1:
+                raise EnrolmentError(f"enrolment of {name!r} left {len(keys)} keys in {tmp}")
+            keys[0].rename(tmp / "keystore" / "priv_sk")
+            (tmp / "keystore" / "priv_sk").chmod(0o600)
+            cert = tmp / "signcerts" / "cert.pem"
+            cert.rename(tmp / "signcerts" / f"{name}@{self.org.domain}-cert.pem")
+            shutil.rmtree(msp_dir, ignore_errors=True)
+            tmp.rename(msp_dir)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(client_home, ignore_errors=True)
+            if tmp.parent.is_dir() and not any(tmp.parent.iterdir()):
+                tmp.parent.rmdir()
         return msp_dir
 
     def revoke(self, name: str, reason: str = "keycompromise") -> bytes:
@@ -200,8 +217,7 @@ def user_dir(crypto: Path, org: PeerOrg, name: str) -> Path:
 
 def enrol(ca: OrgCA, name: str, attrs: dict[str, str]) -> Enrolled:
     """Register ``name`` (a client) with attributes and enrol it into the org's users/."""
-    secret = secrets.token_urlsafe(18)
-    ca.register(name, attrs, secret)
+    secret = ca.register(name, attrs)
     msp = ca.enroll(name, secret, user_dir(ca.crypto, ca.org, name) / "msp")
     return Enrolled(name, ca.org.mspid, msp)
 

@@ -163,3 +163,23 @@ def test_the_ca_answers_cainfo_with_the_msp_root_and_restarts_when_killed(
     net.wait_ready("ca.power")
     assert net.sup.state()["ca.power"]["restarts"] >= 1
     enrol_meter_gateway(net, f"after-restart-{uuid.uuid4().hex[:6]}")  # its database kept
+
+
+def test_a_failed_enrolment_leaves_nothing_and_hides_the_secret(
+        isolated_network: Network) -> None:
+    from network._ca import user_dir
+    net = isolated_network
+    ca = net.ca("power")
+    secret = f"wrong-{uuid.uuid4().hex}"
+    target = user_dir(net.crypto, ca.org, "nobody") / "msp"
+    with pytest.raises(EnrolmentError) as err:
+        ca.enroll("nobody", secret, target)
+    assert "nobody" in str(err.value) and secret not in str(err.value)
+    assert not target.parent.exists() and not (ca.home / "clients" / "nobody").exists()
+    assert "nobody" not in _info(net)["orgs"]["PowerMSP"]["users"]
+    # a registered identity enrols once: its one-time secret is worth nothing afterwards
+    name = f"once-{uuid.uuid4().hex[:6]}"
+    one_time = ca.register(name, {"role": "meter-gateway"})
+    ca.enroll(name, one_time, user_dir(net.crypto, ca.org, name) / "msp")
+    with pytest.raises(EnrolmentError):
+        ca.enroll(name, one_time, user_dir(net.crypto, ca.org, f"{name}-again") / "msp")

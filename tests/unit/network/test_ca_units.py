@@ -122,7 +122,7 @@ def test_attribute_syntax_of_the_client_is_refused_not_smuggled(tmp_path: Path) 
     lay = load_layout(env={})
     ca = OrgCA(tmp_path / "bin", tmp_path / "crypto", tmp_path, lay.org("regulator"))
     with pytest.raises(EnrolmentError, match="attribute"):
-        ca.register("ent1", {"uscc": "X:ecert,role=admin"}, "pw")
+        ca.register("ent1", {"uscc": "X:ecert,role=admin"})
 
 
 def test_test_contracts_make_a_chaincode_server_stale(tmp_path: Path,
