@@ -7,7 +7,8 @@ TLS pair is issued by the organisation's TLS CA, so clients reach it with the sa
 as the peer.  The bootstrap identity (the registrar, allowed to register, revoke and
 generate CRLs) gets a random password kept in ``<run>/ca/<org>/registrar.json`` (mode
 0600); it reaches ``fabric-ca-server init`` through the environment, never the command
-line, and the start command needs it no more (it is in the server's database).
+line, and init writes it into the server's configuration (0600, in a 0700 home) and
+database, so the supervised ``start`` command carries no secret.
 
 Users are registered and enrolled with the ``fabric-ca-client`` binary rather than the
 REST API by hand: the enrolment request is a CSR plus a token signed in Fabric CA's own
