@@ -30,7 +30,7 @@ from .carbon_world import (
     record,
 )
 
-PORT_BASE = 40500
+PORT_BASE = 23500
 STAFF = [f"{o.removesuffix('MSP').lower()}-{k}" for o in ORGS for k in ("admin", "client")]
 CALLERS = [*STAFF, "ent-own", "ent-other", "gateway", "revoked"]
 REG = {"regulator-admin", "regulator-client"}

@@ -26,7 +26,7 @@ from .carbon_world import (
     record,
 )
 
-PORT_BASE = 41000
+PORT_BASE = 24000
 FS = {v: str(accounting.load_factor_set(v).digest) for v in accounting.factor_set_versions()}
 
 

@@ -2,7 +2,7 @@
 (the Raft leader), each twice; the supervisor restarts them, every transaction submitted after
 each restart's readiness commits VALID, and `network status` shows the restart counts.
 
-Runs on a network of its own (ports 32500+).
+Runs on a network of its own (ports 22000+).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from network._drill import run_drill
 
 from .conftest import REPO
 
-PORT_BASE = 32500
+PORT_BASE = 22000
 # the load goes through PowerMSP's peer: its own peer and chaincode server are the hard cases
 TARGETS = ["ccserver.power", "peer0.power", "leader"] * 2
 

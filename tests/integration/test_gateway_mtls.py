@@ -1,4 +1,4 @@
-"""Mutual TLS on a network whose peers require client certificates (own network, port 35500).
+"""Mutual TLS on a network whose peers require client certificates (own network, port base 23000).
 
 Without a client certificate the TLS handshake is refused; with one, submit, evaluate,
 chaincode events and block events work, and block events carry the SHA-256 of the client's
@@ -22,7 +22,7 @@ from network import Network, load_layout
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-PORT_BASE = 35500
+PORT_BASE = 23000
 
 
 @pytest.fixture(scope="module")

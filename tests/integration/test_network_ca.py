@@ -27,7 +27,7 @@ from network import (
 )
 from network._ca import ca_home
 
-PORT_BASE = 44500  # isolated_network (tests/integration/conftest.py) reads this
+PORT_BASE = 24500  # isolated_network (tests/integration/conftest.py) reads this
 ATTR_OID = x509.ObjectIdentifier("1.2.3.4.5.6.7.8.1")
 USCC_A, USCC_B = "91440300MA5FAAAA0A", "91440300MA5FBBBB1B"
 

@@ -9,7 +9,7 @@ import json
 from network import Network, peer_cli
 from network._layout import Collection
 
-PORT_BASE = 45000  # isolated_network (tests/integration/conftest.py) reads this
+PORT_BASE = 25000  # isolated_network (tests/integration/conftest.py) reads this
 
 
 def _committed(net: Network) -> dict:

@@ -1,6 +1,6 @@
 """A reused network serves the current contract: servers that run older sources are restarted.
 
-Runs on a network of its own (ports 33000+).  The contract's package is copied to a
+Runs on a network of its own (ports 22500+).  The contract's package is copied to a
 directory the servers import it from, then edited there, as a developer edits chaincode/.
 """
 
@@ -16,7 +16,7 @@ from network import Network
 from .conftest import reuse_running
 from .peer_cli import query
 
-PORT_BASE = 33000
+PORT_BASE = 22500
 NEW_FN = '''class Probe(Contract):
     @transaction
     async def drill_version(self, stub: Stub) -> str:
