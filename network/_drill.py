@@ -46,8 +46,11 @@ class Recovery:
 
     @property
     def kind(self) -> str:
-        return ("chaincode server" if self.node.startswith("ccserver.") else
-                "peer" if self.node.startswith("peer") else "orderer")
+        for prefix, kind in (("ccserver.", "chaincode server"), ("peer", "peer"),
+                             ("orderer", "orderer"), ("ca.", "certificate authority")):
+            if self.node.startswith(prefix):
+                return kind
+        return self.node
 
 
 @dataclass
