@@ -41,6 +41,14 @@ from fabric_protos.peer.chaincode_shim_pb2 import ChaincodeMessage as Msg  # noq
 Handler = Callable[[Stub], Awaitable[bytes]]
 
 
+def _wire_text(text: str) -> str:
+    """text as a protobuf string field takes it: a lone surrogate (a JSON escape such as
+    "\\ud800" that an argument parsed into, then quoted by an error message) is written as
+    its escape.  Without this, building the Response raised inside the error handler and the
+    transaction was never answered: the peer waited for its execute timeout."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class ProtocolError(RuntimeError):
     pass
 
@@ -154,9 +162,10 @@ class Session:
             payload = await self.handler(stub)
             resp = proposal_response_pb2.Response(status=200, payload=payload)
         except ContractError as exc:
-            resp = proposal_response_pb2.Response(status=exc.status, message=str(exc))
+            resp = proposal_response_pb2.Response(status=exc.status,
+                                                  message=_wire_text(str(exc)))
         except PeerError as exc:
-            resp = proposal_response_pb2.Response(status=500, message=str(exc))
+            resp = proposal_response_pb2.Response(status=500, message=_wire_text(str(exc)))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -165,7 +174,7 @@ class Session:
             log.warning("tx %s failed: %s", txid[:12], type(exc).__name__)
             log.debug("tx %s failure message: %s", txid[:12], exc)
             resp = proposal_response_pb2.Response(
-                status=500, message=f"{type(exc).__name__}: {exc}")
+                status=500, message=_wire_text(f"{type(exc).__name__}: {exc}"))
         if stub is not None and stub.open_iterators:
             try:
                 await stub.close_open_iterators()

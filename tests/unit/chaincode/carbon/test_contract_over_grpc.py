@@ -52,3 +52,34 @@ def test_register_and_read_through_the_shim_server() -> None:
             await server
 
     asyncio.run(body())
+
+
+def test_a_lone_surrogate_in_an_error_message_still_completes_the_transaction() -> None:
+    """JSON escapes reach Python as lone surrogates (b'{"\\ud800":1}' is valid UTF-8 on the
+    wire); an error message that quotes one must still be answered, not leave the peer
+    waiting for its execute timeout."""
+    bank = org_client("BankMSP")
+
+    async def body() -> None:
+        addr = f"127.0.0.1:{_free_port()}"
+        ready, stop = asyncio.Event(), asyncio.Event()
+        server = asyncio.create_task(serve(addr, "carbon_1.0:x",
+                                           Dispatcher(*contracts(test_contracts=False)),
+                                           ready=ready, stop=stop))
+        await asyncio.wait_for(ready.wait(), 5)
+        peer = FakePeer(addr)
+        await peer.run()
+        try:
+            resp, _ = await peer.invoke("t1", "registry:register_enterprise", '{"\\ud800":1}',
+                                        proposal=signed_proposal("BankMSP", bank.pem))
+            assert resp.status == 400, resp.message
+            assert resp.message.startswith("record.\\ud800: expected no such field")
+            resp, _ = await peer.invoke("t2", "registry:get_enterprise", E1,
+                                        proposal=signed_proposal("BankMSP", bank.pem))
+            assert resp.status == 404   # the stream still serves
+        finally:
+            await peer.close()
+            stop.set()
+            await server
+
+    asyncio.run(body())
