@@ -102,7 +102,8 @@ def choice(field: str, value: Any, options: tuple[str, ...]) -> str:
 
 
 def page_size(field: str, value: str, limit: int = 200) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= limit:
+    # ASCII only: str.isdigit() also takes "\u00b2", which int() refuses (a 500)
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= limit:
         raise bad(field, f"an integer 1-{limit}", value)
     return int(value)
 

@@ -81,6 +81,9 @@ def parse_declaration(raw: bytes) -> dict[str, Any]:
         again = canonical(doc)
     except TypeError as exc:
         raise _args.bad(field, "decimal strings, not JSON numbers", str(exc)) from None
+    except UnicodeEncodeError:  # a "\\ud800" escape: a lone surrogate has no UTF-8 form
+        raise _args.bad(field, "canonical JSON of UTF-8 text", "a lone surrogate escape "
+                        "(\\ud800-\\udfff)") from None
     if again != raw:
         raise _args.bad(field, "canonical JSON (sorted keys, no whitespace, UTF-8): the "
                         "signature is over these exact bytes", "another encoding")

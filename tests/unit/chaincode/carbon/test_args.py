@@ -34,6 +34,7 @@ BAD = [
     ("registry:list_enterprises", ("0", ""), "page_size"),
     ("registry:list_enterprises", ("abc", ""), "page_size"),
     ("registry:list_enterprises", ("201", ""), "page_size"),
+    ("registry:list_enterprises", ("\u00b2", ""), "page_size"),   # str.isdigit() but not int()
     ("registry:list_enterprises", ("2", "b" * 1025), "bookmark"),
     ("registry:update_enterprise", ("x", "{}"), "uscc"),
     ("registry:update_enterprise", (E1, "{}"), "changes"),
@@ -120,3 +121,15 @@ def test_deeply_nested_json_is_400_not_500(world: World) -> None:
                      transient={"declaration": deep.encode(), "signature": b"s",
                                 "salt": bytes(16)})
     assert res.status == 400 and res.message.startswith("transient.declaration:")
+
+
+def test_lone_surrogate_escape_in_a_declaration_is_400(world: World) -> None:
+    """b'\\ud800' is valid UTF-8 JSON that parses to a lone surrogate, which has no
+    canonical UTF-8 form: a 400 naming the declaration, not a 500 UnicodeEncodeError."""
+    raw = ('{"denominators":{"output_value":{"quantity":"1","unit":"10^4 CNY\\ud800"}},'
+           '"period":{"end":"2025-12-31","start":"2025-01-01"},"uscc":"' + E1 + '"}').encode()
+    res = world.call("ent1", "operating:declare",
+                     transient={"declaration": raw, "signature": world["ent1"].sign(raw),
+                                "salt": bytes(range(16))})
+    assert res.status == 400 and res.message.startswith("transient.declaration:"), \
+        (res.status, res.message)
