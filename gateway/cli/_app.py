@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from gateway.cli._exit import CliFailure, InputError, LedgerUnreachable
-from gateway.cli._ledger import LedgerFactory, Submitted
+from gateway.cli._ledger import Ledger, LedgerFactory, Submitted
 from gateway.cli._profile import Target, default_profile_path, load_target
 from gateway.cli._terminal import Terminal
 
@@ -80,6 +80,10 @@ class App:
                             f"(profile {target.profile})")
         return target
 
+    def open_ledger(self, opts: dict[str, Any]) -> Ledger:
+        """The ledger for these options, for a command that makes many calls (close it)."""
+        return self._factory()(self.target(opts), opts["timeout"])
+
     def _factory(self) -> LedgerFactory:
         if self.ledger_factory is not None:
             return self.ledger_factory
@@ -135,8 +139,10 @@ def _decode(function: str, data: bytes) -> Any:
 def parse_json_object(text: str, what: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{what} is not JSON: {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        # ValueError: JSONDecodeError, and an integer over Python's 4300-digit limit;
+        # RecursionError: absurdly deep nesting. All are unreadable input (exit 2), not a bug.
+        raise InputError(f"{what} is not JSON: {str(exc)[:200]}") from None
     if not isinstance(value, dict):
         raise InputError(f"{what} must be a JSON object, got {type(value).__name__}")
     return value
@@ -145,8 +151,12 @@ def parse_json_object(text: str, what: str) -> dict[str, Any]:
 pass_app = click.make_pass_decorator(App)
 
 
-def ledger_options(default_as: str | None = REGULATOR) -> Callable[[F], F]:
-    """``--as``, ``--user``, ``--profile``, ``--sign-cert``/``--sign-key``, ``--timeout``."""
+def ledger_options(default_as: str | None = REGULATOR,
+                   default_user: str | None = "User1") -> Callable[[F], F]:
+    """``--as``, ``--user``, ``--profile``, ``--sign-cert``/``--sign-key``, ``--timeout``.
+
+    ``default_user=None``: the command picks the user from ``--as`` (see ``readings``).
+    """
 
     def decorate(fn: F) -> F:
         options = [
@@ -154,7 +164,8 @@ def ledger_options(default_as: str | None = REGULATOR) -> Callable[[F], F]:
                          required=default_as is None, metavar="ORG_MSP", show_default=True,
                          help="the organisation whose identity signs (an MSP id of the "
                               "connection profile)"),
-            click.option("--user", type=TEXT, default="User1", show_default=True,
+            click.option("--user", type=TEXT, default=default_user,
+                         show_default=default_user is not None,
                          envvar="CARBONTRUST_USER", help="which user of that organisation"),
             click.option("--profile", type=FILE,
                          default=None, envvar="CARBONTRUST_PROFILE",

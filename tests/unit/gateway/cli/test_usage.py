@@ -98,6 +98,14 @@ def test_bad_json_policy_and_empty_update(run, ledger: FakeLedger):
     assert not ledger.calls
 
 
+@pytest.mark.parametrize("policy", ["[" * 100_000 + "]" * 100_000, '{"a": 1' + "0" * 5000 + "}"],
+                         ids=["nested-100000-deep", "integer-5001-digits"])
+def test_hostile_json_policy_exits_2_not_70(run, ledger: FakeLedger, policy: str):
+    assert_usage(run("governance", "propose", "rule_set", "1", "--digest", "d", "--policy",
+                     policy), "--policy is not JSON")
+    assert not ledger.calls
+
+
 def test_certificate_file_unreadable_or_not_pem(run, tmp_path: Path):
     assert_usage(run("enterprise", "bind-certificate", USCC, str(tmp_path / "none.pem")),
                  "cannot read certificate")
