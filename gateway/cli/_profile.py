@@ -66,8 +66,8 @@ def _read_profile(path: Path) -> dict[str, Any]:
         raise InputError(f"cannot read connection profile {path}: {exc}") from None
     try:
         info = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"connection profile {path} is not JSON: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # also: deep nesting, huge integers
+        raise InputError(f"connection profile {path} is not JSON: {str(exc)[:200]}") from None
     if not isinstance(info, dict) or not isinstance(info.get("orgs"), dict):
         raise InputError(f"connection profile {path} has no \"orgs\" object "
                          "(expected the network's connection.json)")

@@ -137,6 +137,8 @@ def test_missing_profile_says_how_to_get_one(run, tmp_path: Path):
      b'{"cert": "/nonexistent/c.pem", "key": "k"}}}}}', ["certificate of User1@RegulatorMSP",
                                                          "/nonexistent/c.pem", "is missing"]),
     (b"", ["is not JSON"]),
+    (b"[" * 100_000 + b"]" * 100_000, ["is not JSON"]),      # RecursionError in json
+    (b'{"orgs": 1' + b"0" * 5000 + b"}", ["is not JSON"]),   # over the int digit limit
 ])
 def test_broken_profiles(run, tmp_path: Path, content: bytes, words):
     path = tmp_path / "connection.json"
