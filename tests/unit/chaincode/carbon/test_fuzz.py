@@ -29,7 +29,11 @@ argument = st.one_of(
     json_values.map(json.dumps),
     st.sampled_from([E1, "M-1", "factor_set", "cn-2023", "2025-01-01", "\x00enterprise\x00",
                      "", " ", "\ud800".encode("utf-8", "surrogatepass").decode("utf-8",
-                                                                              "replace")]),
+                                                                              "replace"),
+                     # JSON escapes of lone surrogates (valid UTF-8 on the wire), digits
+                     # that str.isdigit() takes and int() refuses
+                     '{"\\ud800": 1}', '{"uscc": "\\udfff"}', '"\\ud800"', "\u00b2",
+                     "1\u00b2"]),
     st.fixed_dictionaries({"uscc": st.sampled_from([E1, "x"]), "name": st.text(max_size=5),
                            "industry": st.text(max_size=5), "region": st.text(max_size=5)}
                           ).map(json.dumps),
