@@ -1,0 +1,261 @@
+"""The submitter: rows -> batches (by size and by time) -> the ledger, several in flight.
+
+Reading runs in a thread (a stream's ``readline`` blocks), everything else on one asyncio
+loop: rows are parsed with ``accounting.readings.parse_row`` (a row it refuses is reported
+with its line and reason, the rest goes on), collected into a batch that is closed when it
+holds ``batch_size`` readings or ``max_wait`` seconds after its first one, journaled
+``planned`` with its salt, and sent through the :class:`BatchSink` while at most
+``in_flight`` batches wait for the ledger (a semaphore: reading pauses when the window is
+full, so memory stays bounded whatever the input's size).
+
+A batch the ledger refuses for its content (:class:`BatchRefused`) is split in two and each
+half sent again, down to single readings: the refused readings are reported with their line
+numbers and every other reading is still recorded. Any other failure (no answer, the
+identity refused) stops the run; the journal keeps every batch's state for the next run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Protocol
+
+from gateway.ingest._codec import codec
+from gateway.ingest._errors import BatchRefused, SourceError
+from gateway.ingest._journal import Journal, JournalBatch
+from gateway.ingest._source import Row, read_rows
+from gateway.ingest._store import BatchStore
+
+__all__ = ["Accepted", "BatchSink", "Outcome", "Settings", "Submitter"]
+
+Progress = Callable[[int, int, int], None]  # (read, committed, refused) readings
+
+
+@dataclass(frozen=True)
+class Settings:
+    batch_size: int = 5000
+    max_wait: float = 2.0
+    in_flight: int = 8
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The contract's answer to ``readings:submit_batch``."""
+
+    batch_id: str
+    root: str
+    count: int
+    duplicate: bool
+
+
+class BatchSink(Protocol):
+    """Where batches go: ``readings:submit_batch`` with transient {"batch", "salt"}.
+
+    ``on_sent(tx_id)`` is called (on the submitter's loop) once the transaction is sent to
+    the orderer, before its commit is awaited. Raises :class:`BatchRefused` for a refusal of
+    the batch's content; anything else stops the run.
+    """
+
+    async def submit(self, canonical: bytes, salt: bytes,
+                     on_sent: Callable[[str], None]) -> Accepted: ...
+
+
+@dataclass
+class Outcome:
+    read: int = 0  # readings parsed in this run (resumed batches not included)
+    committed: int = 0  # readings in batches the ledger recorded in this run
+    duplicates: int = 0  # of those, in batches it already held (a resumed re-submission)
+    batches: int = 0
+    refused: list[tuple[int, str]] = field(default_factory=list)  # the run's, from the journal
+    source_error: SourceError | None = None
+
+
+_EOF = object()
+
+
+class Submitter:
+    def __init__(self, sink: BatchSink, journal: Journal, store: BatchStore,
+                 settings: Settings = Settings(), progress: Progress | None = None) -> None:
+        if settings.batch_size < 1 or settings.in_flight < 1 or settings.max_wait <= 0:
+            raise ValueError(f"settings out of range: {settings}")
+        self.sink, self.journal, self.store, self.settings = sink, journal, store, settings
+        self._progress = progress
+        self.outcome = Outcome()
+        self._refused_now = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._failure: BaseException | None = None
+
+    async def run(self, stream: BinaryIO) -> Outcome:
+        """Resume the journal's pending batches, then submit ``stream``; return the outcome."""
+        self._window = asyncio.Semaphore(self.settings.in_flight)
+        for pending in self.journal.pending():
+            await self._launch(pending)
+        try:
+            await self._read(stream)
+        finally:
+            if self._tasks:
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._failure is not None:
+            raise self._failure
+        self.outcome.refused = self.journal.refusals()
+        return self.outcome
+
+    # reading and batching ------------------------------------------------------------------
+
+    async def _read(self, stream: BinaryIO) -> None:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        room = threading.Semaphore(4 * self.settings.batch_size + 1024)
+        stop = threading.Event()
+
+        def reader() -> None:
+            try:
+                for row in read_rows(stream):
+                    while not room.acquire(timeout=0.2):
+                        if stop.is_set():
+                            return
+                    loop.call_soon_threadsafe(queue.put_nowait, row)
+                loop.call_soon_threadsafe(queue.put_nowait, _EOF)
+            except SourceError as exc:
+                loop.call_soon_threadsafe(queue.put_nowait, exc)
+            except OSError as exc:
+                loop.call_soon_threadsafe(queue.put_nowait, SourceError(0, f"read failed: {exc}"))
+
+        threading.Thread(target=reader, name="ingest-reader", daemon=True).start()
+        try:
+            await self._batch(queue, room)
+        finally:
+            stop.set()
+
+    async def _batch(self, queue: asyncio.Queue[Any], room: threading.Semaphore) -> None:
+        readings = codec()
+        loop = asyncio.get_running_loop()
+        resume_line, resume_digest = self.journal.position()
+        digest = hashlib.sha256()
+        rows: list[tuple[int, Any]] = []
+        refused: list[tuple[int, str]] = []
+        last, deadline = 0, 0.0
+        while self._failure is None:
+            timeout = None if not rows else max(0.0, deadline - loop.time())
+            try:
+                item = await asyncio.wait_for(queue.get(), timeout)
+            except TimeoutError:
+                await self._plan(rows, refused, last, digest)
+                rows, refused = [], []
+                continue
+            if item is _EOF or isinstance(item, SourceError):
+                if isinstance(item, SourceError):
+                    self.outcome.source_error = item
+                elif last < resume_line:
+                    self.outcome.source_error = SourceError(
+                        last, f"the input ends before line {resume_line}, where the run "
+                              f"journaled in {self.journal.path} stopped: not the same input")
+                break
+            room.release()
+            row: Row = item
+            digest.update(row.raw)
+            last = row.line
+            if row.line <= resume_line:
+                if row.line == resume_line and digest.digest() != resume_digest:
+                    self.outcome.source_error = SourceError(
+                        row.line, f"the input differs from the run journaled in "
+                                  f"{self.journal.path} (its first {resume_line} lines); "
+                                  "use another --run or --journal for a new input")
+                    return
+                continue
+            if row.fields is None:
+                continue
+            try:
+                reading = readings.parse_row(row.fields, row.line)
+            except readings.ReadingError as exc:
+                refused.append((row.line, str(exc)))
+                self._refused_now += 1
+                continue
+            if not rows:
+                deadline = loop.time() + self.settings.max_wait
+            rows.append((row.line, reading))
+            self.outcome.read += 1
+            if len(rows) >= self.settings.batch_size:
+                await self._plan(rows, refused, last, digest)
+                rows, refused = [], []
+        if self._failure is None and (rows or refused or last > resume_line):
+            await self._plan(rows, refused, last, digest)
+
+    async def _plan(self, rows: list[tuple[int, Any]], refused: list[tuple[int, str]],
+                    last: int, digest: Any) -> None:
+        readings = codec()
+        leaves = [(n, readings.encode(r).decode("utf-8")) for n, r in rows]
+        canonical = _encode([leaf for _, leaf in leaves])[0] if leaves else None
+        salt = os.urandom(32)
+        batch = self.journal.plan(leaves, canonical, salt, last, digest.digest(), refused)
+        self._report()
+        if batch is not None:
+            await self._launch(JournalBatch(batch, "planned", tuple(leaves), canonical, salt))
+
+    # sending ---------------------------------------------------------------------------
+
+    async def _launch(self, batch: JournalBatch) -> None:
+        await self._window.acquire()
+        task = asyncio.create_task(self._send(batch))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _send(self, first: JournalBatch) -> None:
+        try:
+            stack = [first]
+            while stack:
+                stack.extend(await self._deliver(stack.pop()))
+        except BaseException as exc:  # noqa: BLE001 - kept, raised by run()
+            if self._failure is None:
+                self._failure = exc
+        finally:
+            self._window.release()
+
+    async def _deliver(self, batch: JournalBatch) -> list[JournalBatch]:
+        """Send one batch; the halves to send next if the ledger refused it."""
+        try:
+            canonical, why = (batch.canonical, "") if batch.canonical is not None else \
+                _encode([leaf for _, leaf in batch.rows])
+            if canonical is None:
+                raise BatchRefused(why)
+            accepted = await self.sink.submit(
+                canonical, batch.salt, lambda tx: self.journal.submitted(batch.id, tx))
+        except BatchRefused as refusal:
+            if len(batch.rows) == 1:
+                self.journal.refused(batch.id, batch.rows[0][0], refusal.reason)
+                self._refused_now += 1
+                self._report()
+                return []
+            half = len(batch.rows) // 2
+            parts = []
+            for rows in (batch.rows[:half], batch.rows[half:]):
+                parts.append((rows, _encode([leaf for _, leaf in rows])[0], os.urandom(32)))
+            ids = self.journal.split(batch.id, refusal.reason, parts)
+            return [JournalBatch(i, "planned", tuple(r), c, s)
+                    for i, (r, c, s) in zip(ids, parts, strict=True)]
+        self.store.put(accepted.batch_id, canonical, accepted.root)
+        self.journal.committed(batch.id, accepted.batch_id, accepted.root, accepted.duplicate)
+        self.outcome.committed += len(batch.rows)
+        self.outcome.batches += 1
+        self.outcome.duplicates += len(batch.rows) if accepted.duplicate else 0
+        self._report()
+        return []
+
+    def _report(self) -> None:
+        if self._progress is not None:
+            self._progress(self.outcome.read, self.outcome.committed, self._refused_now)
+
+
+def _encode(leaves: list[str]) -> tuple[bytes | None, str]:
+    """The canonical batch of these leaves, or (None, why) if the codec refuses them."""
+    readings = codec()
+    try:
+        batch: bytes = readings.encode_batch([readings.decode(leaf.encode("utf-8"))
+                                              for leaf in leaves])
+    except (readings.ReadingError, ValueError) as exc:
+        return None, str(exc)
+    return batch, ""
