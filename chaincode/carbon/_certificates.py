@@ -40,7 +40,7 @@ def attributes(cert: x509.Certificate) -> dict[str, str]:
     raw = ext.value.value if isinstance(ext.value, x509.UnrecognizedExtension) else b""
     try:
         attrs = json.loads(raw.decode("utf-8")).get("attrs", {})
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):  # RecursionError: absurd nesting
         return {}
     return {str(k): str(v) for k, v in attrs.items()} if isinstance(attrs, dict) else {}
 

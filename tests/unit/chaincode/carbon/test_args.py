@@ -79,6 +79,12 @@ BAD = [
     ("operating:get", ("x", "2025-01-01", "2025-12-31"), "uscc"),
     ("operating:get", (E1, "2025-02-30", "2025-12-31"), "period_start"),
     ("operating:get", (E1, "2025-01-01", "20251231"), "period_end"),
+    ("readings:locate", ("m/1", "2023-11-13T00:00+08:00"), "meter_id"),
+    ("readings:locate", ("M-1", "2023-11-13T00:00"), "interval_start"),
+    ("readings:get_batch", ("a b",), "batch_id"),
+    ("account:totals", ("x", "2023-11-01", "2023-11-30"), "uscc"),
+    ("account:totals", (E1, "2023-11-31", "2023-11-30"), "from_date"),
+    ("account:totals", (E1, "2023-11-02", "2023-11-01"), "to_date"),
 ]
 
 
@@ -97,7 +103,8 @@ def test_every_transaction_has_a_bad_argument_case() -> None:
     from chaincode.carbon import contracts
     from chaincode.shim import Dispatcher
     covered = {fn for fn, _a, _f in BAD}
-    no_args = {"operating:declare", "identity:whoami"}   # transient cases: test_operating
+    no_args = {"operating:declare", "identity:whoami",   # transient cases: test_operating
+               "readings:submit_batch", "readings:correct"}   # and test_readings
     assert covered | no_args == set(Dispatcher(*contracts(test_contracts=False)).table)
 
 
@@ -133,3 +140,30 @@ def test_lone_surrogate_escape_in_a_declaration_is_400(world: World) -> None:
                                 "salt": bytes(range(16))})
     assert res.status == 400 and res.message.startswith("transient.declaration:"), \
         (res.status, res.message)
+
+
+def test_certificate_with_absurdly_deep_attribute_json_is_400(world: World) -> None:
+    """A certificate's Fabric CA attribute extension holding JSON nested 100000 deep (anyone
+    can make such a certificate) is a certificate without readable attributes: a 400 on
+    bind_certificate, and no RecursionError (500) on revoke_certificate either."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from .identities import ATTR_OID, T0
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "deep")])
+    pem = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+           .public_key(key.public_key()).serial_number(4242).not_valid_before(T0)
+           .not_valid_after(T0 + datetime.timedelta(days=1))
+           .add_extension(x509.UnrecognizedExtension(
+               ATTR_OID, b"[" * 100_000 + b"]" * 100_000), critical=False)
+           .sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode())
+    res = world.call("regulator-admin", "registry:bind_certificate", E1, pem)
+    assert res.status == 400 and res.message.startswith("cert_pem:"), res.message
+    assert "role=None" in res.message
+    res = world.call("power-admin", "registry:revoke_certificate", pem, "test")
+    assert res.status == 403 and "role=None" in res.message, res.message
