@@ -14,6 +14,8 @@ _industry.py       GB/T 4754-2017 industry codes
 _certificates.py   binding an enterprise's certificate; revocation on the ledger
 _governance.py     governance:* factor set / rule set versions and approvals
 _operating.py      operating:* signed operating data in the private collection
+_readings.py       readings:* metered reading batches in privateReadings (docs/readings.md)
+_totals.py         account:totals summed at read time from per-transaction deltas
 _whoami.py         identity:whoami
 _audit.py          the one audit event per transaction
 _args.py           argument validation (400 naming the field) and error wording
@@ -34,14 +36,17 @@ from chaincode.shim import Contract
 
 from ._governance import Governance
 from ._operating import Operating
+from ._readings import Readings
 from ._registry import Registry
+from ._totals import Account
 from ._whoami import Identity
 
 
 def contracts(test_contracts: bool | None = None) -> list[Contract]:
     if test_contracts is None:
         test_contracts = os.environ.get("CARBONTRUST_CC_TEST_CONTRACTS") == "1"
-    out: list[Contract] = [Registry(), Governance(), Operating(), Identity()]
+    out: list[Contract] = [Registry(), Governance(), Operating(), Identity(), Readings(),
+                           Account()]
     if test_contracts:
         from chaincode.probe import Probe
         out.append(Probe())
@@ -50,4 +55,5 @@ def contracts(test_contracts: bool | None = None) -> list[Contract]:
 
 CONTRACTS = contracts()
 
-__all__ = ["CONTRACTS", "Governance", "Identity", "Operating", "Registry", "contracts"]
+__all__ = ["CONTRACTS", "Account", "Governance", "Identity", "Operating", "Readings",
+           "Registry", "contracts"]

@@ -75,6 +75,19 @@ RULES: dict[str, Rule] = {
                          "admin or client, or the enterprise itself", enterprise="own"),
     "identity.whoami": _r((), frozenset(), "any identity whose certificate is not revoked",
                           anyone=True),
+    "readings.submit": _r((), frozenset(), "a PowerMSP meter-gateway identity",
+                          meter_gateway=True),
+    "readings.correct": _r((POWER,), ADMIN, "a PowerMSP meter-gateway identity or a "
+                           "PowerMSP admin", meter_gateway=True),
+    "readings.read": _r((POWER, CERTIFIER, REGULATOR), STAFF, "an admin or client of "
+                        "PowerMSP, CertifierMSP or RegulatorMSP, or the enterprise itself",
+                        enterprise="own"),
+    "readings.batch": _r((POWER, CERTIFIER, REGULATOR), STAFF, "an admin or client of "
+                         "PowerMSP, CertifierMSP or RegulatorMSP, or a meter gateway",
+                         meter_gateway=True),
+    "account.totals": _r((POWER, CERTIFIER, REGULATOR), STAFF, "an admin or client of "
+                         "PowerMSP, CertifierMSP or RegulatorMSP, or the enterprise itself",
+                         enterprise="own"),
 }
 
 

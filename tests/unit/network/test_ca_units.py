@@ -115,7 +115,8 @@ def test_operating_data_collection_carries_its_own_endorsement_policy() -> None:
     assert op["endorsementPolicy"] == {
         "signaturePolicy": "AND('CertifierMSP.peer', 'RegulatorMSP.peer')"}
     assert op["memberOnlyRead"] and op["memberOnlyWrite"]
-    assert "endorsementPolicy" not in cfg["privateReadings"]
+    assert cfg["privateReadings"]["endorsementPolicy"] == {"signaturePolicy": (
+        "OutOf(2, 'PowerMSP.peer', 'CertifierMSP.peer', 'RegulatorMSP.peer')")}
 
 
 def test_attribute_syntax_of_the_client_is_refused_not_smuggled(tmp_path: Path) -> None:

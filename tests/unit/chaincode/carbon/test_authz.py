@@ -20,6 +20,7 @@ import pytest
 from .conftest import E1, E2, E3, World, build_world, record
 from .identities import enterprise, issue, meter_gateway
 from .test_operating import declaration_transient
+from .test_readings import batch_transient, correction_transient, day_of, reading, submit
 
 STAFF = [f"{o}-{k}" for o in ("power", "certifier", "bank", "regulator")
          for k in ("admin", "client")]
@@ -62,6 +63,19 @@ def _nothing(w: World) -> None:
     pass
 
 
+def _readings(w: World) -> None:
+    submit(w, day_of(count=2))
+
+
+def _batch_id(w: World) -> str:
+    return str(w.ok("regulator-admin", "readings:locate", "M-1",
+                    reading().interval_start.isoformat())["batch_id"])
+
+
+PRIVATE = {"power-admin", "power-client", "certifier-admin", "certifier-client",
+           "regulator-admin", "regulator-client"}
+
+
 # transaction -> (setup, args for ent-own / everyone, args when ent-other, allowed callers)
 Case = tuple[Callable[[World], None], Callable[[World], tuple], Callable[[World], tuple] | None,
              set[str]]
@@ -101,6 +115,14 @@ CASES: dict[str, Case] = {
                       {"certifier-admin", "certifier-client", "regulator-admin",
                        "regulator-client", "ent-own"}),
     "identity:whoami": (_nothing, lambda w: (), None, set(CALLERS) - {"revoked"}),
+    "readings:submit_batch": (_nothing, lambda w: (), None, {"gateway"}),
+    "readings:correct": (_readings, lambda w: (), None, {"gateway", "power-admin"}),
+    "readings:locate": (_readings, lambda w: ("M-1", reading().interval_start.isoformat()),
+                        lambda w: ("M-2", reading().interval_start.isoformat()),
+                        PRIVATE | {"ent-own"}),
+    "readings:get_batch": (_readings, lambda w: (_batch_id(w),), None, PRIVATE | {"gateway"}),
+    "account:totals": (_readings, lambda w: (E1, "2023-11-13", "2023-11-13"),
+                       lambda w: (E2, "2023-11-13", "2023-11-13"), PRIVATE | {"ent-own"}),
 }
 
 
@@ -116,6 +138,9 @@ RULE = {  # the rule a refusal of each transaction names
     "governance:list": "governance.read", "governance:in_force": "governance.read",
     "operating:declare": "operating.declare", "operating:get": "operating.read",
     "identity:whoami": "identity.whoami",
+    "readings:submit_batch": "readings.submit", "readings:correct": "readings.correct",
+    "readings:locate": "readings.read", "readings:get_batch": "readings.batch",
+    "account:totals": "account.totals",
 }
 
 
@@ -140,7 +165,10 @@ def test_matrix(fn: str, caller: str) -> None:
     w, who = _world_for(caller)
     setup(w)
     args = (other_args or own_args)(w) if caller == "ent-other" else own_args(w)
-    transient = (declaration_transient(w["ent1"], E1) if fn == "operating:declare" else None)
+    transient = (declaration_transient(w["ent1"], E1) if fn == "operating:declare" else
+                 batch_transient(day_of(count=1)) if fn == "readings:submit_batch" else
+                 correction_transient(w, reading(qty="9"), batch_id=_batch_id(w))
+                 if fn == "readings:correct" else None)
     res = w.call(who, fn, *args, transient=transient)
     if caller in allowed:
         assert res.status == 200, (fn, caller, res.message)
@@ -225,7 +253,7 @@ def test_contracts_include_the_probe_only_with_the_test_flag(monkeypatch) -> Non
     from chaincode.carbon import contracts
     monkeypatch.delenv("CARBONTRUST_CC_TEST_CONTRACTS", raising=False)
     assert [c.name for c in contracts()] == ["registry", "governance", "operating",
-                                             "identity"]
+                                             "identity", "readings", "account"]
     monkeypatch.setenv("CARBONTRUST_CC_TEST_CONTRACTS", "1")
     assert "Probe" in [type(c).__name__ for c in contracts()]
     assert os.environ["CARBONTRUST_CC_TEST_CONTRACTS"] == "1"

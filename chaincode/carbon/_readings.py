@@ -1,0 +1,317 @@
+"""readings:* metered reading batches from the power company, private to those entitled.
+
+Everything comes in transient data, never in proposal arguments (docs/readings.md):
+
+* ``submit_batch()``: transient ``batch`` (canonical batch bytes, accounting.readings) and
+  ``salt`` (16-64 random bytes).  The endorser decodes the batch (refusing non-canonical
+  bytes, misaligned intervals, units not fitting the source, negative quantities), checks
+  every interval ended before the transaction's time, every enterprise and meter is on the
+  registry and each meter belongs to the reading's enterprise, recomputes the RFC 9162 root
+  with ``notary``, and compares every reading with what is recorded for its (meter,
+  interval).  A reading recorded before with the same value is skipped (never counted
+  twice); another value refuses the whole batch, naming the first clash.  A batch wholly
+  recorded already is a no-op returning the original batch id.
+* ``correct()``: transient ``reading`` (the new leaf), ``batch_id``, ``reason``, ``salt``;
+  appends a correction (never overwrites) and a totals delta of new minus old.
+
+The transaction writes ONLY the private collection ``privateReadings`` (Power, Certifier,
+Regulator), so the collection's own endorsement policy governs and the bank never
+endorses, never receives the transient data and never stores a value.  Keys (_readings
+keys below) name meters, days and batch ids, never a value; every value carries a nonce
+SHA-256(salt || key) so the public hash of a private value is not guessable.
+
+Commit-time replay and overlap safety: a batch reads and writes the slot key of every
+(meter, UTC+08:00 day) it touches, so of two concurrent batches touching one meter-day the
+second is invalidated by MVCC (and, resubmitted, is then a no-op, a partial record or a
+refusal): never a double count.  Totals are one delta key per (enterprise, day, tx), so
+batches for one enterprise never collide on a totals key.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+import notary
+from accounting import readings as rd
+from chaincode.shim import (
+    CompositeKey,
+    Contract,
+    ContractError,
+    Stub,
+    create_composite_key,
+    transaction,
+)
+
+from . import _args
+from ._audit import commitment, emit
+from ._codec import canonical, load, tx_time
+from ._records import get_json, load_enterprise, meter_key
+from ._rules import require
+
+COLLECTION = "privateReadings"
+
+
+def slot_key(meter_id: str, day: str) -> CompositeKey:
+    return create_composite_key("rslot", [meter_id, day])
+
+
+def batch_key(batch_id: str) -> CompositeKey:
+    return create_composite_key("rbatch", [batch_id])
+
+
+def total_key(uscc: str, day: str, tx_id: str) -> CompositeKey:
+    return create_composite_key("rtotal", [uscc, day, tx_id])
+
+
+def replay_key(tx_id: str) -> CompositeKey:
+    return create_composite_key("rreplay", [tx_id])
+
+
+def nonce(salt: bytes, key: str) -> str:
+    return hashlib.sha256(salt + key.encode("utf-8")).hexdigest()
+
+
+def transient(stub: Stub, name: str) -> bytes:
+    value = stub.transient.get(name)
+    if not value:
+        raise _args.bad(f"transient.{name}", "a value in the proposal's transient data", None)
+    return value
+
+
+def salt_of(stub: Stub) -> bytes:
+    salt = transient(stub, "salt")
+    if not 16 <= len(salt) <= 64:
+        raise _args.bad("transient.salt", "16-64 random bytes", f"{len(salt)} bytes")
+    return salt
+
+
+def tx_datetime(stub: Stub) -> datetime.datetime:
+    tx_time(stub)  # raises when the proposal has no timestamp
+    assert stub.timestamp is not None
+    return datetime.datetime.fromtimestamp(stub.timestamp[0], datetime.UTC)
+
+
+async def get_private(stub: Stub, key: str) -> Any | None:
+    raw = await stub.get_private_data(COLLECTION, key)
+    return load(raw) if raw else None
+
+
+async def put_private(stub: Stub, key: str, value: Any) -> None:
+    await stub.put_private_data(COLLECTION, key, canonical(value))
+
+
+async def check_registry(stub: Stub, readings: list[rd.Reading]) -> None:
+    """Every enterprise registered, every meter registered, active and of that enterprise."""
+    seen_uscc: set[str] = set()
+    seen_meter: dict[str, dict[str, Any]] = {}
+    for i, r in enumerate(readings, 1):
+        if r.uscc not in seen_uscc:
+            if await load_enterprise(stub, r.uscc) is None:
+                raise ContractError(f"line {i}: uscc: unknown enterprise {r.uscc}", 404)
+            seen_uscc.add(r.uscc)
+        meter = seen_meter.get(r.meter_id)
+        if meter is None:
+            meter = await get_json(stub, meter_key(r.meter_id))
+            if meter is None:
+                raise ContractError(f"line {i}: meter_id: unknown meter {r.meter_id}", 404)
+            seen_meter[r.meter_id] = meter
+        if meter["uscc"] != r.uscc:
+            raise _args.bad(f"line {i}: meter_id", f"a meter of {r.uscc}",
+                            f"{r.meter_id} (a meter of {meter['uscc']})")
+        if meter.get("status", "active") != "active":
+            raise _args.bad(f"line {i}: meter_id", "an active meter",
+                            f"{r.meter_id} ({meter['status']})")
+
+
+def check_times(stub: Stub, readings: list[rd.Reading]) -> None:
+    now = tx_datetime(stub)
+    for i, r in enumerate(readings, 1):
+        if rd.interval_end(r) > now:
+            raise _args.bad(f"line {i}: interval_start", "an interval that ended before the "
+                            f"transaction's time {now.isoformat()}",
+                            r.interval_start.isoformat())
+
+
+def known_leaves(entry: dict[str, Any]) -> set[str]:
+    return {entry["leaf"], *(c["leaf"] for c in entry.get("corrections", ()))}
+
+
+def add_delta(deltas: dict[tuple[str, str], dict[str, Any]], r: rd.Reading,
+              quantity: Decimal, count: int) -> None:
+    per = deltas.setdefault((r.uscc, rd.local_day(r.interval_start)), {})
+    d = per.setdefault(r.source, {"quantity": Decimal(0), "unit": r.unit, "readings": 0})
+    d["quantity"] += quantity
+    d["readings"] += count
+
+
+async def write_deltas(stub: Stub, salt: bytes,
+                       deltas: dict[tuple[str, str], dict[str, Any]]) -> None:
+    for (uscc, day), sources in sorted(deltas.items()):
+        key = total_key(uscc, day, stub.tx_id)
+        out = {s: {**v, "quantity": str(v["quantity"])} for s, v in sorted(sources.items())}
+        await put_private(stub, key, {"nonce": nonce(salt, key), "sources": out})
+
+
+def group_by_slot(readings: Iterable[tuple[int, rd.Reading]]
+                  ) -> dict[tuple[str, str], list[tuple[int, rd.Reading]]]:
+    groups: dict[tuple[str, str], list[tuple[int, rd.Reading]]] = {}
+    for i, r in readings:
+        groups.setdefault((r.meter_id, rd.local_day(r.interval_start)), []).append((i, r))
+    return groups
+
+
+class Readings(Contract):
+    name = "readings"
+
+    @transaction
+    async def submit_batch(self, stub: Stub) -> dict[str, Any]:
+        await require(stub, "readings.submit")
+        salt = salt_of(stub)
+        batch = transient(stub, "batch")
+        try:
+            readings = rd.decode_batch(batch)
+        except rd.ReadingError as exc:
+            raise ContractError(f"transient.batch: {exc}", 400) from None
+        check_times(stub, readings)
+        await check_registry(stub, readings)
+        leaves = rd.leaves(batch)
+        root = notary.root_hash(leaves).hex()
+        groups = group_by_slot(enumerate(readings))
+        dirty: dict[CompositeKey, dict[str, Any]] = {}
+        new: list[tuple[int, rd.Reading]] = []
+        first_old: str | None = None
+        for (meter, day), members in groups.items():
+            key = slot_key(meter, day)
+            slot = await get_private(stub, key) or {"meter_id": meter, "day": day,
+                                                    "entries": {}}
+            for i, r in members:
+                entry = slot["entries"].get(r.key[1])
+                leaf = leaves[i].decode("ascii")
+                if entry is None:
+                    new.append((i, r))
+                    slot["entries"][r.key[1]] = {"batch_id": stub.tx_id, "index": i,
+                                                 "leaf": leaf}
+                elif leaf in known_leaves(entry):
+                    first_old = first_old or entry["batch_id"]
+                else:
+                    raise _args.conflict(
+                        f"line {i + 1}: meter {meter} at {r.interval_start.isoformat()} is "
+                        f"already recorded with another value (batch {entry['batch_id']}, "
+                        f"index {entry['index']})")
+            if any(e["batch_id"] == stub.tx_id for e in slot["entries"].values()):
+                slot.setdefault("nonce", nonce(salt, key))
+                dirty[key] = slot
+        if not new:
+            assert first_old is not None
+            return await self._replay(stub, salt, first_old, root, len(readings))
+        for key, slot in dirty.items():
+            await put_private(stub, key, slot)
+        deltas: dict[tuple[str, str], dict[str, Any]] = {}
+        for _i, r in new:
+            add_delta(deltas, r, r.quantity, 1)
+        await write_deltas(stub, salt, deltas)
+        usccs = sorted({r.uscc for r in readings})
+        record = {"batch_id": stub.tx_id, "root": root, "count": len(readings),
+                  "recorded": len(new), "uscc": usccs, "submitted_at": tx_time(stub),
+                  "tx_id": stub.tx_id, "salt": salt.hex(),
+                  "nonce": nonce(salt, batch_key(stub.tx_id))}
+        await put_private(stub, batch_key(stub.tx_id), record)
+        emit(stub, "readings.submit", {"batch_id": stub.tx_id, "count": len(readings),
+                                       "recorded": len(new), "duplicate": False},
+             commitments={"batch": commitment(salt, bytes.fromhex(root))})
+        return {"batch_id": stub.tx_id, "root": root, "count": len(readings),
+                "recorded": len(new), "duplicate": False}
+
+    async def _replay(self, stub: Stub, salt: bytes, original: str, root: str,
+                      count: int) -> dict[str, Any]:
+        """Every reading is recorded already with this value: nothing changes but a
+        private note, so the transaction still commits VALID under the collection's
+        policy (a transaction writing nothing is checked against the chaincode's)."""
+        key = replay_key(stub.tx_id)
+        await put_private(stub, key, {"nonce": nonce(salt, key), "batch_id": original,
+                                      "root": root, "timestamp": tx_time(stub)})
+        emit(stub, "readings.submit", {"batch_id": original, "count": count, "recorded": 0,
+                                       "duplicate": True},
+             commitments={"batch": commitment(salt, bytes.fromhex(root))})
+        return {"batch_id": original, "root": root, "count": count, "recorded": 0,
+                "duplicate": True}
+
+    @transaction
+    async def correct(self, stub: Stub) -> dict[str, Any]:
+        await require(stub, "readings.correct")
+        salt = salt_of(stub)
+        raw = transient(stub, "reading")
+        batch_id = _args.identifier("transient.batch_id",
+                                    transient(stub, "batch_id").decode("utf-8", "replace"))
+        reason = _args.text("transient.reason",
+                            transient(stub, "reason").decode("utf-8", "replace"))
+        try:
+            new = rd.decode(raw)
+        except rd.ReadingError as exc:
+            raise ContractError(f"transient.reading: {exc}", 400) from None
+        check_times(stub, [new])
+        await check_registry(stub, [new])
+        key = slot_key(new.meter_id, rd.local_day(new.interval_start))
+        slot = await get_private(stub, key)
+        entry = (slot or {}).get("entries", {}).get(new.key[1])
+        if slot is None or entry is None:
+            raise _args.not_found("reading", f"{new.meter_id} {new.interval_start.isoformat()}")
+        if entry["batch_id"] != batch_id:
+            raise _args.conflict(f"meter {new.meter_id} at {new.interval_start.isoformat()} "
+                                 f"is recorded in batch {entry['batch_id']}, not {batch_id}")
+        corrections = entry.setdefault("corrections", [])
+        current = rd.decode((corrections[-1] if corrections else entry)["leaf"].encode())
+        if current.source != new.source:
+            raise _args.bad("transient.reading", f"a {current.source} reading (the source "
+                            "recorded)", new.source)
+        if raw.decode("ascii") == (corrections[-1] if corrections else entry)["leaf"]:
+            raise _args.conflict(f"meter {new.meter_id} at {new.interval_start.isoformat()} "
+                                 "already has this value")
+        corrections.append({"tx_id": stub.tx_id, "leaf": raw.decode("ascii"),
+                            "reason": reason, "timestamp": tx_time(stub)})
+        await put_private(stub, key, slot)
+        deltas: dict[tuple[str, str], dict[str, Any]] = {}
+        add_delta(deltas, new, new.quantity - current.quantity, 0)
+        await write_deltas(stub, salt, deltas)
+        emit(stub, "readings.correct", {"batch_id": batch_id, "correction": stub.tx_id},
+             commitments={"reading": commitment(salt, raw)})
+        return {"batch_id": batch_id, "correction": stub.tx_id,
+                "corrections": len(corrections)}
+
+    @transaction
+    async def locate(self, stub: Stub, meter_id: str, interval_start: str) -> dict[str, Any]:
+        _args.identifier("meter_id", meter_id)
+        try:
+            start = datetime.datetime.fromisoformat(interval_start)
+        except ValueError:
+            start = None
+        if start is None or start.utcoffset() is None:
+            raise _args.bad("interval_start", "ISO 8601 with an explicit offset",
+                            interval_start)
+        meter = await get_json(stub, meter_key(meter_id))
+        await require(stub, "readings.read", uscc=meter["uscc"] if meter else "")
+        slot = await get_private(stub, slot_key(meter_id, rd.local_day(start)))
+        entry = (slot or {}).get("entries", {}).get(rd.interval_text(start))
+        if entry is None:
+            raise _args.not_found("reading", f"{meter_id} {start.isoformat()}")
+        batch = await get_private(stub, batch_key(entry["batch_id"]))
+        if batch is None:
+            raise RuntimeError(f"batch {entry['batch_id']} of a recorded reading is missing")
+        return {"meter_id": meter_id, "interval_start": start.isoformat(),
+                "batch_id": entry["batch_id"], "index": entry["index"], "root": batch["root"],
+                "count": batch["count"], "leaf": entry["leaf"],
+                "corrections": entry.get("corrections", [])}
+
+    @transaction
+    async def get_batch(self, stub: Stub, batch_id: str) -> dict[str, Any]:
+        _args.identifier("batch_id", batch_id)
+        await require(stub, "readings.batch")
+        batch = await get_private(stub, batch_key(batch_id))
+        if batch is None:
+            raise _args.not_found("batch", batch_id)
+        return {k: batch[k] for k in ("batch_id", "root", "count", "recorded", "uscc",
+                                      "submitted_at", "tx_id")}
