@@ -17,7 +17,7 @@ refuses (PERMISSION_DENIED) or a transaction committed invalid is :class:`Ledger
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -51,6 +51,13 @@ class Ledger(Protocol):
 
     def submit(self, function: str, args: Sequence[str]) -> Submitted: ...
 
+    def submit_private(self, function: str, args: Sequence[str], transient: Mapping[str, bytes],
+                       endorsing_organizations: Sequence[str],
+                       on_sent: Callable[[str], None] | None = None) -> Submitted:
+        """Submit with private ``transient`` data, endorsed by those organisations only;
+        ``on_sent(tx_id)`` once the transaction is on its way to the orderer."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -75,6 +82,19 @@ class GatewayLedger:
     def submit(self, function: str, args: Sequence[str]) -> Submitted:
         kw = self._kw()
         commit = self._contract.new_proposal(function, list(args)).endorse(**kw).submit(**kw)
+        status = commit.status(**kw).raise_for_status()
+        return Submitted(commit.result, status.transaction_id, status.block_number)
+
+    def submit_private(self, function: str, args: Sequence[str], transient: Mapping[str, bytes],
+                       endorsing_organizations: Sequence[str],
+                       on_sent: Callable[[str], None] | None = None) -> Submitted:
+        kw = self._kw()
+        proposal = self._contract.new_proposal(
+            function, list(args), transient=dict(transient),
+            endorsing_organizations=list(endorsing_organizations))
+        commit = proposal.endorse(**kw).submit(**kw)
+        if on_sent is not None:
+            on_sent(commit.transaction_id)
         status = commit.status(**kw).raise_for_status()
         return Submitted(commit.result, status.transaction_id, status.block_number)
 

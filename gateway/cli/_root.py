@@ -22,6 +22,10 @@ GROUPS: dict[str, tuple[str, str]] = {
                  "Who the ledger sees (whoami) and certificate revocation."),
     "governance": ("gateway.cli.governance:governance",
                    "Factor and rule set versions: propose, approve, activate, show."),
+    "readings": ("gateway.cli.readings:readings",
+                 "Metered readings: submit batches, prove a reading is in its batch."),
+    "account": ("gateway.cli.account:account",
+                "Carbon account figures: period totals of metered readings."),
 }
 
 

@@ -11,7 +11,7 @@ itself is driven over TLS against the in-process fake peer in ``test_gateway_led
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,7 @@ class FakeLedger:
     closed: int = 0
     target: Target | None = None
     timeout: float | None = None
+    private: list[tuple[str, dict[str, bytes], tuple[str, ...]]] = field(default_factory=list)
 
     def factory(self, target: Target, timeout: float | None) -> FakeLedger:
         self.target, self.timeout = target, timeout
@@ -70,6 +71,25 @@ class FakeLedger:
     def submit(self, function: str, args: Sequence[str]) -> Submitted:
         return Submitted(self._answer("submit", function, args), "tx" + "0" * 62, 7)
 
+    def submit_private(self, function: str, args: Sequence[str], transient: Mapping[str, bytes],
+                       endorsing_organizations: Sequence[str],
+                       on_sent: Callable[[str], None] | None = None) -> Submitted:
+        """Like ``submit``; a callable answer gets the transient map, and the call records
+        the endorsing organisations and transient keys (``private``)."""
+        assert self.target is not None
+        self.private.append((function, dict(transient), tuple(endorsing_organizations)))
+        self.calls.append(Call("submit", self.target.msp_id, self.target.user, function,
+                               list(args)))
+        answer = self.answers.get(function)
+        if answer is None:
+            raise AssertionError(f"the test scripted no answer for {function}")
+        if on_sent is not None:
+            on_sent("tx" + "1" * 62)
+        if isinstance(answer, BaseException):
+            raise answer
+        result = answer(transient) if callable(answer) else answer  # type: ignore[arg-type]
+        return Submitted(result, "tx" + "1" * 62, 8)
+
     def close(self) -> None:
         self.closed += 1
 
@@ -85,8 +105,8 @@ def write_profile(directory: Path) -> Path:
         (d / "cert.pem").write_bytes(make_cert(key, f"User1@{msp}"))
         (d / "priv_sk").write_bytes(key_pem)
         (d / "tlsca.pem").write_bytes(make_cert(key, "tlsca"))
-        users = {u: {"cert": str(d / "cert.pem"), "key": str(d / "priv_sk")}
-                 for u in ("Admin", "User1")}
+        names = ("Admin", "User1", "Meter1") if msp == "PowerMSP" else ("Admin", "User1")
+        users = {u: {"cert": str(d / "cert.pem"), "key": str(d / "priv_sk")} for u in names}
         orgs[msp] = {"mspid": msp, "peer_endpoint": "127.0.0.1:1", "tls_ca": str(d / "tlsca.pem"),
                      "users": users}
     path = directory / "connection.json"

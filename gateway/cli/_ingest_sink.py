@@ -1,0 +1,69 @@
+"""The submitter's :class:`~gateway.ingest.BatchSink` over the CLI's ledger seam.
+
+``readings:submit_batch`` is called with no arguments and transient data
+``{"batch": canonical bytes, "salt": 32 bytes}``, endorsed by the members of the
+``privateReadings`` collection only (the bank's peer is never asked, so it never receives
+the transient data). The blocking ledger runs in a thread pool as wide as the in-flight
+window; grpc channels are thread-safe. A contract answer 400/404/409 is a refusal of the
+batch's content (:class:`BatchRefused`, which the submitter narrows down to the refused
+readings); any other failure (403: the identity may not submit; no answer) stops the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from gateway.cli._exit import LedgerRefused, LedgerUnreachable
+from gateway.cli._ledger import Ledger, ledger_failure
+from gateway.ingest import Accepted, BatchRefused
+
+__all__ = ["ENDORSERS", "FUNCTION", "LedgerSink"]
+
+FUNCTION = "readings:submit_batch"
+ENDORSERS = ("PowerMSP", "CertifierMSP", "RegulatorMSP")  # the collection's members
+CONTENT_REFUSALS = (400, 404, 409)
+
+
+class LedgerSink:
+    def __init__(self, ledger: Ledger, workers: int) -> None:
+        self.ledger = ledger
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest-submit")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    async def submit(self, canonical: bytes, salt: bytes,
+                     on_sent: Callable[[str], None]) -> Accepted:
+        loop = asyncio.get_running_loop()
+
+        def sent(tx_id: str) -> None:
+            loop.call_soon_threadsafe(on_sent, tx_id)
+
+        def call() -> bytes:
+            done = self.ledger.submit_private(FUNCTION, [], {"batch": canonical, "salt": salt},
+                                              ENDORSERS, sent)
+            return done.result
+
+        try:
+            result = await loop.run_in_executor(self._pool, call)
+        except Exception as exc:
+            failure = ledger_failure(exc)
+            if isinstance(failure, LedgerRefused) and failure.status in CONTENT_REFUSALS:
+                raise BatchRefused(failure.message, failure.status) from None
+            if failure is not None:
+                raise failure from None
+            raise
+        return _accepted(result)
+
+
+def _accepted(result: bytes) -> Accepted:
+    try:
+        answer = json.loads(result.decode("utf-8"))
+        return Accepted(str(answer["batch_id"]), str(answer["root"]), int(answer["count"]),
+                        bool(answer["duplicate"]))
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError):
+        raise LedgerUnreachable(f"{FUNCTION} answered {len(result)} bytes that are not its "
+                                f"JSON result: {result[:80]!r}") from None

@@ -1,0 +1,123 @@
+"""``carbontrust readings``: submit metered readings, prove one is in its batch.
+
+``readings submit FILE.csv|- [--batch-size N] [--as ORG_MSP]`` and ``readings prove
+METER_ID INTERVAL_START [--as ORG_MSP]`` are part of the command-line contract (issue 11).
+Both default to the power company's meter gateway identity: ``--as PowerMSP`` and, when
+``--user`` is not given, its user ``Meter1`` (enrolled through PowerMSP's Fabric CA by
+``network up``); the contract lets only a meter gateway submit batches. With another
+``--as``, ``--user`` defaults to ``User1``.
+
+The journal and the raw batch store live under ``$CARBONTRUST_INGEST_DIR``, else the
+``ingest/`` directory beside the connection profile (``--journal``/``--store`` override).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import click
+
+from gateway.cli._app import FILE, TEXT, App, ledger_options, opts_of, pass_app
+from gateway.cli._exit import REFUSED, USAGE, InputError
+from gateway.cli._profile import default_profile_path
+
+POWER = "PowerMSP"
+METER_GATEWAY = "Meter1"
+
+
+@click.group()
+def readings() -> None:
+    """Metered readings: submit batches, prove a reading is in its batch."""
+
+
+def resolve_user(opts: dict[str, Any]) -> dict[str, Any]:
+    if opts["user"] is None:
+        opts["user"] = METER_GATEWAY if opts["as_msp"] == POWER else "User1"
+    return opts
+
+
+def ingest_dir(app: App, opts: dict[str, Any]) -> Path:
+    env = os.environ if app.environ is None else app.environ
+    if env.get("CARBONTRUST_INGEST_DIR"):
+        return Path(env["CARBONTRUST_INGEST_DIR"])
+    profile = opts["profile"] or default_profile_path(app.environ)
+    return Path(profile).parent / "ingest"
+
+
+def _open_input(name: str) -> tuple[BinaryIO, str]:
+    if name == "-":
+        return sys.stdin.buffer, "-"
+    if "\x00" in name:
+        raise InputError("FILE contains a NUL byte")
+    path = Path(name)
+    try:
+        return open(path, "rb"), str(path.resolve())  # noqa: SIM115 - closed by the caller
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
+
+
+@readings.command()
+@click.argument("file", type=TEXT, metavar="FILE.csv|-")
+@click.option("--batch-size", type=click.IntRange(1, 200_000), default=5000, show_default=True,
+              help="readings per batch (one transaction)")
+@click.option("--max-wait", type=click.FloatRange(min=0, min_open=True), default=2.0,
+              show_default=True, help="seconds a batch waits for more readings")
+@click.option("--in-flight", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="batches waiting for the ledger at once")
+@click.option("--journal", type=FILE, default=None,
+              help="journal file [default: <ingest dir>/journal.sqlite]")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="raw batch store [default: <ingest dir>/store]")
+@click.option("--run", "run_name", type=TEXT, default=None,
+              help="name of this input in the journal [default: the file's path; - for stdin]")
+@ledger_options(default_as=POWER, default_user=None)
+@pass_app
+def submit(app: App, file: str, batch_size: int, max_wait: float, in_flight: int,
+           journal: Path | None, store: Path | None, run_name: str | None, **kw: Any) -> int:
+    """Submit readings (CSV with a header row, or JSON lines) from FILE or - (stdin).
+
+    Resumes a run the journal knows (same input): pending batches are sent again, reading
+    restarts after the last journaled line. Exit 1 if the ledger refused readings (each on
+    stderr with its line), 2 if the input is unreadable (after recording what came before).
+    """
+    from gateway.cli._ingest_run import run_submit
+
+    opts = resolve_user(opts_of(kw))
+    base = ingest_dir(app, opts)
+    stream, key = _open_input(file)
+    try:
+        outcome = run_submit(app, opts, stream, run_name or key,
+                             journal or base / "journal.sqlite", store or base / "store",
+                             (batch_size, max_wait, in_flight))
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    for line, reason in outcome.refused:
+        app.terminal.error(f"line {line}: refused: {reason}")
+    if outcome.source_error is not None:
+        app.terminal.error(f"{file}: {outcome.source_error}")
+    again = f" ({outcome.duplicates} already on the ledger)" if outcome.duplicates else ""
+    app.terminal.info(f"{outcome.committed} readings recorded in {outcome.batches} batches"
+                      f"{again}, {len(outcome.refused)} refused")
+    if outcome.source_error is not None:
+        return USAGE
+    return REFUSED if outcome.refused else 0
+
+
+@readings.command()
+@click.argument("meter_id", type=TEXT)
+@click.argument("interval_start", type=TEXT)
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="raw batch store [default: <ingest dir>/store]")
+@ledger_options(default_as=POWER, default_user=None)
+@pass_app
+def prove(app: App, meter_id: str, interval_start: str, store: Path | None, **kw: Any) -> None:
+    """Print a reading, its batch and its inclusion proof under the ledger's batch root."""
+    from gateway.cli._prove import prove_reading
+
+    opts = resolve_user(opts_of(kw))
+    app.terminal.json(prove_reading(app, opts, meter_id, interval_start,
+                                    store or ingest_dir(app, opts) / "store"))

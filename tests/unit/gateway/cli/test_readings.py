@@ -1,0 +1,263 @@
+"""``readings submit|prove`` and ``account totals`` against the fake ledger seam.
+
+The readings codec is the real ``accounting.readings`` once it exists, else the test
+stand-in (``tests/unit/gateway/ingest/standin_readings.py``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from tests.unit.gateway.cli.conftest import USCC, FakeLedger, Result
+from tests.unit.gateway.cli.test_commands import refused
+from tests.unit.gateway.ingest.rows import HEADER, csv_text, row
+
+
+@pytest.fixture(autouse=True)
+def codec(readings_codec: ModuleType) -> ModuleType:
+    return readings_codec
+
+
+@pytest.fixture()
+def readings_codec() -> Iterator[ModuleType]:
+    from tests.unit.gateway.ingest.conftest import install_codec
+
+    had = sys.modules.get("accounting.readings")
+    yield install_codec()
+    if had is None:
+        sys.modules.pop("accounting.readings", None)
+
+
+@pytest.fixture()
+def ct(run: Callable[..., Result], profile: Path, tmp_path: Path) -> Callable[..., Result]:
+    env = {"CARBONTRUST_PROFILE": str(profile), "CARBONTRUST_INGEST_DIR": str(tmp_path / "ingest")}
+    return lambda *argv: run(*argv, environ=env)
+
+
+def contract(codec: ModuleType, bad: Mapping[str, BaseException] | None = None
+             ) -> Callable[[Mapping[str, bytes]], bytes]:
+    """readings:submit_batch as the interface says: JSON answer; refusal on a bad meter."""
+    seen: dict[str, str] = {}
+
+    def answer(transient: Mapping[str, bytes]) -> bytes:
+        batch = transient["batch"]
+        for meter, exc in (bad or {}).items():
+            if f"{meter}".encode() in batch:
+                raise exc
+        root = codec.batch_root(batch).hex()
+        duplicate = root in seen
+        seen.setdefault(root, "b-" + root[:12])
+        return json.dumps({"batch_id": seen[root], "root": root,
+                           "count": batch.count(b"\n") + 1, "duplicate": duplicate}).encode()
+
+    return answer
+
+
+def write(tmp_path: Path, text: str | bytes) -> str:
+    p = tmp_path / "in.csv"
+    p.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return str(p)
+
+
+# -- readings submit --------------------------------------------------------------------------
+
+
+def test_submit_as_the_meter_gateway_with_transient_to_the_collection_members(
+        ct, ledger: FakeLedger, codec: ModuleType, tmp_path: Path):
+    ledger.answers["readings:submit_batch"] = contract(codec)
+    r = ct("readings", "submit", write(tmp_path, csv_text(10)), "--batch-size", "4")
+    assert r.code == 0, r.err
+    assert len(ledger.private) == 3
+    for function, transient, endorsers in ledger.private:
+        assert function == "readings:submit_batch"
+        assert set(transient) == {"batch", "salt"} and len(transient["salt"]) == 32
+        assert endorsers == ("PowerMSP", "CertifierMSP", "RegulatorMSP")  # never the bank
+    assert {(c.msp_id, c.user, tuple(c.args)) for c in ledger.calls} == {("PowerMSP", "Meter1", ())}
+    assert "10 readings recorded in 3 batches, 0 refused" in r.err
+    assert r.out == ""
+    # the same file again: the journal knows it, nothing is sent twice
+    again = ct("readings", "submit", write(tmp_path, csv_text(10)))
+    assert again.code == 0 and len(ledger.private) == 3
+
+
+def test_submit_from_stdin_as_another_org(ct, ledger: FakeLedger, codec: ModuleType,
+                                          monkeypatch: pytest.MonkeyPatch):
+    ledger.answers["readings:submit_batch"] = contract(codec)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(csv_text(3).encode())))
+    r = ct("readings", "submit", "-", "--as", "CertifierMSP")
+    assert r.code == 0, r.err
+    assert (ledger.calls[0].msp_id, ledger.calls[0].user) == ("CertifierMSP", "User1")
+
+
+def test_refused_rows_exit_1_with_line_numbers_and_the_rest_recorded(
+        ct, ledger: FakeLedger, codec: ModuleType, tmp_path: Path):
+    ledger.answers["readings:submit_batch"] = contract(
+        codec, {"GHOST": refused(404, "unknown meter GHOST",
+                                 ("PowerMSP", "CertifierMSP", "RegulatorMSP"))})
+    lines = [row("M1", i) for i in range(6)]
+    lines[2] = row("GHOST", 2)  # line 4
+    lines[4] = row("M1", 4, "abc")  # line 6
+    r = ct("readings", "submit", write(tmp_path, HEADER + "".join(lines)))
+    assert r.code == 1, r.err
+    assert "line 4: refused: unknown meter GHOST" in r.err
+    assert "line 6: refused:" in r.err and "quantity" in r.err
+    assert "4 readings recorded" in r.err and "2 refused" in r.err
+    assert "Traceback" not in r.err
+
+
+def test_an_identity_refused_stops_without_splitting(ct, ledger: FakeLedger,
+                                                     tmp_path: Path):
+    ledger.answers["readings:submit_batch"] = refused(
+        403, "refused by rule readings.submit: only a meter gateway submits readings")
+    r = ct("readings", "submit", write(tmp_path, csv_text(8)), "--as", "BankMSP")
+    assert r.code == 1
+    assert "refused by rule readings.submit" in r.err and "resume" in r.err
+    assert len(ledger.private) == 1
+
+
+def test_no_answer_exits_3_and_a_rerun_resumes(ct, ledger: FakeLedger, codec: ModuleType,
+                                               tmp_path: Path):
+    from gateway._errors import EndorseError
+
+    ledger.answers["readings:submit_batch"] = EndorseError("peer down", code=None)
+    path = write(tmp_path, csv_text(6))
+    r = ct("readings", "submit", path, "--batch-size", "3", "--in-flight", "1")
+    assert r.code == 3 and "run the same command again to resume" in r.err
+    ledger.answers["readings:submit_batch"] = contract(codec)
+    ledger.private.clear()
+    again = ct("readings", "submit", path, "--batch-size", "3")
+    assert again.code == 0, again.err
+    sent = b"\n".join(t["batch"] for _, t, _ in ledger.private)
+    assert sent.count(b"\n") + 1 == 6  # every reading once: the pending batch and the rest
+    assert "resuming run" in again.err
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (b"meter_id,uscc\nM1,x\n", "lacks column 'interval_start'"),
+    ((HEADER + "M1,\x00\n").encode(), "line 2: NUL byte"),
+    (HEADER.encode() + b"M1,\xed\xa0\x80\n", "line 2: not UTF-8"),
+    (HEADER.encode() + b"x" * 70_000 + b"\n", "line 2: longer than 65536 bytes"),
+    (HEADER.encode() + b"M1,2\n", "line 2: 2 fields where the header has 7"),
+])
+def test_hostile_csv_exits_2_never_a_traceback(ct, ledger: FakeLedger, codec: ModuleType,
+                                              tmp_path: Path, data: bytes, words: str):
+    ledger.answers["readings:submit_batch"] = contract(codec)
+    r = ct("readings", "submit", write(tmp_path, data))
+    assert r.code == 2, r.err
+    assert words in r.err and "Traceback" not in r.err
+
+
+def test_a_bom_is_accepted(ct, ledger: FakeLedger, codec: ModuleType, tmp_path: Path):
+    ledger.answers["readings:submit_batch"] = contract(codec)
+    r = ct("readings", "submit", write(tmp_path, b"\xef\xbb\xbf" + csv_text(2).encode()))
+    assert r.code == 0, r.err
+
+
+@pytest.mark.parametrize("argv", [
+    ("readings", "submit", "/nonexistent/x.csv"),
+    ("readings", "submit", "a\udcffb.csv"),
+    ("readings", "submit", "a\x00b.csv"),
+    ("readings", "submit", "-", "--batch-size", "0"),
+    ("readings", "submit", "-", "--as", "AcmeMSP"),
+    ("readings", "submit"),
+])
+def test_submit_usage_errors_exit_2(ct, argv):
+    r = ct(*argv)
+    assert r.code == 2, r.err
+    assert "Traceback" not in r.err
+
+
+# -- readings prove -----------------------------------------------------------------------
+
+
+def _prove_setup(ct, ledger: FakeLedger, codec: ModuleType, tmp_path: Path) -> dict:
+    ledger.answers["readings:submit_batch"] = contract(codec)
+    assert ct("readings", "submit", write(tmp_path, csv_text(5, meters=1))).code == 0
+    batch = ledger.private[0][1]["batch"]
+    leaves = batch.split(b"\n")
+    root = codec.batch_root(batch).hex()
+    located = {"batch_id": "b-" + root[:12], "index": 3, "root": root,
+               "leaf": leaves[3].decode(), "corrections": []}
+    ledger.answers["readings:locate"] = json.dumps(located).encode()
+    ledger.answers["readings:get_batch"] = json.dumps(
+        {"batch_id": located["batch_id"], "root": root, "count": 5, "uscc": [USCC],
+         "submitted_at": "2026-11-28T19:00:00Z", "tx_id": "tx1"}).encode()
+    return located
+
+
+def test_prove_prints_a_verified_inclusion_proof(ct, ledger: FakeLedger, codec: ModuleType,
+                                                 tmp_path: Path):
+    located = _prove_setup(ct, ledger, codec, tmp_path)
+    reading = codec.decode(located["leaf"].encode())
+    r = ct("readings", "prove", reading.meter_id, reading.interval_start.isoformat())
+    assert r.code == 0, r.err
+    out = json.loads(r.out)
+    assert out["proof"]["verified"] is True and out["proof"]["size"] == 5
+    assert out["proof"]["root"] == located["root"] and out["leaf"] == located["leaf"]
+    assert out["reading"]["meter_id"] == reading.meter_id
+    assert out["batch"]["count"] == 5
+    assert ledger.calls[-2].function == "readings:locate"
+    assert ledger.calls[-2].args == [reading.meter_id, reading.interval_start.isoformat()]
+
+
+def test_prove_refuses_a_store_copy_that_is_not_the_batch(ct, ledger: FakeLedger,
+                                                         codec: ModuleType, tmp_path: Path):
+    located = _prove_setup(ct, ledger, codec, tmp_path)
+    (stored,) = (tmp_path / "ingest" / "store").iterdir()
+    stored.write_bytes(stored.read_bytes().replace(b"3.25", b"3.26"))
+    r = ct("readings", "prove", "M0", "2026-11-01T00:45:00+08:00")
+    assert r.code == 2 and "not the batch recorded" in r.err and located["root"] in r.err
+
+
+def test_prove_a_reading_the_ledger_does_not_hold(ct, ledger: FakeLedger):
+    ledger.answers["readings:locate"] = refused(404, "no reading M9 2026-11-01T00:00:00+08:00")
+    r = ct("readings", "prove", "M9", "2026-11-01T00:00:00+08:00")
+    assert r.code == 1 and "no reading M9" in r.err
+
+
+# -- account totals ---------------------------------------------------------------------------
+
+TOTALS = {"uscc": USCC, "from": "2026-11-01", "to": "2026-11-30",
+          "totals": {"electricity": {"quantity": "1234.50", "unit": "kWh", "readings": 96}}}
+
+
+def test_account_totals_prints_the_contract_answer(ct, ledger: FakeLedger):
+    ledger.answers["account:totals"] = json.dumps(TOTALS).encode()
+    r = ct("account", "totals", USCC, "--from", "2026-11-01", "--to", "2026-11-30")
+    assert r.code == 0, r.err
+    assert json.loads(r.out) == TOTALS
+    (call,) = ledger.calls
+    assert (call.kind, call.msp_id, call.function, call.args) == (
+        "evaluate", "RegulatorMSP", "account:totals", [USCC, "2026-11-01", "2026-11-30"])
+
+
+def test_account_totals_refused_for_the_bank(ct, ledger: FakeLedger):
+    ledger.answers["account:totals"] = refused(403, "refused by rule account.read")
+    r = ct("account", "totals", USCC, "--from", "2026-11-01", "--to", "2026-11-30", "--as",
+           "BankMSP")
+    assert r.code == 1 and "account.read" in r.err and r.out == ""
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("--from", "2026-11-31", "--to", "2026-12-01"), "--from '2026-11-31' is not a date"),
+    (("--from", "2026-11-01", "--to", "26-12-01"), "--to '26-12-01' is not a date"),
+    (("--from", "2026-12-02", "--to", "2026-12-01"), "is after --to"),
+    (("--from", "２０２６-11-01", "--to", "2026-12-01"), "is not a date"),
+    (("--to", "2026-12-01"), "--from"),
+])
+def test_account_totals_bad_dates_exit_2(ct, ledger: FakeLedger, args, words):
+    r = ct("account", "totals", USCC, *args)
+    assert r.code == 2 and words in r.err and not ledger.calls
+
+
+def test_account_totals_bad_uscc_exit_2(ct, ledger: FakeLedger):
+    r = ct("account", "totals", "91350100m000100Y43", "--from", "2026-11-01", "--to",
+           "2026-11-30")
+    assert r.code == 2 and not ledger.calls
