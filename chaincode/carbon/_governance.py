@@ -4,7 +4,9 @@
   ``factor_set`` or ``rule_set``; the digest must equal the content digest of that version
   in the ``accounting`` package this chaincode ships (so a changed version is refused,
   409); policy is ``{"orgs": [MSP ids], "required": k}``: k approvals from distinct
-  organisations among orgs.  A (kind, version) is proposed once, ever (409).
+  organisations among orgs, which are the *other* organisations (the proposer's own,
+  RegulatorMSP, is refused in orgs, 400: a policy the proposer could meet alone would make
+  the approvals meaningless).  A (kind, version) is proposed once, ever (409).
 * ``approve(kind, version, digest)`` by an admin of an organisation the policy names
   (else 403 governance.approve.member), citing the same digest (else 409); a second
   approval by one organisation is refused (409) and never counts twice.
@@ -28,9 +30,10 @@ from ._audit import emit
 from ._codec import digest as digest_of
 from ._codec import load, tx_time
 from ._records import get_json, governance_key, in_force_key, put_json
-from ._rules import ORGS, refused, require
+from ._rules import ORGS, REGULATOR, refused, require
 
 KINDS = ("factor_set", "rule_set")
+APPROVERS = tuple(o for o in ORGS if o != REGULATOR)  # the proposer never approves itself
 
 
 def shipped_digest(kind: str, version: str) -> str:
@@ -51,9 +54,12 @@ def parse_policy(text: str) -> dict[str, Any]:
     _args.only_keys("policy", policy, {"orgs", "required"}, {"orgs", "required"})
     orgs = policy["orgs"]
     if not isinstance(orgs, list) or not orgs:
-        raise _args.bad("policy.orgs", "a non-empty list of " + ", ".join(ORGS), orgs)
+        raise _args.bad("policy.orgs", "a non-empty list of " + ", ".join(APPROVERS), orgs)
     for i, org in enumerate(orgs):
-        _args.choice(f"policy.orgs[{i}]", org, ORGS)
+        if org == REGULATOR:
+            raise _args.bad(f"policy.orgs[{i}]", f"an organisation other than the proposer's "
+                            f"(one of {', '.join(APPROVERS)})", org)
+        _args.choice(f"policy.orgs[{i}]", org, APPROVERS)
     if len(set(orgs)) != len(orgs):
         raise _args.bad("policy.orgs", "each organisation once", orgs)
     k = policy["required"]

@@ -78,7 +78,7 @@ def test_activated_version_cannot_be_approved_or_activated_again(world: World) -
 
 def test_rule_sets_and_listing(world: World) -> None:
     world.ok("regulator-admin", "governance:propose", "rule_set", "zj-ce-2023", RS,
-             json.dumps({"orgs": ["RegulatorMSP"], "required": 1}))
+             json.dumps({"orgs": ["BankMSP"], "required": 1}))
     propose(world)
     assert [e["version"] for e in world.ok("gateway", "governance:list", "rule_set")] == \
         ["zj-ce-2023"]
@@ -90,3 +90,19 @@ def test_unshipped_version_is_404(world: World) -> None:
     res = world.call("regulator-admin", "governance:propose", "factor_set", "cn-1999", FS,
                      POLICY)
     assert res.status == 404 and res.message.startswith("version:")
+
+
+def test_the_proposer_cannot_approve_its_own_version(world: World) -> None:
+    """The other organisations approve: a policy naming the regulator (which proposes) would
+    let it put a version in force alone, approvals by no one else."""
+    for orgs in (["RegulatorMSP"], ["BankMSP", "RegulatorMSP"]):
+        res = world.call("regulator-admin", "governance:propose", "factor_set", V, FS,
+                         json.dumps({"orgs": orgs, "required": 1}))
+        assert res.status == 400, (orgs, res.message)
+        assert res.message.startswith(f"policy.orgs[{orgs.index('RegulatorMSP')}]: expected "
+                                      "an organisation other than the proposer's"), res.message
+    assert world.call("bank-client", "governance:get", "factor_set", V).status == 404
+    propose(world)
+    res = world.call("regulator-admin", "governance:approve", "factor_set", V, FS)
+    assert res.status == 403 and res.message.startswith(
+        "refused by rule governance.approve.member:")
