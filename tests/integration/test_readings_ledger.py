@@ -1,0 +1,115 @@
+"""Metered readings on real peers (issue 11): a CA-enrolled meter gateway submits batches as
+transient data to the privateReadings members; totals, replay no-op, overlap refusal, the
+bank refused, and concurrent batches for one enterprise all VALID.
+
+Its own network (PORT_BASE), fresh each run.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+
+import gateway as g
+import network
+from accounting import readings as rd
+
+from .carbon_world import Who, World, carbon_network
+from .test_carbon_ledger import _tx_in_block
+
+PORT_BASE = 25500
+MEMBERS = ("PowerMSP", "CertifierMSP", "RegulatorMSP")
+DAY0 = datetime.datetime(2026, 9, 1, tzinfo=rd.CHINA)   # in the past: intervals have ended
+CONCURRENT = int(os.environ.get("CARBONTRUST_READINGS_CONCURRENT", "24"))
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[World]:
+    for net in carbon_network("it-test_readings_ledger", PORT_BASE):
+        w = World(net)
+        enrolled = network.enrol_meter_gateway(net, "gw-readings")   # through PowerMSP's CA
+        w.who["meter-gw"] = Who("meter-gw", "PowerMSP", enrolled.cert_pem, enrolled.key_pem,
+                                "PowerMSP")
+        yield w
+        w.s.close()
+
+
+def day(meter: str, uscc: str, day_n: int, base: int = 1) -> list[rd.Reading]:
+    start = DAY0 + datetime.timedelta(days=day_n)
+    return [rd.Reading(meter, uscc, start + n * datetime.timedelta(minutes=15), "electricity",
+                       Decimal(base + n) / 10, "kWh") for n in range(96)]
+
+
+def batch(readings: list[rd.Reading], salt: bytes = bytes(range(32))) -> dict[str, bytes]:
+    return {"batch": rd.encode_batch(readings), "salt": salt}
+
+
+def total(w: World, who: str, uscc: str, frm: str, to: str) -> dict:
+    return w.evaluate(who, "account:totals", uscc, frm, to)
+
+
+def test_submit_totals_replay_and_overlap(world: World) -> None:
+    rs = day(world.m1, world.e1, 0)
+    res, tx_id, block = world.submit_full("meter-gw", "readings:submit_batch",
+                                          transient=batch(rs), orgs=MEMBERS)
+    assert (res["batch_id"], res["count"], res["recorded"]) == (tx_id, 96, 96)
+    assert res["root"] == rd.batch_root(rd.encode_batch(rs)).hex()
+    endorsers, writes = _tx_in_block(world, block, tx_id)
+    assert writes["public"] == [] and "BankMSP" not in endorsers   # private only
+    want = {"electricity": {"quantity": str(sum(r.quantity for r in rs)), "unit": "kWh",
+                            "readings": 96}}
+    for who in ("regulator-client", "certifier-client", "power-client", "ent-own"):
+        got = total(world, who, world.e1, "2026-09-01", "2026-09-01")
+        assert got["totals"] == want, who
+    # the identical batch again: a no-op naming the original, committed VALID
+    again = world.submit("meter-gw", "readings:submit_batch", transient=batch(rs, b"y" * 32),
+                         orgs=MEMBERS)
+    assert again["duplicate"] is True and again["batch_id"] == tx_id
+    assert total(world, "regulator-client", world.e1, "2026-09-01",
+                 "2026-09-01")["totals"] == want
+    # another value for a recorded interval: refused, naming the first clash
+    clash = [rd.Reading(world.m1, world.e1, rs[5].interval_start, "electricity",
+                        Decimal("99"), "kWh")]
+    with pytest.raises(g.EndorseError) as err:
+        world.submit("meter-gw", "readings:submit_batch", transient=batch(clash), orgs=MEMBERS)
+    assert "chaincode response 409" in str(err.value)
+    assert f"already recorded with another value (batch {tx_id}, index 5)" in str(err.value)
+    # located and proven under the batch root
+    got = world.evaluate("certifier-client", "readings:locate", world.m1,
+                         rs[5].interval_start.isoformat())
+    import notary
+    notary.verify_inclusion(notary.leaf_hash(got["leaf"].encode()), 5, 96,
+                            rd.inclusion_proof(rd.encode_batch(rs), 5),
+                            bytes.fromhex(got["root"]))
+
+
+def test_the_bank_is_refused(world: World) -> None:
+    rs = day(world.m1, world.e1, 40)
+    with pytest.raises(g.GatewayError) as err:
+        world.submit("bank-client", "readings:submit_batch", transient=batch(rs),
+                     orgs=MEMBERS)
+    assert "refused by rule readings.submit:" in str(err.value)
+    with pytest.raises(g.EvaluateError) as err:
+        total(world, "bank-client", world.e1, "2026-09-01", "2026-09-30")
+    assert "refused by rule account.totals:" in str(err.value)
+
+
+def test_concurrent_batches_for_one_enterprise_all_commit_valid(world: World) -> None:
+    c = world.s.contract(world.who["meter-gw"])
+    days = [day(world.m1, world.e1, 1 + n, base=n) for n in range(CONCURRENT)]
+    subs = [c.submit_async("readings:submit_batch", [], transient=batch(rs),
+                           endorsing_organizations=MEMBERS) for rs in days]
+    statuses = [s.status() for s in subs]
+    codes = [s.code_name for s in statuses]
+    assert codes == ["VALID"] * CONCURRENT, codes
+    assert len({s.block_number for s in statuses}) < CONCURRENT   # some shared a block
+    world.wait_everywhere(max(s.block_number for s in statuses))
+    last = (DAY0 + datetime.timedelta(days=CONCURRENT)).date().isoformat()
+    got = total(world, "regulator-client", world.e1, "2026-09-02", last)
+    want = sum(r.quantity for rs in days for r in rs)
+    assert got["totals"]["electricity"] == {"quantity": rd.quantity_text(want), "unit": "kWh",
+                                            "readings": 96 * CONCURRENT}
