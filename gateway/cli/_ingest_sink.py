@@ -7,11 +7,14 @@ the transient data). The blocking ledger runs in a thread pool as wide as the in
 window; grpc channels are thread-safe. A contract answer 400/404/409 is a refusal of the
 batch's content (:class:`BatchRefused`, which the submitter narrows down to the refused
 readings); any other failure (403: the identity may not submit; no answer) stops the run.
+A duplicate answer names the batch already holding the readings; its root is read with
+``readings:get_batch`` so the store keeps these bytes under that id only if they are it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -56,14 +59,28 @@ class LedgerSink:
             if failure is not None:
                 raise failure from None
             raise
-        return _accepted(result)
+        accepted = _accepted(result)
+        if accepted.duplicate:
+            original = await loop.run_in_executor(self._pool, self._root_of, accepted.batch_id)
+            accepted = dataclasses.replace(accepted, original_root=original)
+        return accepted
+
+    def _root_of(self, batch_id: str) -> str | None:
+        """The root the ledger holds for ``batch_id`` (None if it cannot be read)."""
+        try:
+            answer = json.loads(self.ledger.evaluate("readings:get_batch", [batch_id]))
+            return str(answer["root"])
+        except Exception:  # noqa: BLE001 - only decides whether the store keeps a copy
+            return None
 
 
 def _accepted(result: bytes) -> Accepted:
     try:
         answer = json.loads(result.decode("utf-8"))
+        recorded = answer.get("recorded")
         return Accepted(str(answer["batch_id"]), str(answer["root"]), int(answer["count"]),
-                        bool(answer["duplicate"]))
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError):
+                        bool(answer["duplicate"]), None if recorded is None else int(recorded))
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError,
+            AttributeError):
         raise LedgerUnreachable(f"{FUNCTION} answered {len(result)} bytes that are not its "
                                 f"JSON result: {result[:80]!r}") from None

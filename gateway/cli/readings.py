@@ -2,10 +2,12 @@
 
 ``readings submit FILE.csv|- [--batch-size N] [--as ORG_MSP]`` and ``readings prove
 METER_ID INTERVAL_START [--as ORG_MSP]`` are part of the command-line contract (issue 11).
-Both default to the power company's meter gateway identity: ``--as PowerMSP`` and, when
-``--user`` is not given, its user ``Meter1`` (enrolled through PowerMSP's Fabric CA by
-``network up``); the contract lets only a meter gateway submit batches. With another
-``--as``, ``--user`` defaults to ``User1``.
+Both default to ``--as PowerMSP``, the organisation that holds the raw batch store.
+``submit`` signs, when ``--user`` is not given, as the meter gateway ``Meter1`` (enrolled
+through PowerMSP's Fabric CA by ``network up``): the contract lets only a meter gateway
+submit batches; with another ``--as`` it defaults to ``User1``. ``prove`` defaults to
+``User1``: reading a located reading is for staff (admin or client) of the power company,
+the certifier or the regulator, not for a meter gateway (rule ``readings.read``).
 
 The journal and the raw batch store live under ``$CARBONTRUST_INGEST_DIR``, else the
 ``ingest/`` directory beside the connection profile (``--journal``/``--store`` override).
@@ -112,12 +114,12 @@ def submit(app: App, file: str, batch_size: int, max_wait: float, in_flight: int
 @click.argument("interval_start", type=TEXT)
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="raw batch store [default: <ingest dir>/store]")
-@ledger_options(default_as=POWER, default_user=None)
+@ledger_options(default_as=POWER)
 @pass_app
 def prove(app: App, meter_id: str, interval_start: str, store: Path | None, **kw: Any) -> None:
     """Print a reading, its batch and its inclusion proof under the ledger's batch root."""
     from gateway.cli._prove import prove_reading
 
-    opts = resolve_user(opts_of(kw))
+    opts = opts_of(kw)
     app.terminal.json(prove_reading(app, opts, meter_id, interval_start,
                                     store or ingest_dir(app, opts) / "store"))

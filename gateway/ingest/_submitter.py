@@ -44,12 +44,19 @@ class Settings:
 
 @dataclass(frozen=True)
 class Accepted:
-    """The contract's answer to ``readings:submit_batch``."""
+    """The contract's answer to ``readings:submit_batch``.
+
+    ``recorded``: readings new to the ledger (the rest were there with the same value). For a
+    ``duplicate`` (every reading already there) ``batch_id`` is the batch that holds them
+    and ``original_root`` that batch's root on the ledger (None if it could not be read).
+    """
 
     batch_id: str
     root: str
     count: int
     duplicate: bool
+    recorded: int | None = None
+    original_root: str | None = None
 
 
 class BatchSink(Protocol):
@@ -68,7 +75,7 @@ class BatchSink(Protocol):
 class Outcome:
     read: int = 0  # readings parsed in this run (resumed batches not included)
     committed: int = 0  # readings in batches the ledger recorded in this run
-    duplicates: int = 0  # of those, in batches it already held (a resumed re-submission)
+    duplicates: int = 0  # of those, already on the ledger with the same value
     batches: int = 0
     refused: list[tuple[int, str]] = field(default_factory=list)  # the run's, from the journal
     source_error: SourceError | None = None
@@ -237,11 +244,17 @@ class Submitter:
             ids = self.journal.split(batch.id, refusal.reason, parts)
             return [JournalBatch(i, "planned", tuple(r), c, s)
                     for i, (r, c, s) in zip(ids, parts, strict=True)]
-        self.store.put(accepted.batch_id, canonical, accepted.root)
+        if not accepted.duplicate or accepted.original_root == accepted.root:
+            # a duplicate answer names the batch already holding the readings: these bytes
+            # are stored under its id only if they are that batch (a re-sent journal batch)
+            self.store.put(accepted.batch_id, canonical, accepted.root)
         self.journal.committed(batch.id, accepted.batch_id, accepted.root, accepted.duplicate)
         self.outcome.committed += len(batch.rows)
         self.outcome.batches += 1
-        self.outcome.duplicates += len(batch.rows) if accepted.duplicate else 0
+        if accepted.duplicate:
+            self.outcome.duplicates += len(batch.rows)
+        elif accepted.recorded is not None:
+            self.outcome.duplicates += max(0, len(batch.rows) - accepted.recorded)
         self._report()
         return []
 

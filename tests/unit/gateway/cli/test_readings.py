@@ -1,15 +1,12 @@
-"""``readings submit|prove`` and ``account totals`` against the fake ledger seam.
-
-The readings codec is the real ``accounting.readings`` once it exists, else the test
-stand-in (``tests/unit/gateway/ingest/standin_readings.py``).
-"""
+"""``readings submit|prove`` and ``account totals`` against the fake ledger seam (with the
+real ``accounting.readings`` codec)."""
 
 from __future__ import annotations
 
 import io
 import json
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
 
@@ -20,19 +17,11 @@ from tests.unit.gateway.cli.test_commands import refused
 from tests.unit.gateway.ingest.rows import HEADER, csv_text, row
 
 
-@pytest.fixture(autouse=True)
-def codec(readings_codec: ModuleType) -> ModuleType:
-    return readings_codec
-
-
 @pytest.fixture()
-def readings_codec() -> Iterator[ModuleType]:
-    from tests.unit.gateway.ingest.conftest import install_codec
+def codec() -> ModuleType:
+    from accounting import readings
 
-    had = sys.modules.get("accounting.readings")
-    yield install_codec()
-    if had is None:
-        sys.modules.pop("accounting.readings", None)
+    return readings
 
 
 @pytest.fixture()
@@ -85,6 +74,21 @@ def test_submit_as_the_meter_gateway_with_transient_to_the_collection_members(
     # the same file again: the journal knows it, nothing is sent twice
     again = ct("readings", "submit", write(tmp_path, csv_text(10)))
     assert again.code == 0 and len(ledger.private) == 3
+
+
+def test_readings_already_on_the_ledger_count_as_duplicates(
+        ct, ledger: FakeLedger, codec: ModuleType, tmp_path: Path):
+    ledger.answers["readings:submit_batch"] = contract(codec)
+    path = write(tmp_path, csv_text(4))
+    assert ct("readings", "submit", path).code == 0
+    root = codec.batch_root(ledger.private[0][1]["batch"]).hex()
+    ledger.answers["readings:get_batch"] = json.dumps({"batch_id": "b-" + root[:12],
+                                                       "root": root}).encode()
+    r = ct("readings", "submit", path, "--run", "again")  # a new run: the ledger knows them
+    assert r.code == 0, r.err
+    assert "(4 already on the ledger)" in r.err
+    assert ledger.calls[-1].function == "readings:get_batch"
+    assert ledger.calls[-1].args == ["b-" + root[:12]]
 
 
 def test_submit_from_stdin_as_another_org(ct, ledger: FakeLedger, codec: ModuleType,
@@ -203,8 +207,10 @@ def test_prove_prints_a_verified_inclusion_proof(ct, ledger: FakeLedger, codec: 
     assert out["proof"]["root"] == located["root"] and out["leaf"] == located["leaf"]
     assert out["reading"]["meter_id"] == reading.meter_id
     assert out["batch"]["count"] == 5
-    assert ledger.calls[-2].function == "readings:locate"
-    assert ledger.calls[-2].args == [reading.meter_id, reading.interval_start.isoformat()]
+    locate = ledger.calls[-2]
+    assert (locate.function, locate.msp_id, locate.user) == ("readings:locate", "PowerMSP",
+                                                             "User1")  # staff, not Meter1
+    assert locate.args == [reading.meter_id, reading.interval_start.isoformat()]
 
 
 def test_prove_refuses_a_store_copy_that_is_not_the_batch(ct, ledger: FakeLedger,

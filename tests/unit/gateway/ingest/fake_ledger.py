@@ -3,7 +3,9 @@
 It stands where ``readings:submit_batch`` stands and follows what the agreed interface says
 the contract does: an identical batch is a no-op answering the original batch id; a
 reading whose meter and interval are recorded with another value is refused (409, naming
-the first clash); an unknown meter is refused (404). Kept in a file so that a submitter
+the first clash); one recorded with the same value is not counted again (``recorded``), and
+a batch of only such readings is a no-op naming the first one's batch, as the contract
+does; an unknown meter is refused (404). Kept in a file so that a submitter
 process killed mid-stream and a second one see the same ledger. ``delay`` slows each
 submission (to kill a run mid-stream, to see the in-flight window).
 """
@@ -60,7 +62,7 @@ class FileLedger:
             found = self.db.execute("SELECT batch_id, count FROM batch WHERE root = ?",
                                     (root,)).fetchone()
             if found:
-                return Accepted(found[0], root, found[1], True)
+                return Accepted(found[0], root, found[1], True, 0, root)
             rows = []
             for leaf in leaves:
                 r = codec.decode(leaf)  # type: ignore[attr-defined]
@@ -73,16 +75,24 @@ class FileLedger:
                     raise BatchRefused(f"{r.meter_id} {start} already recorded with another "
                                        "value", 409)
                 rows.append((r.meter_id, start, leaf.decode()))
+            olds = [self.db.execute("SELECT batch_id FROM reading WHERE meter = ? AND start = ? "
+                                    "AND leaf = ?", row).fetchone() for row in rows]
+            if all(olds):  # every reading there already: a no-op naming the first's batch
+                original = olds[0][0]
+                old_root = self.db.execute("SELECT root FROM batch WHERE batch_id = ?",
+                                           (original,)).fetchone()[0]
+                return Accepted(original, root, len(leaves), True, 0, old_root)
+            new = [row for row, old in zip(rows, olds, strict=True) if not old]
             batch_id = "b" + root[:16]
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute("INSERT INTO batch VALUES (?, ?, ?)", (root, batch_id, len(leaves)))
-            self.db.executemany("INSERT OR IGNORE INTO reading VALUES (?, ?, ?, ?)",
-                                [(*row, batch_id) for row in rows])
+            self.db.execute("INSERT INTO batch VALUES (?, ?, ?)", (root, batch_id, len(new)))
+            self.db.executemany("INSERT INTO reading VALUES (?, ?, ?, ?)",
+                                [(*row, batch_id) for row in new])
             self.db.execute("COMMIT")
-            return Accepted(batch_id, root, len(leaves), False)
+            return Accepted(batch_id, root, len(leaves), False, len(new))
 
     def counted(self) -> int:
-        """Readings counted over all recorded batches (each batch once)."""
+        """Readings counted into totals: each batch's new readings."""
         return int(self.db.execute("SELECT COALESCE(SUM(count), 0) FROM batch").fetchone()[0])
 
     def distinct(self) -> set[tuple[str, str, str]]:

@@ -1,6 +1,6 @@
 """A submitter process for the crash test: ``python -m ... JOURNAL STORE LEDGER CSV DELAY SIZE``.
 
-Uses the file-backed fake ledger (``fake_ledger.FileLedger``) and the codec the tests use,
+Uses the file-backed fake ledger (``fake_ledger.FileLedger``) and ``accounting.readings``,
 so a second process after a SIGKILL sees the same ledger and journal.
 """
 
