@@ -42,7 +42,14 @@ def attributes(cert: x509.Certificate) -> dict[str, str]:
         attrs = json.loads(raw.decode("utf-8")).get("attrs", {})
     except (ValueError, AttributeError, RecursionError):  # RecursionError: absurd nesting
         return {}
-    return {str(k): str(v) for k, v in attrs.items()} if isinstance(attrs, dict) else {}
+    if not isinstance(attrs, dict):
+        return {}
+    out = {str(k): str(v) for k, v in attrs.items()}
+    try:  # a "\\ud800" escape parses to a lone surrogate, which no record can hold
+        json.dumps(out, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return {}
+    return out
 
 
 def parse_pem(field: str, pem: str) -> tuple[x509.Certificate, str]:

@@ -142,6 +142,36 @@ def test_lone_surrogate_escape_in_a_declaration_is_400(world: World) -> None:
         (res.status, res.message)
 
 
+def _certificate_with_attribute_extension(value: bytes) -> str:
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from .identities import ATTR_OID, T0
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "odd")])
+    return (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(4243).not_valid_before(T0)
+            .not_valid_after(T0 + datetime.timedelta(days=1))
+            .add_extension(x509.UnrecognizedExtension(ATTR_OID, value), critical=False)
+            .sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode())
+
+
+def test_certificate_with_a_lone_surrogate_attribute_is_refused_not_500(world: World) -> None:
+    """An attribute JSON escape "\\ud800" (valid UTF-8 in the extension) cannot be stored in
+    canonical JSON: the attributes are unreadable, so the regulator's revoke stores no role
+    (it used to fail with a 500 UnicodeEncodeError) and bind_certificate is a 400."""
+    pem = _certificate_with_attribute_extension(b'{"attrs": {"role": "\\ud800"}}')
+    res = world.call("regulator-admin", "registry:revoke_certificate", pem, "test")
+    assert res.status == 200, res.message
+    assert json.loads(res.payload)["role"] is None
+    res = world.call("regulator-admin", "registry:bind_certificate", E1, pem)
+    assert res.status == 400 and "role=None" in res.message, res.message
+
+
 def test_certificate_with_absurdly_deep_attribute_json_is_400(world: World) -> None:
     """A certificate's Fabric CA attribute extension holding JSON nested 100000 deep (anyone
     can make such a certificate) is a certificate without readable attributes: a 400 on
