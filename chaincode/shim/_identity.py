@@ -39,8 +39,9 @@ class ClientIdentity:
             attrs = {str(k): str(v) for k, v in parsed.items()}
         except x509.ExtensionNotFound:
             pass
-        except (ValueError, AttributeError) as exc:
-            raise IdentityError(f"attribute extension of {sid.mspid} is not JSON: {exc}") from exc
+        except (ValueError, AttributeError, RecursionError) as exc:  # Recursion: deep nesting
+            raise IdentityError(f"attribute extension of {sid.mspid} is not JSON: "
+                                f"{str(exc)[:200]}") from None
         return cls(mspid=sid.mspid, cert_pem=bytes(sid.id_bytes),
                    subject=cert.subject.rfc4514_string(), issuer=cert.issuer.rfc4514_string(),
                    attributes=attrs)
