@@ -6,7 +6,8 @@ rule.  The expected sets are the issue's words, as in the unit matrix
 (tests/unit/chaincode/carbon/test_authz.py), here against real peers, real MSP
 identities and the real shim.
 
-Runs on its own network (PORT_BASE) unless CARBONTRUST_RUN_DIR names a running one.
+Runs on a fresh network of its own (.run/it-test_carbon_authz, PORT_BASE), taken down at
+the end; CARBONTRUST_RUN_DIR is not consulted (carbon_world.carbon_network).
 """
 
 from __future__ import annotations
