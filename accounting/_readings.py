@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 __all__ = ["Reading", "ReadingError", "SOURCES", "DAILY_SOURCES", "CHINA", "QUALITIES",
            "encode", "decode", "check", "interval_end", "local_day", "quantity_text"]
@@ -182,7 +182,12 @@ def _diagnose(line: int, leaf: bytes) -> ReadingError:
 
 
 def decode(leaf: bytes, line: int = 0) -> Reading:
-    """The reading of canonical leaf bytes; anything else is refused, naming the field."""
+    """The reading of canonical leaf bytes; anything else is refused, naming the field.
+
+    The pattern already fixes every field's spelling (meter id, USCC shape, a canonical
+    non-negative decimal within 15.6 digits, m/e); what it cannot say (a real date, the
+    source's unit, alignment) is checked here, so this is ``check`` without repeating it.
+    """
     m = _LEAF.fullmatch(leaf)
     if m is None:
         raise _diagnose(line, leaf)
@@ -192,10 +197,15 @@ def decode(leaf: bytes, line: int = 0) -> Reading:
                                   int(when[9:11]), int(when[11:13]), tzinfo=datetime.UTC)
     except ValueError:
         raise ReadingError(line, "interval_start", f"not a date-time: {when!r}") from None
-    if source not in SOURCES:
+    want = SOURCES.get(source)
+    if want is None:
         raise ReadingError(line, "source", f"one of {', '.join(SOURCES)}, found {source!r}")
-    try:
-        quantity = Decimal(qty)
-    except InvalidOperation:  # pragma: no cover - the pattern admits decimals only
-        raise ReadingError(line, "quantity", f"not a decimal: {qty!r}") from None
-    return check(Reading(meter, uscc, start, source, quantity, unit, _QUALITY_OF[q]), line)
+    if unit != want:
+        raise ReadingError(line, "unit", f"{source} is in {want}, found {unit!r}")
+    if source in DAILY_SOURCES:
+        if start.minute or start.hour != 16:   # 00:00 at UTC+08:00
+            raise ReadingError(line, "interval_start", f"{source} is read per day: "
+                               f"00:00+08:00, found {when}")
+    elif start.minute % 15:
+        raise ReadingError(line, "interval_start", f"aligned to 15 minutes, found {when}")
+    return Reading(meter, uscc, start, source, Decimal(qty), unit, _QUALITY_OF[q])

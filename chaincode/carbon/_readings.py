@@ -30,8 +30,6 @@ batches for one enterprise never collide on a totals key.
 from __future__ import annotations
 
 import datetime
-import hashlib
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -49,14 +47,11 @@ from chaincode.shim import (
 from . import _args
 from ._audit import commitment, emit
 from ._codec import canonical, load, tx_time
+from ._readings_slot import Slot, nonce
 from ._records import get_json, load_enterprise, meter_key
 from ._rules import require
 
 COLLECTION = "privateReadings"
-
-
-def slot_key(meter_id: str, day: str) -> CompositeKey:
-    return create_composite_key("rslot", [meter_id, day])
 
 
 def batch_key(batch_id: str) -> CompositeKey:
@@ -69,10 +64,6 @@ def total_key(uscc: str, day: str, tx_id: str) -> CompositeKey:
 
 def replay_key(tx_id: str) -> CompositeKey:
     return create_composite_key("rreplay", [tx_id])
-
-
-def nonce(salt: bytes, key: str) -> str:
-    return hashlib.sha256(salt + key.encode("utf-8")).hexdigest()
 
 
 def transient(stub: Stub, name: str) -> bytes:
@@ -136,10 +127,6 @@ def check_times(stub: Stub, readings: list[rd.Reading]) -> None:
                             r.interval_start.isoformat())
 
 
-def known_leaves(entry: dict[str, Any]) -> set[str]:
-    return {entry["leaf"], *(c["leaf"] for c in entry.get("corrections", ()))}
-
-
 def add_delta(deltas: dict[tuple[str, str], dict[str, Any]], r: rd.Reading,
               quantity: Decimal, count: int) -> None:
     per = deltas.setdefault((r.uscc, rd.local_day(r.interval_start)), {})
@@ -156,11 +143,10 @@ async def write_deltas(stub: Stub, salt: bytes,
         await put_private(stub, key, {"nonce": nonce(salt, key), "sources": out})
 
 
-def group_by_slot(readings: Iterable[tuple[int, rd.Reading]]
-                  ) -> dict[tuple[str, str], list[tuple[int, rd.Reading]]]:
-    groups: dict[tuple[str, str], list[tuple[int, rd.Reading]]] = {}
-    for i, r in readings:
-        groups.setdefault((r.meter_id, rd.local_day(r.interval_start)), []).append((i, r))
+def group_by_slot(readings: list[rd.Reading]) -> dict[tuple[str, str], list[int]]:
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, r in enumerate(readings):
+        groups.setdefault((r.meter_id, rd.local_day(r.interval_start)), []).append(i)
     return groups
 
 
@@ -180,38 +166,33 @@ class Readings(Contract):
         await check_registry(stub, readings)
         leaves = rd.leaves(batch)
         root = notary.root_hash(leaves).hex()
-        groups = group_by_slot(enumerate(readings))
-        dirty: dict[CompositeKey, dict[str, Any]] = {}
-        new: list[tuple[int, rd.Reading]] = []
+        slots: list[Slot] = []
+        new: list[rd.Reading] = []
         first_old: str | None = None
-        for (meter, day), members in groups.items():
-            key = slot_key(meter, day)
-            slot = await get_private(stub, key) or {"meter_id": meter, "day": day,
-                                                    "entries": {}}
-            for i, r in members:
-                entry = slot["entries"].get(r.key[1])
-                leaf = leaves[i].decode("ascii")
-                if entry is None:
-                    new.append((i, r))
-                    slot["entries"][r.key[1]] = {"batch_id": stub.tx_id, "index": i,
-                                                 "leaf": leaf}
-                elif leaf in known_leaves(entry):
-                    first_old = first_old or entry["batch_id"]
+        for (meter, day), members in group_by_slot(readings).items():
+            slot = await Slot.load(stub, meter, day)
+            for i in members:
+                r, leaf = readings[i], leaves[i].decode("ascii")
+                interval = r.key[1]
+                at = slot.where(interval)
+                if at is None:
+                    new.append(r)
+                    slot.record(r, leaf, stub.tx_id, i)
+                elif leaf in slot.known(interval):
+                    first_old = first_old or at[0]
                 else:
                     raise _args.conflict(
                         f"line {i + 1}: meter {meter} at {r.interval_start.isoformat()} is "
-                        f"already recorded with another value (batch {entry['batch_id']}, "
-                        f"index {entry['index']})")
-            if any(e["batch_id"] == stub.tx_id for e in slot["entries"].values()):
-                slot.setdefault("nonce", nonce(salt, key))
-                dirty[key] = slot
+                        f"already recorded with another value (batch {at[0]}, index {at[1]})")
+            slots.append(slot)
         if not new:
             assert first_old is not None
             return await self._replay(stub, salt, first_old, root, len(readings))
-        for key, slot in dirty.items():
-            await put_private(stub, key, slot)
+        for slot in slots:
+            if slot.dirty:
+                await slot.save(stub, salt)
         deltas: dict[tuple[str, str], dict[str, Any]] = {}
-        for _i, r in new:
+        for r in new:
             add_delta(deltas, r, r.quantity, 1)
         await write_deltas(stub, salt, deltas)
         usccs = sorted({r.uscc for r in readings})
@@ -255,32 +236,29 @@ class Readings(Contract):
             raise ContractError(f"transient.reading: {exc}", 400) from None
         check_times(stub, [new])
         await check_registry(stub, [new])
-        key = slot_key(new.meter_id, rd.local_day(new.interval_start))
-        slot = await get_private(stub, key)
-        entry = (slot or {}).get("entries", {}).get(new.key[1])
-        if slot is None or entry is None:
+        interval, leaf = new.key[1], raw.decode("ascii")
+        slot = await Slot.load(stub, new.meter_id, rd.local_day(new.interval_start))
+        at = slot.where(interval)
+        if at is None:
             raise _args.not_found("reading", f"{new.meter_id} {new.interval_start.isoformat()}")
-        if entry["batch_id"] != batch_id:
+        if at[0] != batch_id:
             raise _args.conflict(f"meter {new.meter_id} at {new.interval_start.isoformat()} "
-                                 f"is recorded in batch {entry['batch_id']}, not {batch_id}")
-        corrections = entry.setdefault("corrections", [])
-        current = rd.decode((corrections[-1] if corrections else entry)["leaf"].encode())
+                                 f"is recorded in batch {at[0]}, not {batch_id}")
+        current = rd.decode(slot.current(interval).encode("ascii"))
         if current.source != new.source:
             raise _args.bad("transient.reading", f"a {current.source} reading (the source "
                             "recorded)", new.source)
-        if raw.decode("ascii") == (corrections[-1] if corrections else entry)["leaf"]:
+        if leaf == slot.current(interval):
             raise _args.conflict(f"meter {new.meter_id} at {new.interval_start.isoformat()} "
                                  "already has this value")
-        corrections.append({"tx_id": stub.tx_id, "leaf": raw.decode("ascii"),
-                            "reason": reason, "timestamp": tx_time(stub)})
-        await put_private(stub, key, slot)
+        count = slot.correct(interval, leaf, stub.tx_id, reason, tx_time(stub))
+        await slot.save(stub, salt)
         deltas: dict[tuple[str, str], dict[str, Any]] = {}
         add_delta(deltas, new, new.quantity - current.quantity, 0)
         await write_deltas(stub, salt, deltas)
         emit(stub, "readings.correct", {"batch_id": batch_id, "correction": stub.tx_id},
              commitments={"reading": commitment(salt, raw)})
-        return {"batch_id": batch_id, "correction": stub.tx_id,
-                "corrections": len(corrections)}
+        return {"batch_id": batch_id, "correction": stub.tx_id, "corrections": count}
 
     @transaction
     async def locate(self, stub: Stub, meter_id: str, interval_start: str) -> dict[str, Any]:
@@ -294,17 +272,18 @@ class Readings(Contract):
                             interval_start)
         meter = await get_json(stub, meter_key(meter_id))
         await require(stub, "readings.read", uscc=meter["uscc"] if meter else "")
-        slot = await get_private(stub, slot_key(meter_id, rd.local_day(start)))
-        entry = (slot or {}).get("entries", {}).get(rd.interval_text(start))
-        if entry is None:
+        slot = await Slot.load(stub, meter_id, rd.local_day(start))
+        interval = rd.interval_text(start)
+        at = slot.where(interval)
+        if at is None:
             raise _args.not_found("reading", f"{meter_id} {start.isoformat()}")
-        batch = await get_private(stub, batch_key(entry["batch_id"]))
+        batch = await get_private(stub, batch_key(at[0]))
         if batch is None:
-            raise RuntimeError(f"batch {entry['batch_id']} of a recorded reading is missing")
-        return {"meter_id": meter_id, "interval_start": start.isoformat(),
-                "batch_id": entry["batch_id"], "index": entry["index"], "root": batch["root"],
-                "count": batch["count"], "leaf": entry["leaf"],
-                "corrections": entry.get("corrections", [])}
+            raise RuntimeError(f"batch {at[0]} of a recorded reading is missing")
+        return {"meter_id": meter_id, "interval_start": start.isoformat(), "batch_id": at[0],
+                "index": at[1], "root": batch["root"], "count": batch["count"],
+                "leaf": slot.original(interval), "current": slot.current(interval),
+                "corrections": slot.corrections(interval)}
 
     @transaction
     async def get_batch(self, stub: Stub, batch_id: str) -> dict[str, Any]:
