@@ -39,7 +39,7 @@ from ._process import (
 )
 from ._readiness import Readiness
 from ._run import run
-from ._rundir import NotARunDirError, chaincode_digest, check_ours, mark
+from ._rundir import NotARunDirError, chaincode_digest, check_ours, contract_packages, mark
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,8 +98,9 @@ class Network(Readiness, CANodes):
 
     @property
     def cc_sources(self) -> list[Path]:
-        """The contract's package: servers are restarted when its sources change."""
-        return [self.cc_root / self.layout.cc_module.split(".")[0]]
+        """The contract's package and the project packages it imports (see _rundir)."""
+        return contract_packages(self.cc_root / self.layout.cc_module.split(".")[0],
+                                 dict.fromkeys([self.cc_root, REPO_ROOT]))
 
     # -- specs -------------------------------------------------------------
     @property

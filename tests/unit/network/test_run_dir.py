@@ -56,3 +56,32 @@ def test_chaincode_digest_follows_the_sources(tmp_path: Path) -> None:
     assert chaincode_digest([pkg]) == before
     (pkg / "sub" / "contract.py").write_text("def f():\n    return 2\n")
     assert chaincode_digest([pkg]) != before
+
+
+def test_chaincode_digest_follows_data_files(tmp_path: Path) -> None:
+    """The contract reads data shipped beside its code (accounting's factor and rule sets,
+    whose digests governance compares): a changed data file is a changed contract."""
+    pkg = tmp_path / "lib"
+    (pkg / "data").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "data" / "factors.json").write_text('{"coal": "1.9"}')
+    before = chaincode_digest([pkg])
+    (pkg / "data" / "factors.json").write_text('{"coal": "2.9"}')
+    assert chaincode_digest([pkg]) != before
+
+
+def test_contract_sources_include_the_project_packages_it_imports(tmp_path: Path) -> None:
+    """chaincode.carbon imports accounting (shipped versions, denominator validation): an
+    edited accounting must make the running servers stale too."""
+    root = tmp_path / "repo"
+    for name, body in (("cc", "import json\nfrom lib import x\n"), ("lib", "from .b import y\n"
+                                                                   "import other\n"),
+                       ("other", ""), ("unused", "")):
+        (root / name).mkdir(parents=True)
+        (root / name / "__init__.py").write_text(body)
+    from network._rundir import contract_packages
+    assert contract_packages(root / "cc", [root]) == [root / "cc", root / "lib",
+                                                      root / "other"]
+    net = Network(run_dir=tmp_path / "run", log=lambda *_: None)
+    names = [p.name for p in net.cc_sources]
+    assert names[0] == "chaincode" and "accounting" in names, names
