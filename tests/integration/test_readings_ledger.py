@@ -11,6 +11,7 @@ import datetime
 import os
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -113,3 +114,37 @@ def test_concurrent_batches_for_one_enterprise_all_commit_valid(world: World) ->
     want = sum(r.quantity for rs in days for r in rs)
     assert got["totals"]["electricity"] == {"quantity": rd.quantity_text(want), "unit": "kWh",
                                             "readings": 96 * CONCURRENT}
+
+
+def _files_containing(root: Path, needles: list[bytes]) -> dict[bytes, list[str]]:
+    found: dict[bytes, list[str]] = {n: [] for n in needles}
+    for path in root.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            data = path.read_bytes()
+            for n in needles:
+                if n in data:
+                    found[n].append(str(path.relative_to(root)))
+    return found
+
+
+def test_the_bank_peer_stores_no_value_and_no_total(world: World) -> None:
+    """After ingestion, the bank peer's block files, state database and private data store
+    hold none of the values or the total; the same search of the power company's peer
+    finds them (so the search can see what it looks for)."""
+    start = DAY0 + datetime.timedelta(days=60)
+    rs = [rd.Reading(world.m2, world.e2, start + n * datetime.timedelta(minutes=15),
+                     "electricity", Decimal("7310.918273") + Decimal(n) / 1000, "kWh")
+          for n in range(96)]
+    _res, _tx, block = world.submit_full("meter-gw", "readings:submit_batch",
+                                         transient=batch(rs), orgs=MEMBERS)
+    world.wait_everywhere(block)
+    day_text = start.date().isoformat()
+    got = total(world, "regulator-client", world.e2, day_text, day_text)
+    total_text = got["totals"]["electricity"]["quantity"].encode()
+    assert total_text == rd.quantity_text(sum(r.quantity for r in rs)).encode()
+    needles = [rd.quantity_text(r.quantity).encode() for r in rs[::19]] + [total_text]
+    data = world.net.run_dir / "data"
+    bank = _files_containing(data / "peer0.bank", needles)
+    assert all(not where for where in bank.values()), bank
+    power = _files_containing(data / "peer0.power", needles)
+    assert power[needles[0]] and power[total_text], power   # the search works
