@@ -148,3 +148,21 @@ def test_the_bank_peer_stores_no_value_and_no_total(world: World) -> None:
     assert all(not where for where in bank.values()), bank
     power = _files_containing(data / "peer0.power", needles)
     assert power[needles[0]] and power[total_text], power   # the search works
+
+
+def test_overlapping_batches_endorsed_together_cannot_both_commit(world: World) -> None:
+    """Both endorsed against the same state (neither sees the other), then submitted: the
+    replay index's read of the meter-day makes the second MVCC_READ_CONFLICT at commit, so
+    the overlap is caught at commit time, not only at endorsement."""
+    c = world.s.contract(world.who["meter-gw"])
+    a = day(world.m1, world.e1, 80, base=1)
+    b = day(world.m1, world.e1, 80, base=500)[40:]          # same meter-day, other values
+    txs = [c.new_proposal("readings:submit_batch", [], transient=batch(rs),
+                          endorsing_organizations=MEMBERS).endorse() for rs in (a, b)]
+    statuses = [t.submit().status() for t in txs]
+    assert [s.code_name for s in statuses] == ["VALID", "MVCC_READ_CONFLICT"]
+    world.wait_everywhere(statuses[0].block_number)
+    d = (DAY0 + datetime.timedelta(days=80)).date().isoformat()
+    got = total(world, "certifier-client", world.e1, d, d)["totals"]["electricity"]
+    assert got == {"quantity": rd.quantity_text(sum(r.quantity for r in a)), "unit": "kWh",
+                   "readings": 96}
