@@ -28,6 +28,8 @@ __all__ = ["ENDORSERS", "FUNCTION", "LedgerSink"]
 FUNCTION = "readings:submit_batch"
 ENDORSERS = ("PowerMSP", "CertifierMSP", "RegulatorMSP")  # the collection's members
 CONTENT_REFUSALS = (400, 404, 409)
+RETRIED = ("MVCC_READ_CONFLICT", "PHANTOM_READ_CONFLICT")  # invalidated: nothing was written
+ATTEMPTS = 5
 
 
 class LedgerSink:
@@ -50,16 +52,19 @@ class LedgerSink:
                                               ENDORSERS, sent)
             return done.result
 
-        try:
-            result = await loop.run_in_executor(self._pool, call)
-        except Exception as exc:
-            failure = ledger_failure(exc)
-            if isinstance(failure, LedgerRefused) and failure.status in CONTENT_REFUSALS:
-                raise BatchRefused(failure.message, failure.status) from None
-            if failure is not None:
-                raise failure from None
-            raise
+        for attempt in range(ATTEMPTS):
+            try:
+                result = await loop.run_in_executor(self._pool, call)
+                break
+            except Exception as exc:
+                if _conflict(exc) and attempt + 1 < ATTEMPTS:
+                    # another writer of the same records (another submitter) won the block;
+                    # an invalidated transaction changed nothing, so the same bytes go again
+                    await asyncio.sleep(0.05 * 2 ** attempt)
+                    continue
+                raise _failure(exc) from None
         accepted = _accepted(result)
+
         if accepted.duplicate:
             original = await loop.run_in_executor(self._pool, self._root_of, accepted.batch_id)
             accepted = dataclasses.replace(accepted, original_root=original)
@@ -72,6 +77,19 @@ class LedgerSink:
             return str(answer["root"])
         except Exception:  # noqa: BLE001 - only decides whether the store keeps a copy
             return None
+
+
+def _conflict(exc: BaseException) -> bool:
+    from gateway._errors import CommitError
+
+    return isinstance(exc, CommitError) and exc.code_name in RETRIED
+
+
+def _failure(exc: Exception) -> Exception:
+    failure = ledger_failure(exc)
+    if isinstance(failure, LedgerRefused) and failure.status in CONTENT_REFUSALS:
+        return BatchRefused(failure.message, failure.status)
+    return exc if failure is None else failure
 
 
 def _accepted(result: bytes) -> Accepted:

@@ -8,6 +8,12 @@ holds ``batch_size`` readings or ``max_wait`` seconds after its first one, journ
 ``in_flight`` batches wait for the ledger (a semaphore: reading pauses when the window is
 full, so memory stays bounded whatever the input's size).
 
+Two batches holding readings of the same meter and (UTC+08:00) day are never in flight at
+once: the contract keeps one private record per (meter, day) slot, so the second of two
+such transactions in a block would be invalidated (MVCC_READ_CONFLICT). A batch waits until
+no batch in flight shares a slot with it (``_slots``); batches of other meters or days go
+in parallel.
+
 A batch the ledger refuses for its content (:class:`BatchRefused`) is split in two and each
 half sent again, down to single readings: the refused readings are reported with their line
 numbers and every other reading is still recorded. Any other failure (no answer, the
@@ -95,6 +101,8 @@ class Submitter:
         self._refused_now = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._failure: BaseException | None = None
+        self._busy: set[tuple[str, str]] = set()
+        self._freed = asyncio.Condition()
 
     async def run(self, stream: BinaryIO) -> Outcome:
         """Resume the journal's pending batches, then submit ``stream``; return the outcome."""
@@ -206,12 +214,19 @@ class Submitter:
     # sending ---------------------------------------------------------------------------
 
     async def _launch(self, batch: JournalBatch) -> None:
+        slots = _slots(batch)
+        async with self._freed:
+            await self._freed.wait_for(lambda: self._failure is not None
+                                       or not slots & self._busy)
+            if self._failure is not None:
+                return
+            self._busy |= slots
         await self._window.acquire()
-        task = asyncio.create_task(self._send(batch))
+        task = asyncio.create_task(self._send(batch, slots))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _send(self, first: JournalBatch) -> None:
+    async def _send(self, first: JournalBatch, slots: set[tuple[str, str]]) -> None:
         try:
             stack = [first]
             while stack:
@@ -221,6 +236,9 @@ class Submitter:
                 self._failure = exc
         finally:
             self._window.release()
+            async with self._freed:
+                self._busy -= slots
+                self._freed.notify_all()
 
     async def _deliver(self, batch: JournalBatch) -> list[JournalBatch]:
         """Send one batch; the halves to send next if the ledger refused it."""
@@ -261,6 +279,16 @@ class Submitter:
     def _report(self) -> None:
         if self._progress is not None:
             self._progress(self.outcome.read, self.outcome.committed, self._refused_now)
+
+
+def _slots(batch: JournalBatch) -> set[tuple[str, str]]:
+    """The contract's (meter, local day) records this batch writes."""
+    readings = codec()
+    out = set()
+    for _, leaf in batch.rows:
+        r = readings.decode(leaf.encode("utf-8"))
+        out.add((r.meter_id, readings.local_day(r.interval_start)))
+    return out
 
 
 def _encode(leaves: list[str]) -> tuple[bytes | None, str]:

@@ -91,6 +91,25 @@ def test_readings_already_on_the_ledger_count_as_duplicates(
     assert ledger.calls[-1].args == ["b-" + root[:12]]
 
 
+def test_a_batch_invalidated_by_a_read_conflict_is_sent_again(
+        ct, ledger: FakeLedger, codec: ModuleType, tmp_path: Path):
+    from gateway._errors import CommitError
+
+    answer = contract(codec)
+    failures = [CommitError("ab" * 32, 11, 9), CommitError("cd" * 32, 11, 10)]  # 11: MVCC
+
+    def flaky(transient: Mapping[str, bytes]) -> bytes:
+        if failures:
+            raise failures.pop(0)
+        return answer(transient)
+
+    ledger.answers["readings:submit_batch"] = flaky
+    r = ct("readings", "submit", write(tmp_path, csv_text(3)))
+    assert r.code == 0, r.err
+    assert len(ledger.private) == 3 and len({t["batch"] for _, t, _ in ledger.private}) == 1
+    assert len({t["salt"] for _, t, _ in ledger.private}) == 1  # the same bytes each time
+
+
 def test_submit_from_stdin_as_another_org(ct, ledger: FakeLedger, codec: ModuleType,
                                           monkeypatch: pytest.MonkeyPatch):
     ledger.answers["readings:submit_batch"] = contract(codec)

@@ -40,11 +40,18 @@ class FileLedger:
         self.in_flight = 0
         self.max_in_flight = 0
         self.calls: list[tuple[int, bytes]] = []  # (batch size, salt)
+        self.writing: list[set[tuple[str, str]]] = []  # (meter, local day) of each in flight
+        self.overlaps = 0  # batches sent while another in flight wrote the same slot
 
     async def submit(self, canonical: bytes, salt: bytes,
                      on_sent: Callable[[str], None]) -> Accepted:
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        codec = self.codec
+        slots = {(r.meter_id, codec.local_day(r.interval_start))  # type: ignore[attr-defined]
+                 for r in map(codec.decode, canonical.split(b"\n"))}  # type: ignore[attr-defined]
+        self.overlaps += any(slots & other for other in self.writing)
+        self.writing.append(slots)
         try:
             on_sent("tx-" + hashlib.sha256(canonical + salt).hexdigest()[:16])
             if self.delay:
@@ -52,6 +59,7 @@ class FileLedger:
             return self._record(canonical, salt)
         finally:
             self.in_flight -= 1
+            self.writing.remove(slots)
 
     def _record(self, canonical: bytes, salt: bytes) -> Accepted:
         codec = self.codec

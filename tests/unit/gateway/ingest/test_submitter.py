@@ -73,10 +73,25 @@ def test_batches_by_time_on_a_slow_stream(tmp_path: Path, readings_codec: Module
 def test_the_in_flight_window_bounds_concurrency(tmp_path: Path,
                                                  readings_codec: ModuleType) -> None:
     ledger = FileLedger(tmp_path / "ledger.db", readings_codec, delay=0.05)
-    out, _ = submit(tmp_path, readings_codec, csv_text(60).encode(),
+    out, _ = submit(tmp_path, readings_codec, csv_text(60, meters=60).encode(),
                     Settings(batch_size=3, in_flight=4), ledger)
     assert ledger.max_in_flight == 4  # reached, never passed
     assert out.committed == 60 and ledger.counted() == 60
+
+
+def test_batches_writing_the_same_meter_day_never_fly_together(
+        tmp_path: Path, readings_codec: ModuleType) -> None:
+    ledger = FileLedger(tmp_path / "ledger.db", readings_codec, delay=0.02)
+    # meters M0, M1 over 15 hours of one day, then meters M2, M3: batches of 4 readings
+    data = csv_text(40, meters=2) + csv_text(40, meters=2).replace("M0,", "M2,").replace(
+        "M1,", "M3,").split("\n", 1)[1]
+    out, _ = submit(tmp_path, readings_codec, data.encode(),
+                    Settings(batch_size=4, in_flight=4), ledger)
+    assert out.committed == 80 and ledger.counted() == 80
+    assert ledger.overlaps == 0
+    # within each half every batch shares M0/M1 (M2/M3) of one day: one at a time; the first
+    # M2/M3 batch flies beside the last M0/M1 one
+    assert ledger.max_in_flight == 2
 
 
 def test_refused_rows_are_reported_by_line_and_the_rest_recorded(
