@@ -188,6 +188,7 @@ def test_a_bom_is_accepted(ct, ledger: FakeLedger, codec: ModuleType, tmp_path: 
     ("readings", "submit", "a\udcffb.csv"),
     ("readings", "submit", "a\x00b.csv"),
     ("readings", "submit", "-", "--batch-size", "0"),
+    ("readings", "submit", "-", "--batch-size", "20001"),
     ("readings", "submit", "-", "--as", "AcmeMSP"),
     ("readings", "submit"),
 ])
@@ -286,3 +287,9 @@ def test_account_totals_bad_uscc_exit_2(ct, ledger: FakeLedger):
     r = ct("account", "totals", "91350100m000100Y43", "--from", "2026-11-01", "--to",
            "2026-11-30")
     assert r.code == 2 and not ledger.calls
+
+
+def test_the_batch_size_limit_is_the_codecs(codec: ModuleType):
+    from gateway.cli.readings import MAX_BATCH
+
+    assert codec.MAX_BATCH == MAX_BATCH
