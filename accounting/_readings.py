@@ -20,6 +20,7 @@ or 1-based leaf number, 0 when neither) and the field.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -68,14 +69,16 @@ class Reading:
     unit: str
     quality: str = "measured"
 
-    @property
+    @functools.cached_property
     def key(self) -> tuple[str, str]:
-        """(meter_id, interval) that identifies the measurement: one value each."""
+        """(meter_id, interval) that identifies the measurement: one value each (computed
+        once; ``decode`` seeds it from the leaf it parsed)."""
         return self.meter_id, interval_text(self.interval_start)
 
 
 def interval_text(start: datetime.datetime) -> str:
-    return start.astimezone(datetime.UTC).strftime("%Y%m%dT%H%MZ")
+    t = start.astimezone(datetime.UTC)
+    return f"{t.year:04d}{t.month:02d}{t.day:02d}T{t.hour:02d}{t.minute:02d}Z"
 
 
 def interval_end(r: Reading) -> datetime.datetime:
@@ -208,4 +211,6 @@ def decode(leaf: bytes, line: int = 0) -> Reading:
                                f"00:00+08:00, found {when}")
     elif start.minute % 15:
         raise ReadingError(line, "interval_start", f"aligned to 15 minutes, found {when}")
-    return Reading(meter, uscc, start, source, Decimal(qty), unit, _QUALITY_OF[q])
+    r = Reading(meter, uscc, start, source, Decimal(qty), unit, _QUALITY_OF[q])
+    r.__dict__["key"] = (meter, when)   # the cached_property, from the text just parsed
+    return r

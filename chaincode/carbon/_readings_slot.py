@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 from typing import Any
 
 from accounting import readings as rd
 from chaincode.shim import CompositeKey, Stub, create_composite_key
 
-from ._codec import canonical, load
+from ._codec import load
 
 COLLECTION = "privateReadings"
 
@@ -110,4 +111,7 @@ class Slot:
 
     async def save(self, stub: Stub, salt: bytes) -> None:
         self.doc.setdefault("nonce", nonce(salt, self.key))
-        await stub.put_private_data(COLLECTION, self.key, canonical(self.doc))
+        # canonical JSON as _codec.canonical writes it, without its walk for floats: a
+        # slot holds only strings and ints, built here
+        data = json.dumps(self.doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        await stub.put_private_data(COLLECTION, self.key, data.encode("utf-8"))
