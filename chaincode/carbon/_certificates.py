@@ -26,7 +26,7 @@ from ._audit import emit
 from ._codec import digest, tx_time
 from ._identity import Caller, cert_facts
 from ._records import get_json, put_json, revoked_key
-from ._rules import POWER, refused
+from ._rules import POWER, REGULATOR, refused
 
 ATTR_OID = x509.ObjectIdentifier("1.2.3.4.5.6.7.8.1")  # Fabric CA's attribute extension
 _FINGERPRINT = re.compile(r"[0-9a-f]{64}")
@@ -78,6 +78,35 @@ async def is_revoked(stub: Stub, fingerprint: str) -> bool:
     return await get_json(stub, revoked_key(fingerprint)) is not None
 
 
+def _may_revoke(c: Caller, entry: dict[str, Any]) -> None:
+    """Who may put which certificate on the ledger's revocation list (rule registry.revoke).
+
+    Revocation locks an identity out of every transaction, so each party governs only its own:
+    the regulator the enterprises' and meter gateways' certificates (role attribute), the
+    power company's admin its meter gateways, and an organisation's admin the certificates its
+    own CA issued (same issuer as the admin's).  A bare fingerprint cannot show whose
+    certificate it is, so only a certificate the caller could revoke as PEM is accepted, and a
+    fingerprint is accepted only for the caller's own certificate (self-revocation)."""
+    if entry["serial"] is None:
+        if entry["fingerprint"] == c.fingerprint:
+            return
+        raise refused("registry.revoke", "a certificate to revoke is given as PEM (a bare "
+                      "fingerprint cannot show whose it is), unless it is the caller's own; "
+                      f"found a fingerprint from {c.describe()}")
+    role = entry["role"]
+    if c.mspid == REGULATOR and role in ("enterprise", "meter-gateway"):
+        return
+    if c.mspid == POWER and c.kind == "admin" and role == "meter-gateway":
+        return
+    if c.kind == "admin" and role not in ("enterprise", "meter-gateway") \
+            and entry["issuer"] == c.issuer:
+        return
+    raise refused("registry.revoke", "the regulator revokes enterprise and meter-gateway "
+                  "certificates, the PowerMSP admin meter-gateway certificates, an "
+                  "organisation's admin those its own CA issued; found "
+                  f"role={role} issued by {entry['issuer']!r}, caller {c.describe()}")
+
+
 async def revoke(stub: Stub, c: Caller, what: str, reason: str) -> dict[str, Any]:
     """Record a certificate (PEM, or its fingerprint) as revoked."""
     _args.text("reason", reason)
@@ -92,10 +121,7 @@ async def revoke(stub: Stub, c: Caller, what: str, reason: str) -> dict[str, Any
     else:
         raise _args.bad("cert_pem_or_fingerprint", "a PEM certificate or a SHA-256 "
                         "fingerprint (64 lower-case hex digits)", what)
-    if c.mspid == POWER and entry["role"] != "meter-gateway":
-        raise refused("registry.revoke", "a PowerMSP admin revokes meter-gateway certificates "
-                      "only, given as PEM; found "
-                      + (f"role={entry['role']}" if entry["serial"] else "a bare fingerprint"))
+    _may_revoke(c, entry)
     key = revoked_key(entry["fingerprint"])
     if await get_json(stub, key) is not None:
         raise _args.conflict(f"certificate {entry['fingerprint']} is already revoked")

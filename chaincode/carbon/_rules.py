@@ -58,9 +58,10 @@ RULES: dict[str, Rule] = {
     "registry.meter.read": _r(ORGS, STAFF, "an admin or client of a channel organisation, "
                               "the meter's enterprise, or a meter gateway",
                               enterprise="own", meter_gateway=True),
-    "registry.revoke": Rule(frozenset({(REGULATOR, "admin"), (REGULATOR, "client"),
-                                       (POWER, "admin")}), says=(
-        "a RegulatorMSP admin or client, or a PowerMSP admin (meter-gateway certificates)")),
+    "registry.revoke": Rule(frozenset({(REGULATOR, "client")} | {(o, "admin") for o in ORGS}),
+                            says=("a RegulatorMSP admin or client (enterprise and meter-gateway "
+                                  "certificates), a PowerMSP admin (meter gateways), an "
+                                  "organisation's admin (certificates of its own CA)")),
     "governance.propose": _r((REGULATOR,), ADMIN, "a RegulatorMSP admin"),
     "governance.approve": _r(ORGS, ADMIN, "an admin of an organisation the version's "
                              "policy names"),

@@ -28,7 +28,8 @@ def whoami(app: App, **kw: Any) -> None:
 @identity.command()
 @click.option("--cert", type=FILE, default=None,
               help="the certificate (PEM file) to revoke")
-@click.option("--fingerprint", type=TEXT, default=None, help="or its SHA-256 fingerprint")
+@click.option("--fingerprint", type=TEXT, default=None,
+              help="or its SHA-256 fingerprint (your own certificate only)")
 @click.option("--reason", type=TEXT, required=True)
 @ledger_options()
 @pass_app

@@ -218,10 +218,23 @@ def test_revoked_enterprise_certificate_is_refused(world: World) -> None:
     assert "key lost" in res.message
 
 
-def test_revocation_by_fingerprint(world: World) -> None:
+def test_each_party_revokes_only_its_own(world: World) -> None:
+    """Revocation locks an identity out of everything: the regulator may not lock out the
+    bank's staff (by fingerprint or PEM), the bank's admin may; a bare fingerprint is only
+    accepted for the caller's own certificate."""
+    bank_pem = world["bank-client"].pem.decode()
     fp = world.ok("bank-client", "identity:whoami")["fingerprint"]
-    world.ok("regulator-client", "registry:revoke_certificate", fp, "left the bank")
+    for who, what in (("regulator-client", fp), ("regulator-admin", bank_pem),
+                      ("power-admin", bank_pem), ("bank-admin", fp)):
+        res = world.call(who, "registry:revoke_certificate", what, "left the bank")
+        assert res.status == 403 and res.message.startswith(
+            "refused by rule registry.revoke:"), (who, res.message)
+    assert world.call("bank-client", "identity:whoami").status == 200
+    world.ok("bank-admin", "registry:revoke_certificate", bank_pem, "left the bank")
     assert world.call("bank-client", "identity:whoami").status == 403
+    own = world.ok("certifier-admin", "identity:whoami")["fingerprint"]
+    world.ok("certifier-admin", "registry:revoke_certificate", own, "key exposed")
+    assert world.call("certifier-admin", "identity:whoami").status == 403
 
 
 def test_power_admin_revokes_only_meter_gateway_certificates(world: World) -> None:
