@@ -90,6 +90,36 @@ class Outcome:
 _EOF = object()
 
 
+class _Inbox:
+    """Lines handed from the reader thread to the loop in bursts: one wake-up per burst, not
+    one per line (a loop iteration per line cost more CPU than parsing it)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._items: list[Any] = []
+        self._lock = threading.Lock()
+        self._ready = asyncio.Event()
+
+    def put(self, item: Any) -> None:
+        """From the reader thread."""
+        with self._lock:
+            self._items.append(item)
+            first = len(self._items) == 1
+        if first:
+            self._loop.call_soon_threadsafe(self._ready.set)
+
+    async def take(self, timeout: float | None) -> list[Any] | None:
+        """Everything put so far (possibly nothing); None if ``timeout`` passed first."""
+        try:
+            await asyncio.wait_for(self._ready.wait(), timeout)
+        except TimeoutError:
+            return None
+        with self._lock:
+            items, self._items = self._items, []
+            self._ready.clear()
+        return items
+
+
 class Submitter:
     def __init__(self, sink: BatchSink, journal: Journal, store: BatchStore,
                  settings: Settings = Settings(), progress: Progress | None = None) -> None:
@@ -122,9 +152,8 @@ class Submitter:
     # reading and batching ------------------------------------------------------------------
 
     async def _read(self, stream: BinaryIO) -> None:
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[Any] = asyncio.Queue()
         room = threading.Semaphore(4 * self.settings.batch_size + 1024)
+        inbox = _Inbox(asyncio.get_running_loop())
         stop = threading.Event()
 
         def reader() -> None:
@@ -133,88 +162,104 @@ class Submitter:
                     while not room.acquire(timeout=0.2):
                         if stop.is_set():
                             return
-                    loop.call_soon_threadsafe(queue.put_nowait, row)
-                loop.call_soon_threadsafe(queue.put_nowait, _EOF)
+                    inbox.put(row)
+                inbox.put(_EOF)
             except SourceError as exc:
-                loop.call_soon_threadsafe(queue.put_nowait, exc)
+                inbox.put(exc)
             except OSError as exc:
-                loop.call_soon_threadsafe(queue.put_nowait, SourceError(0, f"read failed: {exc}"))
+                inbox.put(SourceError(0, f"read failed: {exc}"))
 
         threading.Thread(target=reader, name="ingest-reader", daemon=True).start()
         try:
-            await self._batch(queue, room)
+            await self._batch(inbox, room)
         finally:
             stop.set()
 
-    async def _batch(self, queue: asyncio.Queue[Any], room: threading.Semaphore) -> None:
+    async def _batch(self, inbox: _Inbox, room: threading.Semaphore) -> None:
         readings = codec()
         loop = asyncio.get_running_loop()
         resume_line, resume_digest = self.journal.position()
         digest = hashlib.sha256()
         rows: list[tuple[int, Any]] = []
         refused: list[tuple[int, str]] = []
-        last, deadline = 0, 0.0
-        while self._failure is None:
-            timeout = None if not rows else max(0.0, deadline - loop.time())
-            try:
-                item = await asyncio.wait_for(queue.get(), timeout)
-            except TimeoutError:
+        last, deadline, ended = 0, 0.0, False
+        while self._failure is None and not ended:
+            items = await inbox.take(None if not rows else max(0.0, deadline - loop.time()))
+            if items is None:  # max_wait passed since the batch's first reading
                 await self._plan(rows, refused, last, digest)
                 rows, refused = [], []
                 continue
-            if item is _EOF or isinstance(item, SourceError):
-                if isinstance(item, SourceError):
-                    self.outcome.source_error = item
-                elif last < resume_line:
-                    self.outcome.source_error = SourceError(
-                        last, f"the input ends before line {resume_line}, where the run "
-                              f"journaled in {self.journal.path} stopped: not the same input")
-                break
-            room.release()
-            row: Row = item
-            digest.update(row.raw)
-            last = row.line
-            if row.line <= resume_line:
-                if row.line == resume_line and digest.digest() != resume_digest:
-                    self.outcome.source_error = SourceError(
-                        row.line, f"the input differs from the run journaled in "
-                                  f"{self.journal.path} (its first {resume_line} lines); "
-                                  "use another --run or --journal for a new input")
-                    return
-                continue
-            if row.fields is None:
-                continue
-            try:
-                reading = readings.parse_row(row.fields, row.line)
-            except readings.ReadingError as exc:
-                refused.append((row.line, str(exc)))
-                self._refused_now += 1
-                continue
-            if not rows:
-                deadline = loop.time() + self.settings.max_wait
-            rows.append((row.line, reading))
-            self.outcome.read += 1
-            if len(rows) >= self.settings.batch_size:
-                await self._plan(rows, refused, last, digest)
-                rows, refused = [], []
+            taken = sum(isinstance(item, Row) for item in items)
+            if taken:
+                room.release(taken)
+            for item in items:
+                if not isinstance(item, Row):  # the end, or an unreadable line
+                    if isinstance(item, SourceError):
+                        self.outcome.source_error = item
+                    elif last < resume_line:
+                        self.outcome.source_error = SourceError(
+                            last, f"the input ends before line {resume_line}, where the run "
+                                  f"journaled in {self.journal.path} stopped: not the same "
+                                  "input")
+                    ended = True
+                    break
+                digest.update(item.raw)
+                last = item.line
+                if item.line <= resume_line:
+                    if item.line == resume_line and digest.digest() != resume_digest:
+                        self.outcome.source_error = SourceError(
+                            item.line, f"the input differs from the run journaled in "
+                                       f"{self.journal.path} (its first {resume_line} lines); "
+                                       "use another --run or --journal for a new input")
+                        return
+                    continue
+                if item.fields is None:
+                    continue
+                try:
+                    reading = readings.parse_row(item.fields, item.line)
+                except readings.ReadingError as exc:
+                    refused.append((item.line, str(exc)))
+                    self._refused_now += 1
+                    continue
+                if not rows:
+                    deadline = loop.time() + self.settings.max_wait
+                rows.append((item.line, reading))
+                self.outcome.read += 1
+                if len(rows) >= self.settings.batch_size:
+                    await self._plan(rows, refused, last, digest)
+                    rows, refused = [], []
+                    if self._failure is not None:
+                        return
         if self._failure is None and (rows or refused or last > resume_line):
             await self._plan(rows, refused, last, digest)
 
     async def _plan(self, rows: list[tuple[int, Any]], refused: list[tuple[int, str]],
                     last: int, digest: Any) -> None:
         readings = codec()
-        leaves = [(n, readings.encode(r).decode("utf-8")) for n, r in rows]
-        canonical = _encode([leaf for _, leaf in leaves])[0] if leaves else None
+        canonical: bytes | None = None
+        leaves: list[tuple[int, str]] = []
+        if rows:
+            try:
+                canonical = readings.encode_batch([r for _, r in rows])
+            except (readings.ReadingError, ValueError):
+                leaves = [(n, readings.encode(r).decode("utf-8")) for n, r in rows]
+            else:  # the rows in the batch's (canonical) order, each with its leaf
+                ordered = sorted(rows, key=lambda row: row[1].key)
+                leaves = list(zip([n for n, _ in ordered],
+                                  canonical.decode("utf-8").split("\n"), strict=True))
         salt = os.urandom(32)
         batch = self.journal.plan(leaves, canonical, salt, last, digest.digest(), refused)
         self._report()
         if batch is not None:
-            await self._launch(JournalBatch(batch, "planned", tuple(leaves), canonical, salt))
+            slots = {(r.meter_id, readings.local_day(r.interval_start)) for _, r in rows}
+            await self._launch(JournalBatch(batch, "planned", tuple(leaves), canonical, salt),
+                               slots)
 
     # sending ---------------------------------------------------------------------------
 
-    async def _launch(self, batch: JournalBatch) -> None:
-        slots = _slots(batch)
+    async def _launch(self, batch: JournalBatch,
+                      slots: set[tuple[str, str]] | None = None) -> None:
+        slots = _slots(batch) if slots is None else slots
         async with self._freed:
             await self._freed.wait_for(lambda: self._failure is not None
                                        or not slots & self._busy)
