@@ -7,22 +7,27 @@ time, the shim round trips, private keys written, private bytes written and the 
 hashed read/write set those keys put in every block (32-byte key hash + 32-byte value hash
 per write, key hash + version per read).  The peer's own cost per key comes on top.
 
-    .venv/bin/python -m bench.bench_readings_keys
+    .venv/bin/python bench/bench_readings_keys.py
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import sys
 import time
 from decimal import Decimal
+from pathlib import Path
 
-from accounting import readings as rd
-from chaincode.carbon import contracts
-from chaincode.carbon._records import meter_key
-from tests.unit.chaincode.carbon.conftest import E1, record
-from tests.unit.chaincode.carbon.identities import meter_gateway, org_admin
-from tests.unit.chaincode.carbon.ledger import MemoryLedger
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from accounting import readings as rd  # noqa: E402
+from chaincode.carbon import contracts  # noqa: E402
+from chaincode.carbon._records import meter_key  # noqa: E402
+from tests.unit.chaincode.carbon.conftest import E1, record  # noqa: E402
+from tests.unit.chaincode.carbon.identities import meter_gateway, org_admin  # noqa: E402
+from tests.unit.chaincode.carbon.ledger import MemoryLedger  # noqa: E402
 
 DAY = datetime.datetime(2023, 11, 13, tzinfo=rd.CHINA)
 Q = datetime.timedelta(minutes=15)
