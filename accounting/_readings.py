@@ -43,8 +43,9 @@ MAX_INT_DIGITS, MAX_FRACTION_DIGITS = 15, 6
 _METER = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}"
 _USCC = r"[0-9A-HJ-NPQRTUWXY]{18}"
 _QTY = r"(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{0,5}[1-9])?"
-_LEAF = re.compile(rf"({_METER}),({_USCC}),([0-9]{{8}}T[0-9]{{4}}Z),([a-z_]+),({_QTY}),"
-                   r"([A-Za-z0-9]+),([me])".encode("ascii"))
+_LEAF_TEXT = re.compile(rf"({_METER}),({_USCC}),([0-9]{{8}}T[0-9]{{4}}Z),([a-z_]+),({_QTY}),"
+                        r"([A-Za-z0-9]+),([me])", re.ASCII)
+_LEAF = re.compile(_LEAF_TEXT.pattern.encode("ascii"))
 _FIELD_RE = {"meter_id": re.compile(_METER), "uscc": re.compile(_USCC),
              "interval_start": re.compile(r"[0-9]{8}T[0-9]{4}Z"),
              "quantity": re.compile(_QTY)}
@@ -189,12 +190,25 @@ def decode(leaf: bytes, line: int = 0) -> Reading:
 
     The pattern already fixes every field's spelling (meter id, USCC shape, a canonical
     non-negative decimal within 15.6 digits, m/e); what it cannot say (a real date, the
-    source's unit, alignment) is checked here, so this is ``check`` without repeating it.
+    source's unit, alignment) is checked in ``build``, so this is ``check`` without
+    repeating it.
     """
     m = _LEAF.fullmatch(leaf)
     if m is None:
         raise _diagnose(line, leaf)
-    meter, uscc, when, source, qty, unit, q = (g.decode("ascii") for g in m.groups())
+    return build(line, *(g.decode("ascii") for g in m.groups()))
+
+
+def decode_text(text: str, line: int = 0) -> Reading:
+    """``decode`` of a leaf already known to be ASCII text (a batch decodes its bytes once)."""
+    m = _LEAF_TEXT.fullmatch(text)
+    if m is None:
+        raise _diagnose(line, text.encode("ascii"))
+    return build(line, *m.groups())
+
+
+def build(line: int, meter: str, uscc: str, when: str, source: str, qty: str, unit: str,
+          q: str) -> Reading:
     try:
         start = datetime.datetime(int(when[0:4]), int(when[4:6]), int(when[6:8]),
                                   int(when[9:11]), int(when[11:13]), tzinfo=datetime.UTC)

@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
-from ._readings import SOURCES, Reading, ReadingError, check, decode, encode
+from ._readings import SOURCES, Reading, ReadingError, check, decode, decode_text, encode
 
 __all__ = ["MAX_BATCH", "encode_batch", "decode_batch", "leaves", "batch_root",
            "inclusion_proof", "leaf_hash", "parse_row", "HEADER"]
@@ -53,10 +53,14 @@ def decode_batch(batch: bytes) -> list[Reading]:
     parts = leaves(batch)
     if len(parts) > MAX_BATCH:
         raise ReadingError(0, "batch", f"at most {MAX_BATCH} readings, found {len(parts)}")
+    try:
+        texts: list[str] | None = batch.decode("ascii").split("\n")
+    except UnicodeDecodeError:
+        texts = None   # decode() below names the first leaf at fault
     out: list[Reading] = []
     prev: tuple[str, str] | None = None
     for i, leaf in enumerate(parts, 1):
-        r = decode(leaf, i)
+        r = decode(leaf, i) if texts is None else decode_text(texts[i - 1], i)
         k = r.key
         if prev is not None and k <= prev:
             raise ReadingError(i, "batch", "non-canonical order: readings sorted by (meter_id, "

@@ -171,3 +171,19 @@ def test_batch_round_trip_and_order_independence(rs: list[rd.Reading]) -> None:
     batch = rd.encode_batch(rs)
     assert rd.encode_batch(reversed(rs)) == batch
     assert rd.encode_batch(rd.decode_batch(batch)) == batch
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(readings, min_size=1, max_size=8, unique_by=lambda r: r.key).flatmap(
+    lambda rs: st.builds(lambda b, i, x: b[:i] + bytes([x]) + b[i + 1:],
+                         st.just(rd.encode_batch(rs)), st.integers(0, 60), st.integers(0, 255))))
+def test_mutated_batches_round_trip_exactly_or_are_refused(batch: bytes) -> None:
+    """decode_batch (which parses the batch as text in one pass) agrees with leaf-by-leaf
+    decode: the same readings, or a refusal, never another exception."""
+    try:
+        rs = rd.decode_batch(batch)
+    except rd.ReadingError:
+        return
+    assert rd.encode_batch(rs) == batch
+    assert rs == [rd.decode(leaf) for leaf in rd.leaves(batch)]
+    assert [r.key for r in rs] == [(r.meter_id, rd.interval_text(r.interval_start)) for r in rs]
