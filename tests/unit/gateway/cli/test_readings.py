@@ -293,3 +293,21 @@ def test_the_batch_size_limit_is_the_codecs(codec: ModuleType):
     from gateway.cli.readings import MAX_BATCH
 
     assert codec.MAX_BATCH == MAX_BATCH
+
+
+@pytest.mark.parametrize(("color", "verbosity", "drawn"), [
+    (True, 0, True), (False, 0, False), (True, -1, False)])
+def test_the_progress_bar_only_on_a_terminal(color: bool, verbosity: int, drawn: bool):
+    from gateway.cli._app import App
+    from gateway.cli._ingest_run import _Bar
+    from gateway.cli._terminal import Terminal
+
+    err = io.StringIO()
+    app = App(terminal=Terminal(verbosity=verbosity, color=color, stderr=err))
+    with _Bar(app) as bar:
+        bar.update(5000, 4000, 3)
+        if bar.progress is not None:
+            bar.progress.refresh()
+    text = err.getvalue()
+    assert ("4000 recorded, 3 refused" in text and "readings/s" in text) is drawn
+    assert (text != "") is drawn
