@@ -77,7 +77,7 @@ def test_submit_totals_prove_and_refusals(world: World, tmp_path: Path) -> None:
     path = tmp_path / "day.csv"
     path.write_text(text)
     ingest = tmp_path / "ingest"
-    r = cli(world, ingest, "readings", "submit", str(path), "--batch-size", "20")
+    r = cli(world, ingest, "-vv", "readings", "submit", str(path), "--batch-size", "20")
     assert r.returncode == 1, r.stderr
     assert "line 12: refused:" in r.stderr and "M-UNKNOWN-1" in r.stderr
     assert "line 22: refused:" in r.stderr and "quantity" in r.stderr
