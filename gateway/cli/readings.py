@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 import click
 
 from gateway.cli._app import FILE, TEXT, App, ledger_options, opts_of, pass_app
-from gateway.cli._exit import REFUSED, USAGE, InputError
+from gateway.cli._exit import REFUSED, USAGE, InputError, LedgerRefused, LedgerUnreachable
 from gateway.cli._profile import default_profile_path
 
 POWER = "PowerMSP"
@@ -125,3 +125,57 @@ def prove(app: App, meter_id: str, interval_start: str, store: Path | None, **kw
     opts = opts_of(kw)
     app.terminal.json(prove_reading(app, opts, meter_id, interval_start,
                                     store or ingest_dir(app, opts) / "store"))
+
+
+@readings.command()
+@click.argument("batch_id", type=TEXT)
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="raw batch store [default: <ingest dir>/store]")
+@ledger_options(default_as=POWER)
+@pass_app
+def export(app: App, batch_id: str, store: Path | None, **kw: Any) -> None:
+    """Write a committed batch's canonical bytes to stdout, checked against its root on the
+    ledger (the copy the power company hands to the certifier, regulator or enterprise)."""
+    from gateway.ingest import BatchStore, StoreError
+
+    opts = opts_of(kw)
+    root = _ledger_root(app, opts, batch_id)
+    try:
+        data = BatchStore(store or ingest_dir(app, opts) / "store").get(batch_id, root)
+    except StoreError as exc:
+        raise InputError(str(exc)) from None
+    out = app.terminal.stdout
+    out.flush()
+    binary: BinaryIO = getattr(out, "buffer", None) or sys.stdout.buffer
+    binary.write(data)
+    binary.flush()
+
+
+@readings.command()
+@click.argument("file", type=FILE)
+@click.argument("batch_id", type=TEXT)
+@ledger_options()
+@pass_app
+def check(app: App, file: Path, batch_id: str, **kw: Any) -> None:
+    """Check a copy of a batch against the root the ledger holds for it (exit 1 if not)."""
+    from gateway.ingest._codec import codec
+
+    opts = opts_of(kw)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {file}: {exc.strerror or exc}") from None
+    root = _ledger_root(app, opts, batch_id)
+    found = codec().batch_root(data).hex()
+    if found != root:
+        raise LedgerRefused(f"{file} is not batch {batch_id}: its root is {found}, the "
+                            f"ledger holds {root}")
+    count = data.count(b"\n") + 1 if data else 0
+    app.terminal.success(f"{file} is batch {batch_id} (root {root}, {count} readings)")
+
+
+def _ledger_root(app: App, opts: dict[str, Any], batch_id: str) -> str:
+    answer = app.evaluate(opts, "readings:get_batch", [batch_id])
+    if not isinstance(answer, dict) or not isinstance(answer.get("root"), str):
+        raise LedgerUnreachable(f"readings:get_batch answered no root for {batch_id}")
+    return str(answer["root"])

@@ -311,3 +311,21 @@ def test_the_progress_bar_only_on_a_terminal(color: bool, verbosity: int, drawn:
     text = err.getvalue()
     assert ("4000 recorded, 3 refused" in text and "readings/s" in text) is drawn
     assert (text != "") is drawn
+
+
+def test_export_and_check_a_batch_copy(ct, ledger: FakeLedger, codec: ModuleType,
+                                       tmp_path: Path):
+    located = _prove_setup(ct, ledger, codec, tmp_path)
+    r = ct("readings", "export", located["batch_id"])
+    assert r.code == 0, r.err
+    assert r.out.encode() == ledger.private[0][1]["batch"]
+    copy = tmp_path / "copy.batch"
+    copy.write_bytes(ledger.private[0][1]["batch"])
+    r = ct("readings", "check", str(copy), located["batch_id"], "--as", "CertifierMSP")
+    assert r.code == 0 and f"is batch {located['batch_id']}" in r.err
+    assert ledger.calls[-1].msp_id == "CertifierMSP"
+    copy.write_bytes(copy.read_bytes().replace(b"3.25", b"3.5"))
+    r = ct("readings", "check", str(copy), located["batch_id"])
+    assert r.code == 1 and "is not batch" in r.err and located["root"] in r.err
+    r = ct("readings", "check", str(tmp_path / "missing"), located["batch_id"])
+    assert r.code == 2
