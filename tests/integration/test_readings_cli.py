@@ -5,7 +5,8 @@ enrols through PowerMSP's Fabric CA, against a fresh network of this module's ow
 (PORT_BASE). Refused rows are reported by line while the rest is recorded (exit 1); the
 totals equal the sum of the distinct readings, also after the same file is sent again as a
 new run; a reading is proven in its batch under the root the ledger holds; the bank is
-refused the totals; unreadable input exits 2.
+refused the totals; unreadable input exits 2; a submitter killed with SIGKILL mid-stream
+and run again leaves totals equal to the sum of the distinct readings.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -117,3 +121,49 @@ def test_unreadable_input_exits_2(world: World, tmp_path: Path) -> None:
     bad = b"meter_id,uscc,interval_start,source,quantity,unit\nM,\x00\n"
     r = cli(world, tmp_path, "readings", "submit", "-", stdin=bad)
     assert r.returncode == 2 and "line 2: NUL byte" in r.stderr
+
+
+def test_killed_mid_stream_and_resumed_totals_exact(world: World, tmp_path: Path) -> None:
+    meters = [f"K-{world.m1}-{i}" for i in range(8)]
+    for m in meters:
+        world.submit("regulator-admin", "registry:add_meter", world.e1, m)
+    day0 = datetime.datetime(2026, 10, 10, tzinfo=rd.CHINA)
+    lines = ["meter_id,uscc,interval_start,source,quantity,unit"]
+    total, n = Decimal(0), 0
+    for m in meters:  # meter order: batches of different meters fly together
+        for i in range(96 * 3):
+            q = Decimal(i % 50) / 8
+            start = (day0 + datetime.timedelta(minutes=15 * i)).isoformat()
+            lines.append(f"{m},{world.e1},{start},electricity,{q},kWh")
+            total, n = total + q, n + 1
+    path = tmp_path / "three-days.csv"
+    path.write_text("\n".join(lines) + "\n")
+    ingest = tmp_path / "ingest"
+    env = {**os.environ, "CARBONTRUST_RUN_DIR": str(world.net.run_dir),
+           "CARBONTRUST_INGEST_DIR": str(ingest)}
+    env.pop("CARBONTRUST_PROFILE", None)
+    argv = [*COMMAND, "readings", "submit", str(path), "--batch-size", "48", "--in-flight",
+            "4"]
+    first = subprocess.Popen(argv, cwd=REPO, env=env, stderr=subprocess.PIPE)
+    journal = ingest / "journal.sqlite"
+    deadline = time.monotonic() + 120
+    committed = 0
+    while committed < 5 and time.monotonic() < deadline and first.poll() is None:
+        time.sleep(0.2)
+        if journal.exists():
+            with sqlite3.connect(journal) as db:
+                committed = db.execute(
+                    "SELECT COUNT(*) FROM batch WHERE state = 'committed'").fetchone()[0]
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    with sqlite3.connect(journal) as db:
+        states = dict(db.execute("SELECT state, COUNT(*) FROM batch GROUP BY state"))
+    assert 0 < states.get("committed", 0) < n // 48, states  # killed mid-stream
+    r = cli(world, ingest, "readings", "submit", str(path), "--batch-size", "48")
+    assert r.returncode == 0, r.stderr
+    assert "resuming run" in r.stderr
+    frm, to = day0.date().isoformat(), (day0 + datetime.timedelta(days=2)).date().isoformat()
+    r = cli(world, ingest, "account", "totals", world.e1, "--from", frm, "--to", to)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["totals"] == {
+        "electricity": {"quantity": rd.quantity_text(total), "unit": "kWh", "readings": n}}
