@@ -2,7 +2,7 @@
 PY      := .venv/bin/python
 UV_VER  := 0.13.9
 
-.PHONY: install build up down status logs demo test unit integration bench lint clean
+.PHONY: install build up down status logs demo test unit integration bench bench-ingest lint clean
 
 install: .venv/.synced
 
@@ -42,6 +42,9 @@ integration: build
 
 bench: build              ## benchmarks: print figures, assert nothing
 	$(PY) bench/run_all.py
+
+bench-ingest: build       ## readings/s end to end at three batch sizes beside one-tx-per-reading and the peers' ceiling (own network, < 5 min)
+	$(PY) bench/bench_ingest.py
 
 lint: install
 	.venv/bin/ruff check .
