@@ -11,11 +11,17 @@
 5. an enterprise identity is enrolled through the regulator's Fabric CA (role=enterprise,
    uscc), its certificate bound to its record, and it reads its own record, but not
    another's;
-6. the registry is shown from two organisations' views (regulator and bank), and the audit
-   events the bank heard are printed.
+6. the registry is shown from two organisations' views (regulator and bank);
+7. a day of 15-minute electricity readings (96 intervals of each demo meter, a fixed past
+   day) goes in through `carbontrust readings submit` as the power company's meter gateway
+   (Meter1), and the day's totals are shown from the regulator's view and from the
+   enterprise's own identity; the bank is refused them (exit 1, naming the rule); then the
+   audit events the bank heard are printed.
 
 Run twice on one network it says "already registered" and goes on: the registry is a ledger,
-nothing is overwritten.
+nothing is overwritten. The readings are the same day each run, sent again with an empty
+journal: the ledger answers the identical batches as no-ops ("already on the ledger") and
+the totals count every reading once.
 
     make demo        (or: .venv/bin/python scripts/demo.py)
 """
@@ -23,10 +29,12 @@ nothing is overwritten.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +46,10 @@ import grpc  # noqa: E402
 from gateway import aio, profile_identity  # noqa: E402
 from network import Enrolled, Network, enrol_enterprise  # noqa: E402
 from network._ca import user_dir  # noqa: E402
+
+#: the day of readings the demo ingests: fixed and past, so a re-run is a replay
+READINGS_DAY = datetime.date(2025, 6, 1)
+CHINA = datetime.timezone(datetime.timedelta(hours=8))
 
 #: two demo enterprises (USCC stems completed with both check characters; GB/T 4754 classes)
 ENTERPRISES: list[dict[str, Any]] = [
@@ -71,9 +83,10 @@ def ensure_up(net: Network) -> dict:
     return json.loads((net.run_dir / "connection.json").read_text())
 
 
-def cli(*args: str, expect: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, expect: tuple[int, ...] = (0,),
+        quiet: bool = True) -> subprocess.CompletedProcess[str]:
     """Run `carbontrust ARGS` (the command-line contract), show it, check its exit status."""
-    cmd = [sys.executable, "-m", "gateway.cli", "-q", *args]
+    cmd = [sys.executable, "-m", "gateway.cli", *(["-q"] if quiet else []), *args]
     shown = [a.replace(f"{REPO}/", "") for a in args]
     print(f"$ carbontrust {' '.join(shown)}")
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
@@ -190,8 +203,79 @@ async def steps(net: Network, heard: list[dict], stop: asyncio.Event) -> None:
               f"{reg['region']} grid {reg['grid']} meters {reg['meters']} status {reg['status']}"
               f"  (regulator and bank see the same record)")
 
+    await loop.run_in_executor(None, readings_day, net, sign)
+
     await asyncio.sleep(1.0)
     stop.set()
+
+
+def day_csv(path: Path) -> dict[str, tuple[Decimal, int]]:
+    """Write READINGS_DAY's 96 intervals of each demo meter (kWh, a day-time load shape);
+    return each enterprise's expected (sum, count)."""
+    start = datetime.datetime.combine(READINGS_DAY, datetime.time(), CHINA)
+    expected: dict[str, tuple[Decimal, int]] = {}
+    lines = ["meter_id,uscc,interval_start,source,quantity,unit,quality"]
+    for k, (ent, meter) in enumerate((e, m) for e in ENTERPRISES for m in e["meters"]):
+        total, count = expected.get(ent["uscc"], (Decimal(0), 0))
+        for i in range(96):
+            load = Decimal(40 + 15 * k) + (30 if 8 <= i // 4 < 18 else 0) + Decimal(i % 4) / 4
+            at = start + datetime.timedelta(minutes=15 * i)
+            lines.append(f"{meter},{ent['uscc']},{at.isoformat()},electricity,{load},kWh,"
+                         "measured")
+            total, count = total + load, count + 1
+        expected[ent["uscc"]] = (total, count)
+    path.write_text("\n".join(lines) + "\n")
+    return expected
+
+
+def totals(uscc: str, *extra: str, expect: tuple[int, ...] = (0,)) -> dict | None:
+    day = READINGS_DAY.isoformat()
+    res = cli("account", "totals", uscc, "--from", day, "--to", day, *extra, expect=expect)
+    return json.loads(res.stdout) if res.returncode == 0 else None
+
+
+def readings_day(net: Network, sign: tuple[str, ...]) -> None:
+    first = ENTERPRISES[0]
+    print(f"\n== the power company's meter gateway submits {READINGS_DAY}'s 15-minute "
+          "electricity readings ==")
+    work = net.run_dir / "demo"
+    work.mkdir(exist_ok=True)
+    csv = work / f"readings-{READINGS_DAY}.csv"
+    expected = day_csv(csv)
+    journal = work / "journal.sqlite"
+    for stale in (journal, work / "journal.sqlite-wal", work / "journal.sqlite-shm"):
+        stale.unlink(missing_ok=True)   # a fresh gateway each run: the batches go again
+    n = sum(count for _, count in expected.values())
+    print(f"    {n} readings (96 intervals x {n // 96} meters) in {csv.relative_to(REPO)}; "
+          "one batch per meter")
+    res = cli("readings", "submit", str(csv), "--batch-size", "96", "--as", "PowerMSP",
+              "--user", "Meter1", "--journal", str(journal), quiet=False)
+    if "already on the ledger" in res.stderr:
+        print("    a replay: the ledger answered the identical batches as no-ops naming the "
+              "batches an earlier run recorded; nothing is counted twice")
+
+    print(f"\n== {READINGS_DAY}'s totals, from the regulator's view ==")
+    seen: dict[str, dict] = {}
+    for ent in ENTERPRISES:
+        got = seen[ent["uscc"]] = totals(ent["uscc"]) or {}
+        elec = got["totals"]["electricity"]
+        want, count = expected[ent["uscc"]]
+        assert (Decimal(elec["quantity"]), elec["readings"]) == (want, count), (elec, want)
+        print(f"    {ent['uscc']}  electricity {elec['quantity']} {elec['unit']} from "
+              f"{elec['readings']} readings (the sum of the file's rows, exactly)")
+
+    print("\n== ... from the enterprise's own identity ==")
+    own = totals(first["uscc"], "--as", "RegulatorMSP", *sign)
+    assert own == seen[first["uscc"]], f"views differ: {own} vs {seen[first['uscc']]}"
+    print(f"    {first['name']} reads its own totals: {json.dumps(own['totals'])} "
+          "(the regulator's figures)")
+    totals(ENTERPRISES[1]["uscc"], "--as", "RegulatorMSP", *sign, expect=(1,))
+    print("    ... and is refused another enterprise's totals (exit 1)")
+
+    print("\n== the bank may not read readings or totals ==")
+    res = cli("account", "totals", first["uscc"], "--from", READINGS_DAY.isoformat(),
+              "--to", READINGS_DAY.isoformat(), "--as", "BankMSP", expect=(1,))
+    assert "refused by rule" in res.stderr, res.stderr
 
 
 def main() -> None:
@@ -200,7 +284,8 @@ def main() -> None:
     net = Network()
     info = ensure_up(net)
     asyncio.run(asyncio.wait_for(flow(net, info), 300))
-    print("\nthe registry flow is complete; the network stays up; `make down` stops it.")
+    print("\nthe registry and readings flow is complete; the network stays up; `make down` "
+          "stops it.")
 
 
 if __name__ == "__main__":
