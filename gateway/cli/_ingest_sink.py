@@ -29,6 +29,9 @@ FUNCTION = "readings:submit_batch"
 ENDORSERS = ("PowerMSP", "CertifierMSP", "RegulatorMSP")  # the collection's members
 CONTENT_REFUSALS = (400, 404, 409)
 RETRIED = ("MVCC_READ_CONFLICT", "PHANTOM_READ_CONFLICT")  # invalidated: nothing was written
+#: endorsers answered differently: one had not yet committed the block holding the previous
+#: batch of the same (meter, day) record (seen on real peers); nothing was sent to ordering
+LAGGING = "ProposalResponsePayloads do not match"
 ATTEMPTS = 5
 
 
@@ -57,9 +60,10 @@ class LedgerSink:
                 result = await loop.run_in_executor(self._pool, call)
                 break
             except Exception as exc:
-                if _conflict(exc) and attempt + 1 < ATTEMPTS:
-                    # another writer of the same records (another submitter) won the block;
-                    # an invalidated transaction changed nothing, so the same bytes go again
+                if (_conflict(exc) or _lagging(exc)) and attempt + 1 < ATTEMPTS:
+                    # another writer of the same records (another submitter) won the block,
+                    # or an endorser is a block behind: an invalidated or unendorsed
+                    # transaction changed nothing, so the same bytes go again
                     await asyncio.sleep(0.05 * 2 ** attempt)
                     continue
                 raise _failure(exc) from None
@@ -83,6 +87,13 @@ def _conflict(exc: BaseException) -> bool:
     from gateway._errors import CommitError
 
     return isinstance(exc, CommitError) and exc.code_name in RETRIED
+
+
+def _lagging(exc: BaseException) -> bool:
+    from gateway._errors import EndorseError
+
+    return isinstance(exc, EndorseError) and any(LAGGING in m for m in
+                                                 (str(exc), *exc.messages))
 
 
 def _failure(exc: Exception) -> Exception:

