@@ -149,36 +149,51 @@ def module_dir() -> Path:
     return path
 
 
-def build_binaries(dest: Path, log=print) -> None:
-    """Build the five commands into dest/bin and copy sample configs into dest/config."""
+def _go_build(dest: Path, tools_dir: Path, module: str, commands: tuple[str, ...],
+              ldflags: str, cgo: bool, what: str, log=print,
+              finish=lambda tmp: None) -> None:
+    """``go build`` each of ``module``'s commands into a temporary dest/bin, let ``finish``
+    add what else belongs beside them, then move the directory into place (a failed build
+    leaves no half-built cache behind)."""
     go = _go()
     tmp = dest.with_name(dest.name + f".tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "bin").mkdir(parents=True)
-    ldflags = (
-        f"-X {FABRIC_MODULE}/common/metadata.Version={FABRIC_VERSION} "
-        f"-X {FABRIC_MODULE}/common/metadata.CommitSHA={FABRIC_COMMIT}"
-    )
-    env = {**go_env(log=log), "CGO_ENABLED": "0", "GOFLAGS": "-mod=readonly -buildvcs=false"}
+    env = {**go_env(log=log), "CGO_ENABLED": "1" if cgo else "0",
+           "GOFLAGS": "-mod=readonly -buildvcs=false"}
     t0 = time.monotonic()
-    for cmd in COMMANDS:
-        log(f"building {cmd} (Fabric {FABRIC_VERSION}) ...")
+    for cmd in commands:
+        log(f"building {cmd} ({what}) ...")
         res = subprocess.run(
             [go, "build", "-trimpath", "-ldflags", ldflags, "-o", str(tmp / "bin" / cmd),
-             f"{FABRIC_MODULE}/cmd/{cmd}"],
-            cwd=TOOLS_DIR, env=env, capture_output=True, text=True, check=False,
+             f"{module}/cmd/{cmd}"],
+            cwd=tools_dir, env=env, capture_output=True, text=True, check=False,
         )
         if res.returncode != 0:
             shutil.rmtree(tmp, ignore_errors=True)
             raise BinariesError(f"go build {cmd} failed:\n{res.stderr[-2000:]}")
-    src = module_dir() / "sampleconfig"
-    (tmp / "config").mkdir()
-    for f in ("core.yaml", "orderer.yaml", "configtx.yaml"):
-        shutil.copy(src / f, tmp / "config" / f)
+    finish(tmp)
     shutil.rmtree(dest, ignore_errors=True)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp.rename(dest)
-    log(f"built Fabric binaries in {time.monotonic() - t0:.0f} s -> {dest}")
+    log(f"built {what} binaries in {time.monotonic() - t0:.0f} s -> {dest}")
+
+
+def build_binaries(dest: Path, log=print) -> None:
+    """Build the five commands into dest/bin and copy sample configs into dest/config."""
+    ldflags = (
+        f"-X {FABRIC_MODULE}/common/metadata.Version={FABRIC_VERSION} "
+        f"-X {FABRIC_MODULE}/common/metadata.CommitSHA={FABRIC_COMMIT}"
+    )
+
+    def sample_configs(tmp: Path) -> None:
+        src = module_dir() / "sampleconfig"
+        (tmp / "config").mkdir()
+        for f in ("core.yaml", "orderer.yaml", "configtx.yaml"):
+            shutil.copy(src / f, tmp / "config" / f)
+
+    _go_build(dest, TOOLS_DIR, FABRIC_MODULE, COMMANDS, ldflags, cgo=False,
+              what=f"Fabric {FABRIC_VERSION}", log=log, finish=sample_configs)
 
 
 CA_VERSION = "1.5.13"
@@ -211,26 +226,8 @@ def find_ca_binaries(build: bool = True, log=print) -> Path:
 
 def build_ca_binaries(dest: Path, log=print) -> None:
     """Build fabric-ca-server and fabric-ca-client into dest/bin."""
-    go = _go()
-    tmp = dest.with_name(dest.name + f".tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    (tmp / "bin").mkdir(parents=True)
-    ldflags = f"-X {CA_MODULE}/lib/metadata.Version={CA_VERSION}"
     # cgo on: the server keeps its registry in SQLite through mattn/go-sqlite3, a cgo
     # package (without cgo the server builds but refuses to start); needs a C compiler
-    env = {**go_env(log=log), "CGO_ENABLED": "1", "GOFLAGS": "-mod=readonly -buildvcs=false"}
-    t0 = time.monotonic()
-    for cmd in CA_COMMANDS:
-        log(f"building {cmd} (Fabric CA {CA_VERSION}) ...")
-        res = subprocess.run(
-            [go, "build", "-trimpath", "-ldflags", ldflags, "-o", str(tmp / "bin" / cmd),
-             f"{CA_MODULE}/cmd/{cmd}"],
-            cwd=CA_TOOLS_DIR, env=env, capture_output=True, text=True, check=False,
-        )
-        if res.returncode != 0:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise BinariesError(f"go build {cmd} failed:\n{res.stderr[-2000:]}")
-    shutil.rmtree(dest, ignore_errors=True)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp.rename(dest)
-    log(f"built Fabric CA binaries in {time.monotonic() - t0:.0f} s -> {dest}")
+    _go_build(dest, CA_TOOLS_DIR, CA_MODULE, CA_COMMANDS,
+              f"-X {CA_MODULE}/lib/metadata.Version={CA_VERSION}", cgo=True,
+              what=f"Fabric CA {CA_VERSION}", log=log)
