@@ -31,8 +31,8 @@ def _plain(value: Any) -> Any:
 def prove_reading(app: App, opts: dict[str, Any], meter_id: str, interval_start: str,
                   store_path: Path) -> dict[str, Any]:
     import notary
+    from accounting import readings
     from gateway.ingest import BatchStore, StoreError
-    from gateway.ingest._codec import codec
 
     located = app.evaluate(opts, "readings:locate", [meter_id, interval_start])
     batch = app.evaluate(opts, "readings:get_batch", [str(located["batch_id"])])
@@ -46,7 +46,6 @@ def prove_reading(app: App, opts: dict[str, Any], meter_id: str, interval_start:
     if not 0 <= index < len(leaves) or leaves[index].decode("utf-8") != located["leaf"]:
         raise LedgerRefused(f"the ledger places {meter_id} {interval_start} at index {index} of "
                             f"batch {located['batch_id']}, which holds another reading there")
-    readings = codec()
     path = [bytes(h) for h in readings.inclusion_proof(data, index)]
     try:
         notary.verify_inclusion(notary.leaf_hash(leaves[index]), index, len(leaves), path,

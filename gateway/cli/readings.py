@@ -158,7 +158,7 @@ def export(app: App, batch_id: str, store: Path | None, **kw: Any) -> None:
 @pass_app
 def check(app: App, file: Path, batch_id: str, **kw: Any) -> None:
     """Check a copy of a batch against the root the ledger holds for it (exit 1 if not)."""
-    from gateway.ingest._codec import codec
+    from accounting import readings
 
     opts = opts_of(kw)
     try:
@@ -166,7 +166,7 @@ def check(app: App, file: Path, batch_id: str, **kw: Any) -> None:
     except OSError as exc:
         raise InputError(f"cannot read {file}: {exc.strerror or exc}") from None
     root = _ledger_root(app, opts, batch_id)
-    found = codec().batch_root(data).hex()
+    found = readings.batch_root(data).hex()
     if found != root:
         raise LedgerRefused(f"{file} is not batch {batch_id}: its root is {found}, the "
                             f"ledger holds {root}")

@@ -17,7 +17,7 @@ import os
 import re
 from pathlib import Path
 
-from gateway.ingest._codec import codec
+from accounting import readings
 from gateway.ingest._errors import StoreError
 
 __all__ = ["BatchStore"]
@@ -37,7 +37,7 @@ class BatchStore:
     @staticmethod
     def root_of(canonical: bytes) -> str:
         """The batch root as lower-case hex (how the contract reports it)."""
-        root: bytes = codec().batch_root(canonical)
+        root: bytes = readings.batch_root(canonical)
         return root.hex()
 
     def put(self, batch_id: str, canonical: bytes, root: str) -> Path:

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Protocol
 
-from gateway.ingest._codec import codec
+from accounting import readings
 from gateway.ingest._errors import BatchRefused, SourceError
 from gateway.ingest._journal import Journal, JournalBatch
 from gateway.ingest._source import Row, read_rows
@@ -176,7 +176,6 @@ class Submitter:
             stop.set()
 
     async def _batch(self, inbox: _Inbox, room: threading.Semaphore) -> None:
-        readings = codec()
         loop = asyncio.get_running_loop()
         resume_line, resume_digest = self.journal.position()
         digest = hashlib.sha256()
@@ -235,7 +234,6 @@ class Submitter:
 
     async def _plan(self, rows: list[tuple[int, Any]], refused: list[tuple[int, str]],
                     last: int, digest: Any) -> None:
-        readings = codec()
         canonical: bytes | None = None
         leaves: list[tuple[int, str]] = []
         if rows:
@@ -328,7 +326,6 @@ class Submitter:
 
 def _slots(batch: JournalBatch) -> set[tuple[str, str]]:
     """The contract's (meter, local day) records this batch writes."""
-    readings = codec()
     out = set()
     for _, leaf in batch.rows:
         r = readings.decode(leaf.encode("utf-8"))
@@ -338,7 +335,6 @@ def _slots(batch: JournalBatch) -> set[tuple[str, str]]:
 
 def _encode(leaves: list[str]) -> tuple[bytes | None, str]:
     """The canonical batch of these leaves, or (None, why) if the codec refuses them."""
-    readings = codec()
     try:
         batch: bytes = readings.encode_batch([readings.decode(leaf.encode("utf-8"))
                                               for leaf in leaves])
