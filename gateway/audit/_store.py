@@ -1,0 +1,461 @@
+"""The follower's store: its audit entries, block position and ledger records, beside the
+notary ``Log`` in one SQLite file (``DIR/audit.db``).
+
+Exactly once: the rows of one block (its entries, the signatures, anchors, bindings and alarms
+it carries) and the next block position are written in ONE SQLite transaction, so a follower
+killed at any moment has either all of a block or none of it. The notary ``Log`` is derived
+from the entry rows: it is appended after that transaction and, on open, any entries the Log
+lacks are appended to it. The Log is never rewritten: a Log with leaves the entry rows do not
+hold (more leaves, or a leaf whose hash differs) is corruption, raised as
+:class:`StoreCorruptError`, never repaired.
+
+Readers (the CLI) open the same file read-only in spirit: :meth:`AuditStore.open` with
+``sync=False`` never writes, and answers for the entry rows and Log as they are on disk.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+import notary
+
+__all__ = [
+    "AnchorRow",
+    "AuditStore",
+    "BlockRecords",
+    "EntryRow",
+    "SignatureRow",
+    "StoreCorruptError",
+    "normalise_time",
+]
+
+_meta = sa.MetaData()
+_entries = sa.Table(
+    "audit_entries",
+    _meta,
+    sa.Column("idx", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("block", sa.Integer, nullable=False),
+    sa.Column("tx_index", sa.Integer, nullable=False),
+    sa.Column("tx_id", sa.String, nullable=False, unique=True),
+    sa.Column("timestamp", sa.String, nullable=False, index=True),
+    sa.Column("name", sa.String, nullable=False),
+    sa.Column("leaf", sa.LargeBinary, nullable=False),
+)
+_position = sa.Table(
+    "audit_position",
+    _meta,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("next_block", sa.Integer, nullable=False),
+    sa.Column("done_tx_index", sa.Integer, nullable=False),
+)
+_signatures = sa.Table(
+    "audit_signatures",
+    _meta,
+    sa.Column("size", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("mspid", sa.String, primary_key=True),
+    sa.Column("root", sa.LargeBinary, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("tx_id", sa.String, nullable=False),
+)
+_anchors = sa.Table(
+    "audit_anchors",
+    _meta,
+    sa.Column("size", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("root", sa.LargeBinary, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("previous_size", sa.Integer, nullable=False),
+    sa.Column("proof", sa.Text, nullable=False),  # JSON list of base64 hashes
+    sa.Column("tx_id", sa.String, nullable=False),
+)
+_bindings = sa.Table(
+    "audit_bindings",
+    _meta,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("mspid", sa.String, nullable=False),
+    sa.Column("tx_id", sa.String, nullable=False, unique=True),
+    sa.Column("record", sa.Text, nullable=False),  # {"binding", "tx_id", "timestamp"}
+)
+_alarms = sa.Table(
+    "audit_alarms",
+    _meta,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String, nullable=False),  # "local" (ours) or "ledger"
+    sa.Column("reporter", sa.String, nullable=False),
+    sa.Column("accused", sa.String, nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("tx_id", sa.String),
+)
+_state = sa.Table(
+    "audit_state",
+    _meta,
+    sa.Column("key", sa.String, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+
+class StoreCorruptError(RuntimeError):
+    """The store's entry rows and its Log disagree (never repaired: evidence kept)."""
+
+    def __init__(self, path: str, reason: str, **evidence: Any) -> None:
+        detail = ", ".join(f"{k}={v}" for k, v in evidence.items())
+        super().__init__(f"audit store {path} is corrupt: {reason}" + (f" ({detail})" if detail else ""))
+        self.path = path
+        self.reason = reason
+        self.evidence = evidence
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    index: int
+    block: int
+    tx_index: int
+    tx_id: str
+    timestamp: str
+    leaf: bytes
+
+    @property
+    def entry(self) -> dict[str, Any]:
+        """The contract's audit entry body (the leaf's ``entry``)."""
+        value: dict[str, Any] = json.loads(self.leaf)["entry"]
+        return value
+
+    @property
+    def name(self) -> str:
+        return str(self.entry.get("entry", ""))
+
+
+@dataclass(frozen=True)
+class AnchorRow:
+    size: int
+    root: bytes
+    note: str
+    previous_size: int
+    proof: list[bytes]
+    tx_id: str
+
+
+@dataclass(frozen=True)
+class SignatureRow:
+    size: int
+    mspid: str
+    root: bytes
+    note: str
+    tx_id: str
+
+
+@dataclass
+class BlockRecords:
+    """What one block adds: written with the block's position in one transaction."""
+
+    block: int
+    entries: list[tuple[int, str, str, bytes]] = field(default_factory=list)
+    # (tx_index, tx_id, timestamp, leaf bytes), in transaction order
+    signatures: list[SignatureRow] = field(default_factory=list)
+    anchors: list[AnchorRow] = field(default_factory=list)
+    bindings: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    # (mspid, tx_id, record)
+    alarms: list[dict[str, Any]] = field(default_factory=list)
+    # {"reporter","accused","size","evidence"(dict),"tx_id"}
+
+
+def normalise_time(text: str) -> str:
+    """An ISO 8601 time as the contract writes it (UTC, nine fraction digits, ``Z``), so that
+    text order is time order. A time without an offset is read as UTC."""
+    value = text.strip()
+    nanos = 0
+    if "." in value:
+        head, _, rest = value.partition(".")
+        digits = ""
+        while rest and rest[0].isdigit():
+            digits, rest = digits + rest[0], rest[1:]
+        if not digits or len(digits) > 9:
+            raise ValueError(f"bad fraction of a second in {text!r}")
+        nanos = int(digits.ljust(9, "0"))
+        value = head + rest
+    try:
+        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"not an ISO 8601 time: {text!r}") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    moment = moment.astimezone(datetime.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{nanos:09d}Z"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+class AuditStore:
+    """One organisation's audit store. One writer (the follower), any number of readers."""
+
+    def __init__(self, path: Path, engine: sa.Engine, log: notary.Log) -> None:
+        self.path = path
+        self._engine = engine
+        self.log = log
+
+    # -- opening -----------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, *, sync: bool = False) -> AuditStore:
+        """Open ``audit.db`` (created if missing). ``sync=True`` (the follower) appends to the
+        Log any entries it lacks; readers leave the file alone. Either way a Log holding
+        leaves the entry rows do not is raised as :class:`StoreCorruptError`."""
+        where = Path(path)
+        log = notary.Log.open(where)
+        engine = sa.create_engine(f"sqlite:///{where}")
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=10000")
+            cur.close()
+
+        _meta.create_all(engine)
+        store = cls(where, engine, log)
+        try:
+            store._reconcile(sync)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        self.log.close()
+        self._engine.dispose()
+
+    def __enter__(self) -> AuditStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _reconcile(self, sync: bool) -> None:
+        rows = self._count()
+        have = self.log.size
+        if have > rows:
+            raise StoreCorruptError(
+                str(self.path), "the Log holds leaves the entry rows do not",
+                log_size=have, entry_rows=rows,
+            )
+        # The Log's last leaf must be the entry row's (cheap check of the shared prefix).
+        if have:
+            last = self.entry(have - 1)
+            if notary.leaf_hash(last.leaf) != self.log.leaf_hash(have - 1):
+                raise StoreCorruptError(
+                    str(self.path), "the Log's leaf differs from the entry row",
+                    index=have - 1, tx_id=last.tx_id,
+                )
+        if sync and rows > have:
+            self.log.append(row.leaf for row in self.entries(have, rows))
+
+    def verify_log(self) -> None:
+        """Check every Log leaf against its entry row (O(size); for audits and tests)."""
+        size = self.log.size
+        for row in self.entries(0, size):
+            if notary.leaf_hash(row.leaf) != self.log.leaf_hash(row.index):
+                raise StoreCorruptError(
+                    str(self.path), "the Log's leaf differs from the entry row",
+                    index=row.index, tx_id=row.tx_id,
+                )
+
+    # -- reading -----------------------------------------------------------------------
+
+    def _count(self) -> int:
+        with self._engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(_entries)).scalar_one())
+
+    def size(self) -> int:
+        """The log's size (the Log as the store answers for it)."""
+        return self.log.size
+
+    def entry_count(self) -> int:
+        """Entry rows on disk (equal to :meth:`size` once the Log caught up)."""
+        return self._count()
+
+    @staticmethod
+    def _row(r: Any) -> EntryRow:
+        return EntryRow(r.idx, r.block, r.tx_index, r.tx_id, r.timestamp, bytes(r.leaf))
+
+    def entry(self, index: int) -> EntryRow:
+        with self._engine.connect() as conn:
+            r = conn.execute(sa.select(_entries).where(_entries.c.idx == index)).first()
+        if r is None:
+            raise IndexError(f"no audit entry {index} (store holds {self._count()})")
+        return self._row(r)
+
+    def entry_by_tx(self, tx_id: str) -> EntryRow | None:
+        with self._engine.connect() as conn:
+            r = conn.execute(sa.select(_entries).where(_entries.c.tx_id == tx_id)).first()
+        return None if r is None else self._row(r)
+
+    def entries(self, start: int, stop: int) -> Iterator[EntryRow]:
+        """Entries ``start <= index < stop``, ascending."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(_entries)
+                .where(_entries.c.idx >= start, _entries.c.idx < stop)
+                .order_by(_entries.c.idx)
+            ).all()
+        for r in rows:
+            yield self._row(r)
+
+    def index_range(self, time_from: str, time_to: str) -> tuple[int, int]:
+        """First index with timestamp >= ``time_from`` and last with timestamp <= ``time_to``
+        (first > last: nothing in range). Times are compared as the contract writes them."""
+        lo, hi = normalise_time(time_from), normalise_time(time_to)
+        with self._engine.connect() as conn:
+            first = conn.execute(
+                sa.select(sa.func.min(_entries.c.idx)).where(_entries.c.timestamp >= lo)
+            ).scalar()
+            last = conn.execute(
+                sa.select(sa.func.max(_entries.c.idx)).where(_entries.c.timestamp <= hi)
+            ).scalar()
+        size = self._count()
+        return (size if first is None else int(first), -1 if last is None else int(last))
+
+    def anchors(self) -> list[AnchorRow]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(sa.select(_anchors).order_by(_anchors.c.size)).all()
+        return [
+            AnchorRow(r.size, bytes(r.root), r.note, r.previous_size,
+                      [base64.b64decode(h) for h in json.loads(r.proof)], r.tx_id)
+            for r in rows
+        ]
+
+    def latest_anchor(self) -> AnchorRow | None:
+        rows = self.anchors()
+        return rows[-1] if rows else None
+
+    def signatures(self, size: int | None = None) -> list[SignatureRow]:
+        query = sa.select(_signatures).order_by(_signatures.c.size, _signatures.c.mspid)
+        if size is not None:
+            query = query.where(_signatures.c.size == size)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [SignatureRow(r.size, r.mspid, bytes(r.root), r.note, r.tx_id) for r in rows]
+
+    def key_bindings(self) -> list[dict[str, Any]]:
+        """Every binding record seen on the ledger (all versions), in ledger order."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(sa.select(_bindings.c.record).order_by(_bindings.c.seq)).all()
+        return [json.loads(r.record) for r in rows]
+
+    def alarms(self) -> list[dict[str, Any]]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(sa.select(_alarms).order_by(_alarms.c.seq)).all()
+        return [
+            {"source": r.source, "reporter": r.reporter, "accused": r.accused, "size": r.size,
+             "evidence": json.loads(r.evidence), "tx_id": r.tx_id}
+            for r in rows
+        ]
+
+    def position(self) -> tuple[int, int]:
+        """(next block to read, last transaction index done in it or -1)."""
+        with self._engine.connect() as conn:
+            r = conn.execute(sa.select(_position).where(_position.c.id == 1)).first()
+        return (0, -1) if r is None else (int(r.next_block), int(r.done_tx_index))
+
+    def get_state(self, key: str) -> str | None:
+        with self._engine.connect() as conn:
+            value = conn.execute(sa.select(_state.c.value).where(_state.c.key == key)).scalar()
+        return None if value is None else str(value)
+
+    # -- writing (the follower) --------------------------------------------------------
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(sa.insert(_state).prefix_with("OR REPLACE"), {"key": key, "value": value})
+
+    def add_alarm(self, reporter: str, accused: str, size: int, evidence: dict[str, Any],
+                  tx_id: str | None = None, source: str = "local") -> None:
+        with self._engine.begin() as conn:
+            conn.execute(sa.insert(_alarms), {
+                "source": source, "reporter": reporter, "accused": accused, "size": size,
+                "evidence": json.dumps(evidence, sort_keys=True), "tx_id": tx_id})
+
+    def commit_block(self, records: BlockRecords) -> int:
+        """Write one block's rows and the position after it in one transaction, then append
+        the new leaves to the Log. Returns the log size. A block at another position than
+        the stored one is refused (``ValueError``): nothing is written twice."""
+        with self._engine.begin() as conn:
+            r = conn.execute(sa.select(_position).where(_position.c.id == 1)).first()
+            expected = 0 if r is None else int(r.next_block)
+            if records.block != expected:
+                raise ValueError(
+                    f"block {records.block} out of order: the store expects block {expected}")
+            start = int(conn.execute(sa.select(sa.func.count()).select_from(_entries)).scalar_one())
+            self._insert(conn, records, start)
+            conn.execute(sa.insert(_position).prefix_with("OR REPLACE"),
+                         {"id": 1, "next_block": records.block + 1, "done_tx_index": -1})
+        return self._catch_up(start + len(records.entries))
+
+    def _insert(self, conn: sa.Connection, records: BlockRecords, start: int) -> None:
+        if records.entries:
+            conn.execute(sa.insert(_entries), [
+                {"idx": start + i, "block": records.block, "tx_index": tx_index, "tx_id": tx_id,
+                 "timestamp": timestamp, "name": _entry_name(leaf), "leaf": leaf}
+                for i, (tx_index, tx_id, timestamp, leaf) in enumerate(records.entries)
+            ])
+        for s in records.signatures:
+            conn.execute(sa.insert(_signatures).prefix_with("OR IGNORE"), {
+                "size": s.size, "mspid": s.mspid, "root": s.root, "note": s.note, "tx_id": s.tx_id})
+        for a in records.anchors:
+            conn.execute(sa.insert(_anchors).prefix_with("OR IGNORE"), {
+                "size": a.size, "root": a.root, "note": a.note, "previous_size": a.previous_size,
+                "proof": json.dumps([_b64(h) for h in a.proof]), "tx_id": a.tx_id})
+        for mspid, tx_id, record in records.bindings:
+            conn.execute(sa.insert(_bindings).prefix_with("OR IGNORE"), {
+                "mspid": mspid, "tx_id": tx_id, "record": json.dumps(record, sort_keys=True)})
+        for alarm in records.alarms:
+            conn.execute(sa.insert(_alarms), {
+                "source": "ledger", "reporter": alarm["reporter"], "accused": alarm["accused"],
+                "size": alarm["size"], "evidence": json.dumps(alarm["evidence"], sort_keys=True),
+                "tx_id": alarm["tx_id"]})
+
+    def _catch_up(self, rows: int) -> int:
+        have = self.log.size
+        if have < rows:
+            self.log.append(row.leaf for row in self.entries(have, rows))
+        return self.log.size
+
+    def append_forged(self, tx_id: str, timestamp: str, leaf: bytes) -> int:
+        """Append an entry that no block carries (the split-view drill only: the store's
+        writer used by a tamperer). Goes through the same rows-then-Log path."""
+        with self._engine.begin() as conn:
+            start = int(conn.execute(sa.select(sa.func.count()).select_from(_entries)).scalar_one())
+            r = conn.execute(sa.select(_position).where(_position.c.id == 1)).first()
+            block = 0 if r is None else int(r.next_block) - 1
+            conn.execute(sa.insert(_entries), {
+                "idx": start, "block": block, "tx_index": -1, "tx_id": tx_id,
+                "timestamp": timestamp, "name": _entry_name(leaf), "leaf": leaf})
+        return self._catch_up(start + 1)
+
+    def reread(self) -> None:
+        """Reopen the Log to see another process's appends (readers)."""
+        old = self.log
+        self.log = notary.Log.open(self.path)
+        old.close()
+
+
+def _entry_name(leaf: bytes) -> str:
+    try:
+        value = json.loads(leaf)["entry"]["entry"]
+    except (ValueError, KeyError, TypeError):
+        return ""
+    return value if isinstance(value, str) else ""
+
+
+def roots_b64(hashes: Sequence[bytes]) -> list[str]:
+    return [_b64(h) for h in hashes]
