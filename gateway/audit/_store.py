@@ -107,7 +107,9 @@ class StoreCorruptError(RuntimeError):
 
     def __init__(self, path: str, reason: str, **evidence: Any) -> None:
         detail = ", ".join(f"{k}={v}" for k, v in evidence.items())
-        super().__init__(f"audit store {path} is corrupt: {reason}" + (f" ({detail})" if detail else ""))
+        super().__init__(
+            f"audit store {path} is corrupt: {reason}" + (f" ({detail})" if detail else "")
+        )
         self.path = path
         self.reason = reason
         self.evidence = evidence
@@ -246,16 +248,20 @@ class AuditStore:
         have = self.log.size
         if have > rows:
             raise StoreCorruptError(
-                str(self.path), "the Log holds leaves the entry rows do not",
-                log_size=have, entry_rows=rows,
+                str(self.path),
+                "the Log holds leaves the entry rows do not",
+                log_size=have,
+                entry_rows=rows,
             )
         # The Log's last leaf must be the entry row's (cheap check of the shared prefix).
         if have:
             last = self.entry(have - 1)
             if notary.leaf_hash(last.leaf) != self.log.leaf_hash(have - 1):
                 raise StoreCorruptError(
-                    str(self.path), "the Log's leaf differs from the entry row",
-                    index=have - 1, tx_id=last.tx_id,
+                    str(self.path),
+                    "the Log's leaf differs from the entry row",
+                    index=have - 1,
+                    tx_id=last.tx_id,
                 )
         if sync and rows > have:
             self.log.append(row.leaf for row in self.entries(have, rows))
@@ -266,8 +272,10 @@ class AuditStore:
         for row in self.entries(0, size):
             if notary.leaf_hash(row.leaf) != self.log.leaf_hash(row.index):
                 raise StoreCorruptError(
-                    str(self.path), "the Log's leaf differs from the entry row",
-                    index=row.index, tx_id=row.tx_id,
+                    str(self.path),
+                    "the Log's leaf differs from the entry row",
+                    index=row.index,
+                    tx_id=row.tx_id,
                 )
 
     # -- reading -----------------------------------------------------------------------
@@ -329,8 +337,14 @@ class AuditStore:
         with self._engine.connect() as conn:
             rows = conn.execute(sa.select(_anchors).order_by(_anchors.c.size)).all()
         return [
-            AnchorRow(r.size, bytes(r.root), r.note, r.previous_size,
-                      [base64.b64decode(h) for h in json.loads(r.proof)], r.tx_id)
+            AnchorRow(
+                r.size,
+                bytes(r.root),
+                r.note,
+                r.previous_size,
+                [base64.b64decode(h) for h in json.loads(r.proof)],
+                r.tx_id,
+            )
             for r in rows
         ]
 
@@ -356,8 +370,14 @@ class AuditStore:
         with self._engine.connect() as conn:
             rows = conn.execute(sa.select(_alarms).order_by(_alarms.c.seq)).all()
         return [
-            {"source": r.source, "reporter": r.reporter, "accused": r.accused, "size": r.size,
-             "evidence": json.loads(r.evidence), "tx_id": r.tx_id}
+            {
+                "source": r.source,
+                "reporter": r.reporter,
+                "accused": r.accused,
+                "size": r.size,
+                "evidence": json.loads(r.evidence),
+                "tx_id": r.tx_id,
+            }
             for r in rows
         ]
 
@@ -378,12 +398,27 @@ class AuditStore:
         with self._engine.begin() as conn:
             conn.execute(sa.insert(_state).prefix_with("OR REPLACE"), {"key": key, "value": value})
 
-    def add_alarm(self, reporter: str, accused: str, size: int, evidence: dict[str, Any],
-                  tx_id: str | None = None, source: str = "local") -> None:
+    def add_alarm(
+        self,
+        reporter: str,
+        accused: str,
+        size: int,
+        evidence: dict[str, Any],
+        tx_id: str | None = None,
+        source: str = "local",
+    ) -> None:
         with self._engine.begin() as conn:
-            conn.execute(sa.insert(_alarms), {
-                "source": source, "reporter": reporter, "accused": accused, "size": size,
-                "evidence": json.dumps(evidence, sort_keys=True), "tx_id": tx_id})
+            conn.execute(
+                sa.insert(_alarms),
+                {
+                    "source": source,
+                    "reporter": reporter,
+                    "accused": accused,
+                    "size": size,
+                    "evidence": json.dumps(evidence, sort_keys=True),
+                    "tx_id": tx_id,
+                },
+            )
 
     def commit_block(self, records: BlockRecords) -> int:
         """Write one block's rows and the position after it in one transaction, then append
@@ -394,35 +429,73 @@ class AuditStore:
             expected = 0 if r is None else int(r.next_block)
             if records.block != expected:
                 raise ValueError(
-                    f"block {records.block} out of order: the store expects block {expected}")
+                    f"block {records.block} out of order: the store expects block {expected}"
+                )
             start = int(conn.execute(sa.select(sa.func.count()).select_from(_entries)).scalar_one())
             self._insert(conn, records, start)
-            conn.execute(sa.insert(_position).prefix_with("OR REPLACE"),
-                         {"id": 1, "next_block": records.block + 1, "done_tx_index": -1})
+            conn.execute(
+                sa.insert(_position).prefix_with("OR REPLACE"),
+                {"id": 1, "next_block": records.block + 1, "done_tx_index": -1},
+            )
         return self._catch_up(start + len(records.entries))
 
     def _insert(self, conn: sa.Connection, records: BlockRecords, start: int) -> None:
         if records.entries:
-            conn.execute(sa.insert(_entries), [
-                {"idx": start + i, "block": records.block, "tx_index": tx_index, "tx_id": tx_id,
-                 "timestamp": timestamp, "name": _entry_name(leaf), "leaf": leaf}
-                for i, (tx_index, tx_id, timestamp, leaf) in enumerate(records.entries)
-            ])
+            conn.execute(
+                sa.insert(_entries),
+                [
+                    {
+                        "idx": start + i,
+                        "block": records.block,
+                        "tx_index": tx_index,
+                        "tx_id": tx_id,
+                        "timestamp": timestamp,
+                        "name": _entry_name(leaf),
+                        "leaf": leaf,
+                    }
+                    for i, (tx_index, tx_id, timestamp, leaf) in enumerate(records.entries)
+                ],
+            )
         for s in records.signatures:
-            conn.execute(sa.insert(_signatures).prefix_with("OR IGNORE"), {
-                "size": s.size, "mspid": s.mspid, "root": s.root, "note": s.note, "tx_id": s.tx_id})
+            conn.execute(
+                sa.insert(_signatures).prefix_with("OR IGNORE"),
+                {
+                    "size": s.size,
+                    "mspid": s.mspid,
+                    "root": s.root,
+                    "note": s.note,
+                    "tx_id": s.tx_id,
+                },
+            )
         for a in records.anchors:
-            conn.execute(sa.insert(_anchors).prefix_with("OR IGNORE"), {
-                "size": a.size, "root": a.root, "note": a.note, "previous_size": a.previous_size,
-                "proof": json.dumps([_b64(h) for h in a.proof]), "tx_id": a.tx_id})
+            conn.execute(
+                sa.insert(_anchors).prefix_with("OR IGNORE"),
+                {
+                    "size": a.size,
+                    "root": a.root,
+                    "note": a.note,
+                    "previous_size": a.previous_size,
+                    "proof": json.dumps([_b64(h) for h in a.proof]),
+                    "tx_id": a.tx_id,
+                },
+            )
         for mspid, tx_id, record in records.bindings:
-            conn.execute(sa.insert(_bindings).prefix_with("OR IGNORE"), {
-                "mspid": mspid, "tx_id": tx_id, "record": json.dumps(record, sort_keys=True)})
+            conn.execute(
+                sa.insert(_bindings).prefix_with("OR IGNORE"),
+                {"mspid": mspid, "tx_id": tx_id, "record": json.dumps(record, sort_keys=True)},
+            )
         for alarm in records.alarms:
-            conn.execute(sa.insert(_alarms), {
-                "source": "ledger", "reporter": alarm["reporter"], "accused": alarm["accused"],
-                "size": alarm["size"], "evidence": json.dumps(alarm["evidence"], sort_keys=True),
-                "tx_id": alarm["tx_id"]})
+            conn.execute(
+                sa.insert(_alarms),
+                {
+                    "source": "ledger",
+                    "reporter": alarm["reporter"],
+                    "accused": alarm["accused"],
+                    "size": alarm["size"],
+                    "evidence": json.dumps(alarm["evidence"], sort_keys=True),
+                    "tx_id": alarm["tx_id"],
+                },
+            )
 
     def _catch_up(self, rows: int) -> int:
         have = self.log.size
@@ -437,9 +510,18 @@ class AuditStore:
             start = int(conn.execute(sa.select(sa.func.count()).select_from(_entries)).scalar_one())
             r = conn.execute(sa.select(_position).where(_position.c.id == 1)).first()
             block = 0 if r is None else int(r.next_block) - 1
-            conn.execute(sa.insert(_entries), {
-                "idx": start, "block": block, "tx_index": -1, "tx_id": tx_id,
-                "timestamp": timestamp, "name": _entry_name(leaf), "leaf": leaf})
+            conn.execute(
+                sa.insert(_entries),
+                {
+                    "idx": start,
+                    "block": block,
+                    "tx_index": -1,
+                    "tx_id": tx_id,
+                    "timestamp": timestamp,
+                    "name": _entry_name(leaf),
+                    "leaf": leaf,
+                },
+            )
         return self._catch_up(start + 1)
 
     def reread(self) -> None:

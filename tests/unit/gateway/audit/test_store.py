@@ -32,7 +32,9 @@ def test_blocks_become_rows_log_and_position(tmp_path: Path) -> None:
         store.commit_block(block(1, "a", "b"))
         assert store.commit_block(block(2, "c")) == 3
         assert store.position() == (3, -1)
-        assert store.log.root() == notary.root_hash([leaf(1, 0, "a"), leaf(1, 1, "b"), leaf(2, 0, "c")])
+        assert store.log.root() == notary.root_hash(
+            [leaf(1, 0, "a"), leaf(1, 1, "b"), leaf(2, 0, "c")]
+        )
         row = store.entry_by_tx("b")
         assert row is not None and (row.index, row.block, row.tx_index) == (1, 1, 1)
         assert row.entry == {"entry": "registry.register"}
@@ -59,7 +61,9 @@ def test_open_appends_entries_the_log_lacks(tmp_path: Path) -> None:
         store.commit_block(block(0, "a"))
     # rows of block 1 committed, Log not appended (what a kill at that moment leaves)
     con = sqlite3.connect(path)
-    con.execute("INSERT INTO audit_entries VALUES (1, 1, 0, 'b', ?, 'x', ?)", (ts(1), leaf(1, 0, "b")))
+    con.execute(
+        "INSERT INTO audit_entries VALUES (1, 1, 0, 'b', ?, 'x', ?)", (ts(1), leaf(1, 0, "b"))
+    )
     con.execute("UPDATE audit_position SET next_block = 2")
     con.commit()
     con.close()
