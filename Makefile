@@ -48,7 +48,7 @@ bench-ingest: build       ## readings/s end to end at three batch sizes beside o
 
 lint: install
 	.venv/bin/ruff check .
-	.venv/bin/mypy network chaincode gateway notary accounting bench
+	.venv/bin/mypy network chaincode gateway notary accounting verifier bench
 
 clean: down
 	rm -rf .run

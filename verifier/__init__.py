@@ -1,0 +1,66 @@
+"""verifier: offline checks of what carbontrust publishes, trusting only MSP roots.
+
+Pure: imports the standard library, ``cryptography``, :mod:`notary` and :mod:`accounting`
+only (never the gateway, the network or the chaincode), so a bank or regulator can run
+it on a file without a Fabric connection.
+
+* :mod:`verifier._entry`: the audit log's leaf, canonical JSON, origin and threshold;
+* :mod:`verifier._binding`: notary key bindings signed by an organisation's admin;
+* :func:`check_export`: an audit export checked offline (docs/audit.md).
+
+Subpackages (``verifier.report``) are imported by name, never from here.
+"""
+
+from ._binding import (
+    BINDING_KIND,
+    binding_statement,
+    check_binding_chain,
+    check_binding_signature,
+    load_msp_roots,
+    make_binding,
+    node_ou,
+    notary_key_name,
+)
+from ._entry import (
+    AUDIT_EVENT,
+    HOUSEKEEPING_PREFIX,
+    ORGANISATIONS,
+    ORIGIN,
+    ORIGIN_PREFIX,
+    THRESHOLD,
+    Leaf,
+    audit_leaf,
+    canonical,
+    loads_strict,
+    origin,
+    parse_leaf,
+)
+from ._errors import CODES, AuditCheckError, AuditFormatError, BindingError, RootsError
+
+__all__ = [
+    "ORIGIN",
+    "ORIGIN_PREFIX",
+    "THRESHOLD",
+    "ORGANISATIONS",
+    "AUDIT_EVENT",
+    "HOUSEKEEPING_PREFIX",
+    "origin",
+    "canonical",
+    "loads_strict",
+    "audit_leaf",
+    "parse_leaf",
+    "Leaf",
+    "BINDING_KIND",
+    "notary_key_name",
+    "binding_statement",
+    "make_binding",
+    "check_binding_signature",
+    "check_binding_chain",
+    "node_ou",
+    "load_msp_roots",
+    "CODES",
+    "AuditFormatError",
+    "AuditCheckError",
+    "BindingError",
+    "RootsError",
+]
