@@ -17,7 +17,13 @@ _operating.py      operating:* signed operating data in the private collection
 _readings.py       readings:* metered reading batches in privateReadings (docs/readings.md)
 _totals.py         account:totals summed at read time from per-transaction deltas
 _whoami.py         identity:whoami
+_results.py        results:* period results computed with accounting (docs/results.md)
+_attestation.py    attestation:* the certifier's signed ISO 14064-3 statement
+_rating.py         rating:* ratings of attested results with the rule set in force
 _audit.py          the one audit event per transaction
+_audit_trail.py    audit:* notary keys, checkpoint signatures, anchors, alarms, history
+                   (_notary_keys.py, _anchors.py, _notary_alarms.py, _audit_history.py,
+                   _audit_notes.py; docs/audit.md)
 _args.py           argument validation (400 naming the field) and error wording
 _codec.py          canonical JSON, digests, the transaction's time
 _records.py        the key layout
@@ -34,10 +40,14 @@ import os
 
 from chaincode.shim import Contract
 
+from ._audit_trail import AuditTrail
 from ._governance import Governance
+from ._attestation import Attestation
 from ._operating import Operating
+from ._rating import Rating
 from ._readings import Readings
 from ._registry import Registry
+from ._results import Results
 from ._totals import Account
 from ._whoami import Identity
 
@@ -46,7 +56,7 @@ def contracts(test_contracts: bool | None = None) -> list[Contract]:
     if test_contracts is None:
         test_contracts = os.environ.get("CARBONTRUST_CC_TEST_CONTRACTS") == "1"
     out: list[Contract] = [Registry(), Governance(), Operating(), Identity(), Readings(),
-                           Account()]
+                           Account(), AuditTrail(), Results(), Attestation(), Rating()]
     if test_contracts:
         from chaincode.probe import Probe
         out.append(Probe())
@@ -55,5 +65,5 @@ def contracts(test_contracts: bool | None = None) -> list[Contract]:
 
 CONTRACTS = contracts()
 
-__all__ = ["CONTRACTS", "Account", "Governance", "Identity", "Operating", "Readings",
+__all__ = ["CONTRACTS", "Account", "AuditTrail", "Governance", "Identity", "Operating", "Readings",
            "Registry", "contracts"]

@@ -9,7 +9,14 @@ revoked / fingerprint                  {"fingerprint","serial","issuer",...}   p
 governance / kind / version            proposal, approvals, status             public state
 in_force / kind                        {"kind","version","digest",...}         public state
 operating / uscc / start / end         signed declaration + salt               operatingData
+notarykey / mspid                      {"binding","tx_id","timestamp"}         public state
+notarysig / size (20 digits) / mspid   {"mspid","size","root","note",...}      public state
+anchor / size (20 digits)              anchored checkpoint record              public state
+anchorhead                             the latest anchor record                public state
+notaryalarm / size / reporter/accused  split-view evidence                     public state
 =====================================  ======================================  =============
+
+Sizes in keys are zero-padded to 20 digits (2**64-1 has 20), so key order is size order.
 """
 
 from __future__ import annotations
@@ -45,6 +52,30 @@ def in_force_key(kind: str) -> CompositeKey:
 
 def operating_key(uscc: str, start: str, end: str) -> CompositeKey:
     return create_composite_key("operating", [uscc, start, end])
+
+
+def notary_key_key(mspid: str) -> CompositeKey:
+    return create_composite_key("notarykey", [mspid])
+
+
+def size_part(size: int) -> str:
+    return f"{size:020d}"
+
+
+def notary_sig_key(size: int, mspid: str) -> CompositeKey:
+    return create_composite_key("notarysig", [size_part(size), mspid])
+
+
+def anchor_key(size: int) -> CompositeKey:
+    return create_composite_key("anchor", [size_part(size)])
+
+
+def anchor_head_key() -> CompositeKey:
+    return create_composite_key("anchorhead")
+
+
+def notary_alarm_key(size: int, reporter: str, accused: str) -> CompositeKey:
+    return create_composite_key("notaryalarm", [size_part(size), reporter, accused])
 
 
 async def get_json(stub: Stub, key: CompositeKey) -> Any | None:

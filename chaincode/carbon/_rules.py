@@ -89,6 +89,33 @@ RULES: dict[str, Rule] = {
     "account.totals": _r((POWER, CERTIFIER, REGULATOR), STAFF, "an admin or client of "
                          "PowerMSP, CertifierMSP or RegulatorMSP, or the enterprise itself",
                          enterprise="own"),
+    # results, attestation, rating (issue 13, docs/results.md)
+    "results.compute": _r((CERTIFIER, REGULATOR), STAFF, "an admin or client of "
+                          "CertifierMSP or RegulatorMSP, or the enterprise itself, active",
+                          enterprise="own", enterprise_active=True),
+    "results.read": _r((POWER, CERTIFIER, REGULATOR), STAFF, "an admin or client of "
+                       "PowerMSP, CertifierMSP or RegulatorMSP, or the enterprise itself",
+                       enterprise="own"),
+    "attestation.attest": _r((CERTIFIER,), STAFF, "a CertifierMSP admin or client"),
+    "attestation.withdraw": _r((CERTIFIER,), STAFF, "a CertifierMSP admin or client"),
+    "attestation.read": _r(ORGS, STAFF, "an admin or client of a channel organisation, or "
+                           "the enterprise itself", enterprise="own"),
+    "rating.compute": _r((CERTIFIER, REGULATOR), STAFF, "an admin or client of "
+                         "CertifierMSP or RegulatorMSP, or the enterprise itself, active",
+                         enterprise="own", enterprise_active=True),
+    "rating.read": _r((POWER, CERTIFIER, REGULATOR), STAFF, "an admin or client of "
+                      "PowerMSP, CertifierMSP or RegulatorMSP, or the enterprise itself",
+                      enterprise="own"),
+    "audit.register_key": _r(ORGS, ADMIN, "an organisation's admin binding its own "
+                             "organisation's notary key with its own certificate"),
+    "audit.read": _r(ORGS, STAFF, "an admin or client of a channel organisation"),
+    "audit.sign": _r(ORGS, STAFF, "an admin or client of an organisation with a registered "
+                     "notary key, signing with that key"),
+    "audit.anchor": _r(ORGS, STAFF, "an admin or client of a channel organisation"),
+    "audit.alarm": _r(ORGS, STAFF, "an admin or client of an organisation with a registered "
+                      "notary key, whose checkpoint is signed with that key"),
+    "audit.history": _r(ORGS, STAFF, "an admin or client of a channel organisation (not an "
+                        "enterprise or meter-gateway identity)"),
 }
 
 
