@@ -16,6 +16,7 @@ test_contract_over_grpc.py runs the contract through it too).  As on Fabric:
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -141,6 +142,10 @@ class MemoryLedger:
                 km.timestamp.seconds = ts
                 resp.results.add(resultBytes=km.SerializeToString())
             return resp.SerializeToString()
+        if mtype == Msg.GET_PRIVATE_DATA_HASH:  # any peer holds the hash of a private value
+            req = shim.GetState.FromString(payload)
+            value = self.state.get((req.collection, req.key))
+            return hashlib.sha256(value).digest() if value else b""
         if mtype == Msg.QUERY_STATE_CLOSE:
             return b""
         raise AssertionError(f"MemoryLedger does not answer {Msg.Type.Name(mtype)}")
