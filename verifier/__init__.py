@@ -36,6 +36,9 @@ from ._entry import (
     parse_leaf,
 )
 from ._errors import CODES, AuditCheckError, AuditFormatError, BindingError, RootsError
+from ._export import ExportSummary, check_export
+from ._export_format import EXPORT_FORMAT, instant
+from ._window import ShownEntry, entry_uscc
 
 __all__ = [
     "ORIGIN",
@@ -58,6 +61,12 @@ __all__ = [
     "check_binding_chain",
     "node_ou",
     "load_msp_roots",
+    "EXPORT_FORMAT",
+    "check_export",
+    "ExportSummary",
+    "ShownEntry",
+    "entry_uscc",
+    "instant",
     "CODES",
     "AuditFormatError",
     "AuditCheckError",
