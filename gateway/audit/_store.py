@@ -167,6 +167,8 @@ class BlockRecords:
     # (mspid, tx_id, record)
     alarms: list[dict[str, Any]] = field(default_factory=list)
     # {"reporter","accused","size","evidence"(dict),"tx_id"}
+    state: dict[str, str] = field(default_factory=dict)
+    # follower state that must move with the block (the due rule's), same transaction
 
 
 def normalise_time(text: str) -> str:
@@ -433,6 +435,10 @@ class AuditStore:
                 )
             start = int(conn.execute(sa.select(sa.func.count()).select_from(_entries)).scalar_one())
             self._insert(conn, records, start)
+            for key, value in records.state.items():
+                conn.execute(
+                    sa.insert(_state).prefix_with("OR REPLACE"), {"key": key, "value": value}
+                )
             conn.execute(
                 sa.insert(_position).prefix_with("OR REPLACE"),
                 {"id": 1, "next_block": records.block + 1, "done_tx_index": -1},

@@ -1,0 +1,208 @@
+"""The audit export: a time range (optionally one enterprise) of the log, checkable offline.
+
+Built from one organisation's follower store (its entries, its ``notary`` Log, the anchors
+and key bindings it read from the ledger) in the format ``carbontrust audit check`` and
+:func:`verifier.check_export` read (docs/audit.md, "Export format"):
+
+* the contiguous index range ``first_index..last_index`` (the window) that holds every
+  entry whose time is in ``[from, to]``: each index once, ascending, with an inclusion proof
+  under the anchored checkpoint, as the full leaf, or, in an export of one enterprise
+  (``--uscc``), as its leaf hash when the entry is not about that enterprise (its
+  ``keys.uscc``, the rule :func:`verifier.check_export` applies);
+* the two neighbours outside it (their times fall outside the range), so a reader sees
+  nothing in range was left out at either end;
+* the anchored checkpoint, every anchored checkpoint before it with the consistency proof
+  from its predecessor, and the key bindings of every key that signed one of them.
+
+Why the range is chosen with ``min``/``max`` and not by scanning: entry times are the
+proposals' times, which commit in block order only roughly (two clients' proposals may
+commit in the opposite order). The store's :meth:`~gateway.audit.AuditStore.index_range`
+gives the first index at or after ``from`` and the last at or before ``to``, so every entry
+outside ``first..last`` is outside the range, whatever the order. An entry inside the
+window whose time falls outside the range is shown like the others (the checker marks it
+as outside the range; hiding it would make a time-range export unverifiable).
+
+Nothing here reads a clock or the network: the ledger's view (its anchor head) is passed in
+by the caller, and a store that disagrees with it is refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import notary
+from verifier import THRESHOLD, BindingError, check_binding_signature, origin
+
+from ._store import AnchorRow, AuditStore, EntryRow, normalise_time
+
+__all__ = [
+    "EXPORT_FORMAT",
+    "ExportError",
+    "ExportRange",
+    "build_export",
+    "entry_matches",
+    "range_time",
+    "signing_bindings",
+]
+
+EXPORT_FORMAT = "carbontrust-audit-export/v1"
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class ExportError(Exception):
+    """An export that cannot be made honestly; ``code`` names why (first word of the text).
+
+    ``NOT_ANCHORED``: the range reaches entries no anchored checkpoint covers yet;
+    ``STORE_MISMATCH``: the store's log or anchors disagree with the anchored checkpoint or
+    the ledger's head; ``STORE_INCOMPLETE``: the store lacks an anchor of the chain.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code} {message}")
+        self.code = code
+        self.detail = message
+
+
+@dataclass(frozen=True)
+class ExportRange:
+    """Times as the contract writes them (``normalise_time``), ``time_from <= time_to``."""
+
+    time_from: str
+    time_to: str
+    uscc: str | None = None
+
+
+def range_time(text: str, *, end: bool) -> str:
+    """A ``--from``/``--to`` value as the contract writes times (UTC, nine fraction digits).
+
+    A bare date is the whole day: ``--from`` its first instant, ``--to`` its last (so
+    ``--from 2026-01-01 --to 2026-01-31`` is the month). Raises ``ValueError``.
+    """
+    value = text.strip()
+    if _DATE.fullmatch(value):
+        start = normalise_time(value)  # validates the date
+        return start[:11] + "23:59:59.999999999Z" if end else start
+    return normalise_time(value)
+
+
+def entry_matches(entry: dict[str, Any], uscc: str | None) -> bool:
+    """Is ``entry`` about enterprise ``uscc`` (its ``keys.uscc``)? Every entry is, without one."""
+    if uscc is None:
+        return True
+    keys = entry.get("keys")
+    return isinstance(keys, dict) and keys.get("uscc") == uscc
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _proved(store: AuditStore, row: EntryRow, size: int) -> dict[str, Any]:
+    return {"index": row.index, "leaf": row.leaf.decode("utf-8"),
+            "proof": [_b64(h) for h in store.log.inclusion_proof(row.index, size)]}
+
+
+def _chain(store: AuditStore, head: dict[str, Any] | None) -> list[AnchorRow]:
+    """The store's anchors, checked to chain from size 0 and to agree with the ledger."""
+    anchors = store.anchors()
+    if not anchors:
+        raise ExportError("NOT_ANCHORED", f"no anchored checkpoint yet in {store.path} "
+                          f"(log size {store.size()}): wait for the followers to anchor one")
+    previous = 0
+    for a in anchors:
+        if a.previous_size != previous:
+            raise ExportError("STORE_INCOMPLETE", f"anchor at size {a.size} extends size "
+                              f"{a.previous_size}, the store's previous anchor is at size "
+                              f"{previous}")
+        previous = a.size
+    latest = anchors[-1]
+    if head is not None:
+        size, root = head.get("size"), head.get("root")
+        if not isinstance(size, int) or not isinstance(root, str):
+            raise ExportError("STORE_MISMATCH", f"the ledger's anchor head {head!r} has no "
+                              "size and root")
+        if size < latest.size or (size == latest.size and root != _b64(latest.root)):
+            raise ExportError("STORE_MISMATCH", f"the store's latest anchor (size "
+                              f"{latest.size}, root {_b64(latest.root)}) is not the ledger's "
+                              f"(size {size}, root {root})")
+    mine = store.log.root(latest.size) if latest.size <= store.size() else None
+    if mine != latest.root:
+        found = "nothing (the log is shorter)" if mine is None else _b64(mine)
+        raise ExportError("STORE_MISMATCH", f"the store's log at size {latest.size} has root "
+                          f"{found}, the anchored checkpoint {_b64(latest.root)}")
+    return anchors
+
+
+def signing_bindings(store: AuditStore,
+                     notes: Sequence[str]) -> list[tuple[dict[str, Any], notary.Verifier]]:
+    """Every binding (all versions, ledger order) whose key signed one of ``notes``, with
+    its verifier key; a binding whose own signature fails vouches for nothing and is left
+    out (the chaincode checked it when it was registered)."""
+    parsed = [notary.Note.parse(n) for n in notes]
+    out: list[tuple[dict[str, Any], notary.Verifier]] = []
+    for record in store.key_bindings():
+        binding = record.get("binding") if isinstance(record, dict) else None
+        try:
+            verifier = check_binding_signature(binding)
+        except BindingError:
+            continue
+        if any(v == verifier for _, v in out) or not any(n.verified_by([verifier])
+                                                         for n in parsed):
+            continue
+        assert isinstance(binding, dict)
+        out.append((binding, verifier))
+    return out
+
+
+def build_export(store: AuditStore, channel: str, rng: ExportRange,
+                 head: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The export of ``rng`` under the store's latest anchored checkpoint, and warnings.
+
+    ``head``: the ledger's ``audit:head()`` answer (None: not compared). Raises
+    :class:`ExportError`.
+    """
+    anchors = _chain(store, head)
+    latest = anchors[-1]
+    n = latest.size
+    warnings: list[str] = []
+    if head is not None and head["size"] > n:
+        warnings.append(f"the ledger has anchored size {head['size']}; this store has seen "
+                        f"anchors up to size {n} only (its follower is behind)")
+    first, last = store.index_range(rng.time_from, rng.time_to)
+    if last >= n:
+        raise ExportError("NOT_ANCHORED", f"the range reaches log entry {last}; the latest "
+                          f"anchored checkpoint covers entries 0..{n - 1} (size {n}, log "
+                          f"size {store.size()}): try again after the next anchor")
+    entries: list[dict[str, Any]] = []
+    for row in store.entries(first, last + 1):
+        if entry_matches(row.entry, rng.uscc):
+            entries.append(_proved(store, row, n))
+        else:
+            entries.append({"index": row.index, "leaf_hash": _b64(notary.leaf_hash(row.leaf)),
+                            "proof": [_b64(h) for h in store.log.inclusion_proof(row.index, n)]})
+    if len(entries) != last - first + 1:
+        raise ExportError("STORE_INCOMPLETE", f"the store holds {len(entries)} entries for "
+                          f"indexes {first}..{last}")
+    before = _proved(store, store.entry(first - 1), n) if first > 0 else None
+    after = _proved(store, store.entry(last + 1), n) if last + 1 < n else None
+    notes = [a.note for a in anchors]
+    export = {
+        "format": EXPORT_FORMAT,
+        "channel": channel,
+        "origin": origin(channel),
+        "threshold": THRESHOLD,
+        "range": {"from": rng.time_from, "to": rng.time_to, "uscc": rng.uscc},
+        "first_index": first,
+        "last_index": last,
+        "entries": entries,
+        "boundary": {"before": before, "after": after},
+        "checkpoint": latest.note,
+        "anchors": [{"note": a.note, "proof_from_previous": [_b64(h) for h in a.proof]}
+                    for a in anchors],
+        "key_bindings": [b for b, _ in signing_bindings(store, notes)],
+    }
+    return export, warnings
