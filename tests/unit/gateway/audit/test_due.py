@@ -25,7 +25,9 @@ def test_due_by_contract_time_needs_one_new_entry() -> None:
     s, due = step(DueState(5, ts(2), 0), 5, [("audit.sign", ts(30))], C)
     assert due is None and s.new == 0
     s, due = step(s, 6, [("a.x", ts(11))], C)
-    assert due == 7
+    assert due is None  # 9 s after the due size
+    s, due = step(s, 7, [("b.y", ts(12))], C)
+    assert due == 8
 
 
 def test_no_entries_no_change_and_cadence_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
