@@ -40,9 +40,9 @@ import os
 
 from chaincode.shim import Contract
 
+from ._attestation import Attestation
 from ._audit_trail import AuditTrail
 from ._governance import Governance
-from ._attestation import Attestation
 from ._operating import Operating
 from ._rating import Rating
 from ._readings import Readings

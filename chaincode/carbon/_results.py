@@ -1,4 +1,4 @@
-"""results:* an enterprise-period result computed on the ledger with ``accounting`` (docs/results.md).
+"""results:* an enterprise-period result computed on the ledger with accounting (docs/results.md).
 
 ``compute(uscc, from, to, factor_set)`` runs on every endorsing peer: it sums the period's
 metered totals from the per-transaction deltas (as ``account:totals`` does), reads the
@@ -29,10 +29,15 @@ from chaincode.shim import CompositeKey, Contract, Stub, create_composite_key, t
 from . import _args, _enterprise
 from ._audit import emit
 from ._codec import canonical, digest, load, tx_time
-from ._identity import caller
 from ._readings import COLLECTION, batch_key, get_private, salt_of
-from ._records import OPERATING_COLLECTION, get_json, governance_key, in_force_key, \
-    load_enterprise, operating_key
+from ._records import (
+    OPERATING_COLLECTION,
+    get_json,
+    governance_key,
+    in_force_key,
+    load_enterprise,
+    operating_key,
+)
 from ._rules import require
 from ._totals import day_range
 
@@ -170,6 +175,41 @@ async def load_result(stub: Stub, uscc: str, start: str, end: str,
     return load(raw), raw
 
 
+async def build(stub: Stub, uscc: str, from_date: str, to_date: str, days: list[str],
+                factor_set_version: str) -> tuple[dict[str, Any], dict[str, Any],
+                                                  accounting.Result, dict[str, Any]]:
+    """What a result is computed from, and the computation: the enterprise record, the
+    accounting input, its result and the cited inputs (everything but the version)."""
+    ent = await load_enterprise(stub, uscc)
+    if ent is None:
+        raise _args.not_found("enterprise", uscc)
+    fs = await factor_set(stub, factor_set_version)
+    op_raw = await stub.get_private_data(OPERATING_COLLECTION,
+                                         operating_key(uscc, from_date, to_date))
+    if not op_raw:
+        raise _args.not_found("operating data", f"{uscc} {from_date}..{to_date} (the "
+                              "enterprise declares it with operating:declare)")
+    op = load(op_raw)
+    totals, months, deltas = await gather(stub, uscc, days)
+    enterprise = {"id": uscc, "industry": ent["industry"], "region": ent["region"]}
+    doc = {"enterprise": enterprise, "period": {"start": from_date, "end": to_date},
+           "factor_set": fs["version"], "activity": activity(totals),
+           "denominators": op["declaration"]["denominators"]}
+    result = run(doc)
+    counted = {"uscc": uscc, "from": from_date, "to": to_date, "totals": totals}
+    inputs = {
+        "factor_set": fs,
+        "totals": {**counted, "digest": digest(canonical(counted))},
+        "monthly": monthly(doc, months, from_date, to_date),
+        "deltas": deltas,
+        "operating_data": {
+            "tx_id": op["tx_id"], "declaration": op["declaration"],
+            "digest": digest(canonical(op["declaration"])),
+            "signature": op["signature"],
+            "certificate_fingerprint": op["certificate_fingerprint"]}}
+    return ent, doc, result, inputs
+
+
 class Results(Contract):
     name = "results"
 
@@ -181,33 +221,8 @@ class Results(Contract):
             _args.version("factor_set", factor_set_version)
         salt = salt_of(stub)
         c = await require(stub, "results.compute", uscc=uscc)
-        ent = await load_enterprise(stub, uscc)
-        if ent is None:
-            raise _args.not_found("enterprise", uscc)
-        fs = await factor_set(stub, factor_set_version)
-        op_raw = await stub.get_private_data(OPERATING_COLLECTION,
-                                             operating_key(uscc, from_date, to_date))
-        if not op_raw:
-            raise _args.not_found("operating data", f"{uscc} {from_date}..{to_date} (the "
-                                  "enterprise declares it with operating:declare)")
-        op = load(op_raw)
-        totals, months, deltas = await gather(stub, uscc, days)
-        enterprise = {"id": uscc, "industry": ent["industry"], "region": ent["region"]}
-        doc = {"enterprise": enterprise, "period": {"start": from_date, "end": to_date},
-               "factor_set": fs["version"], "activity": activity(totals),
-               "denominators": op["declaration"]["denominators"]}
-        result = run(doc)
-        counted = {"uscc": uscc, "from": from_date, "to": to_date, "totals": totals}
-        inputs = {
-            "factor_set": fs,
-            "totals": {**counted, "digest": digest(canonical(counted))},
-            "monthly": monthly(doc, months, from_date, to_date),
-            "deltas": deltas,
-            "operating_data": {
-                "tx_id": op["tx_id"], "declaration": op["declaration"],
-                "digest": digest(canonical(op["declaration"])),
-                "signature": op["signature"],
-                "certificate_fingerprint": op["certificate_fingerprint"]}}
+        ent, doc, result, inputs = await build(stub, uscc, from_date, to_date, days,
+                                               factor_set_version)
         head = await get_private(stub, head_key(uscc, from_date, to_date))
         supersedes = None
         version = 1
@@ -242,9 +257,23 @@ class Results(Contract):
              "nonce": digest(salt + hk.encode("utf-8"))}))
         emit(stub, "results.compute", {"uscc": uscc, "period_start": from_date,
                                        "period_end": to_date, "version": version,
-                                       "factor_set": fs["version"]},
+                                       "factor_set": inputs["factor_set"]["version"]},
              commitments={"result": record_digest})
         return {"digest": record_digest, "record": record}
+
+    @transaction
+    async def preview(self, stub: Stub, uscc: str, from_date: str, to_date: str,
+                      factor_set_version: str) -> dict[str, Any]:
+        """What compute would record, without recording it (evaluated, one peer at a time:
+        the CLI compares the peers' answers when endorsements disagree)."""
+        days = period_args(uscc, from_date, to_date)
+        if factor_set_version:
+            _args.version("factor_set", factor_set_version)
+        await require(stub, "results.compute", uscc=uscc)
+        _ent, doc, result, inputs = await build(stub, uscc, from_date, to_date, days,
+                                                factor_set_version)
+        return {"inputs": inputs, "accounting_input": doc, "result": result.to_dict(),
+                "result_digest": digest(result.to_json())}
 
     @transaction
     async def get(self, stub: Stub, uscc: str, from_date: str, to_date: str,
@@ -256,4 +285,4 @@ class Results(Contract):
         return {"digest": digest(raw), "record": record}
 
 
-__all__ = ["Results", "SOURCE_MAP", "caller", "head_key", "load_result", "result_key"]
+__all__ = ["Results", "SOURCE_MAP", "head_key", "load_result", "result_key"]
