@@ -26,6 +26,8 @@ GROUPS: dict[str, tuple[str, str]] = {
                  "Metered readings: submit batches, prove a reading is in its batch."),
     "account": ("gateway.cli.account:account",
                 "Carbon account figures: period totals of metered readings."),
+    "audit": ("gateway.cli.audit:audit",
+              "The audit trail: record history, proofs, exports checked offline."),
 }
 
 
