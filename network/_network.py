@@ -30,6 +30,7 @@ from ._connection import connection_info
 from ._crypto import chaincode_tls_dir
 from ._errors import NetworkError
 from ._layout import Layout, PeerOrg, load_layout
+from ._notary_nodes import NotaryNodes
 from ._process import (
     NodeStartError,
     ProcSpec,
@@ -48,7 +49,7 @@ def default_run_dir() -> Path:
     return Path(os.environ.get("CARBONTRUST_RUN_DIR") or REPO_ROOT / ".run" / "network").resolve()
 
 
-class Network(Readiness, CANodes):
+class Network(Readiness, CANodes, NotaryNodes):
     """A network described by a layout, living in one run directory.
 
     >>> net = Network()            # layout.toml, run dir .run/network (or the env vars)
@@ -91,6 +92,7 @@ class Network(Readiness, CANodes):
         names += [f"peer0.{g.key}" for g in self.layout.orgs]
         names += [f"ccserver.{g.key}" for g in self.layout.orgs]
         names += [f"ca.{g.key}" for g in self.ca_orgs()]
+        names += self.notary_names()
         return names
 
     def _data(self, name: str) -> Path:
@@ -127,6 +129,8 @@ class Network(Readiness, CANodes):
                 return self._cc_spec(g)
             if name == f"ca.{g.key}" and g.ca_port:
                 return self._ca_spec(g)
+            if name == f"notary.{g.key}" and name in self.notary_names():
+                return self._notary_spec(g)
         raise NetworkError(f"no node {name!r}; nodes: {', '.join(self.node_names())}")
 
     def _cc_spec(self, org: PeerOrg) -> ProcSpec:
@@ -182,6 +186,7 @@ class Network(Readiness, CANodes):
             self.down(keep_data=True, quiet=True)
             raise
         self.write_connection_info()
+        self._start_followers()  # they read connection.json
         return time.monotonic() - t0
 
     def _check_ports_free(self) -> None:
@@ -280,7 +285,7 @@ class Network(Readiness, CANodes):
             self.log(f"{name} runs an older chaincode version: restarting it")
             self.sup.stop(name)
         for name in self.node_names():
-            if self.sup.pid(name) is None:
+            if self.sup.pid(name) is None and not name.startswith("notary."):
                 self.sup.start(self.spec(name))
         self._wait_health([o.name for o in self.layout.orderers])
         self._phase("orderers healthy")
@@ -364,7 +369,7 @@ class Network(Readiness, CANodes):
             health = None
             if pid and name.startswith("ca."):
                 health = self._ca_health(name)
-            elif pid and not name.startswith("ccserver."):
+            elif pid and not name.startswith(("ccserver.", "notary.")):
                 health = healthz(*self._ops(name)) or "OK"
             sup = states.get(name, {})
             out[name] = {"pid": pid, "health": health, "restarts": sup.get("restarts", 0),

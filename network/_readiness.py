@@ -109,6 +109,8 @@ class Readiness:
         if name.startswith("ccserver."):
             self._wait_cc_servers([g for g in self.layout.orgs if name == f"ccserver.{g.key}"])
             return
+        if name.startswith("notary."):  # a follower has nothing to serve: running is ready
+            return
         self._wait_health([name])
         if name.startswith("peer0."):
             self._wait_gossip()
