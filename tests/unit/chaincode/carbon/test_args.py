@@ -85,6 +85,15 @@ BAD = [
     ("account:totals", ("x", "2023-11-01", "2023-11-30"), "uscc"),
     ("account:totals", (E1, "2023-11-31", "2023-11-30"), "from_date"),
     ("account:totals", (E1, "2023-11-02", "2023-11-01"), "to_date"),
+    ("audit:register_key", ("nope",), "binding"),
+    ("audit:register_key", ('{"statement":{}}',), "binding"),
+    ("audit:sign", ("not a note",), "note"),
+    ("audit:signatures", ("x",), "size"),
+    ("audit:anchor", ("not a note", "[]"), "note"),
+    ("audit:anchors", ("-1",), "after_size"),
+    ("audit:alarm", ("{}",), "evidence"),
+    ("audit:history", ("batch", "x"), "record_type"),
+    ("audit:history", ("enterprise", "x"), "key"),
 ]
 
 
@@ -104,7 +113,8 @@ def test_every_transaction_has_a_bad_argument_case() -> None:
     from chaincode.shim import Dispatcher
     covered = {fn for fn, _a, _f in BAD}
     no_args = {"operating:declare", "identity:whoami",   # transient cases: test_operating
-               "readings:submit_batch", "readings:correct"}   # and test_readings
+               "readings:submit_batch", "readings:correct",   # and test_readings
+               "audit:keys", "audit:head"}                    # no arguments
     assert covered | no_args == set(Dispatcher(*contracts(test_contracts=False)).table)
 
 

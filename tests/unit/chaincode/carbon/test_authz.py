@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 import pytest
 
+from .audit_notaries import Notaries
+from .audit_notaries import binding as notary_binding
 from .conftest import E1, E2, E3, World, build_world, record
 from .identities import enterprise, issue, meter_gateway
 from .test_operating import declaration_transient
@@ -73,6 +75,26 @@ def _batch_id(w: World) -> str:
 
 PRIVATE = {"power-admin", "power-client", "certifier-admin", "certifier-client",
            "regulator-admin", "regulator-client"}
+POWER_STAFF = {"power-admin", "power-client"}
+
+
+def _notaries(w: World) -> None:
+    w.notaries = Notaries(w)  # type: ignore[attr-defined]
+    w.notaries.register()  # type: ignore[attr-defined]
+
+
+def _notary_binding(w: World) -> tuple:
+    import notary
+    key = notary.Signer.generate("PowerMSP/notary").verifier
+    return (json.dumps(notary_binding(w["power-admin"], key)),)
+
+
+def _alarm(w: World) -> tuple:
+    import notary
+    n = w.notaries  # type: ignore[attr-defined]
+    forged = notary.MemoryTree.from_entries([b"forged"] * 5)
+    return (json.dumps({"accused": "BankMSP", "size": 5, "ours": n.signed(5, "PowerMSP"),
+                        "theirs": n.signed(5, "BankMSP", tree=forged), "reason": "r"}),)
 
 
 # transaction -> (setup, args for ent-own / everyone, args when ent-other, allowed callers)
@@ -121,6 +143,18 @@ CASES: dict[str, Case] = {
     "readings:get_batch": (_readings, lambda w: (_batch_id(w),), None, PRIVATE | {"gateway"}),
     "account:totals": (_readings, lambda w: (E1, "2023-11-13", "2023-11-13"),
                        lambda w: (E2, "2023-11-13", "2023-11-13"), PRIVATE | {"ent-own"}),
+    "audit:register_key": (_nothing, _notary_binding, None, {"power-admin"}),
+    "audit:keys": (_notaries, lambda w: (), None, ALL_STAFF),
+    "audit:sign": (_notaries, lambda w: (w.notaries.signed(5, "PowerMSP"),), None,
+                   POWER_STAFF),
+    "audit:signatures": (_nothing, lambda w: ("5",), None, ALL_STAFF),
+    "audit:anchor": (_notaries, lambda w: (w.notaries.signed(5, "PowerMSP", "BankMSP",
+                                                             "RegulatorMSP"), "[]"), None,
+                     ALL_STAFF),
+    "audit:head": (_nothing, lambda w: (), None, ALL_STAFF),
+    "audit:anchors": (_nothing, lambda w: ("0",), None, ALL_STAFF),
+    "audit:alarm": (_notaries, _alarm, None, POWER_STAFF),
+    "audit:history": (_nothing, lambda w: ("enterprise", E1), None, ALL_STAFF),
 }
 
 
@@ -139,6 +173,10 @@ RULE = {  # the rule a refusal of each transaction names
     "readings:submit_batch": "readings.submit", "readings:correct": "readings.correct",
     "readings:locate": "readings.read", "readings:get_batch": "readings.batch",
     "account:totals": "account.totals",
+    "audit:register_key": "audit.register_key", "audit:keys": "audit.read",
+    "audit:sign": "audit.sign", "audit:signatures": "audit.read",
+    "audit:anchor": "audit.anchor", "audit:head": "audit.read", "audit:anchors": "audit.read",
+    "audit:alarm": "audit.alarm", "audit:history": "audit.history",
 }
 
 # an admin, but of the proposer's organisation, which no policy names
@@ -268,7 +306,7 @@ def test_contracts_include_the_probe_only_with_the_test_flag(monkeypatch) -> Non
     from chaincode.carbon import contracts
     monkeypatch.delenv("CARBONTRUST_CC_TEST_CONTRACTS", raising=False)
     assert [c.name for c in contracts()] == ["registry", "governance", "operating",
-                                             "identity", "readings", "account"]
+                                             "identity", "readings", "account", "audit"]
     monkeypatch.setenv("CARBONTRUST_CC_TEST_CONTRACTS", "1")
     assert "Probe" in [type(c).__name__ for c in contracts()]
     assert os.environ["CARBONTRUST_CC_TEST_CONTRACTS"] == "1"
