@@ -79,6 +79,13 @@ class GatewayLedger:
         result: bytes = self._contract.evaluate(function, list(args), **self._kw())
         return result
 
+    def evaluate_on(self, function: str, args: Sequence[str],
+                    organizations: Sequence[str]) -> bytes:
+        """Evaluate on a peer of those organisations only (to compare their answers)."""
+        result: bytes = self._contract.evaluate(
+            function, list(args), endorsing_organizations=list(organizations), **self._kw())
+        return result
+
     def submit(self, function: str, args: Sequence[str]) -> Submitted:
         kw = self._kw()
         commit = self._contract.new_proposal(function, list(args)).endorse(**kw).submit(**kw)

@@ -28,6 +28,14 @@ GROUPS: dict[str, tuple[str, str]] = {
                 "Carbon account figures: period totals of metered readings."),
     "audit": ("gateway.cli.audit:audit",
               "The audit trail: record history, proofs, exports checked offline."),
+    "results": ("gateway.cli.results:results",
+                "Period results computed on the ledger: compute, get."),
+    "attest": ("gateway.cli.attest:attest",
+               "Attest an enterprise's period result (the certifier's signed statement)."),
+    "attestation": ("gateway.cli.attest:attestation",
+                    "Attestations: show one, withdraw one."),
+    "rating": ("gateway.cli.results:rating",
+               "Ratings of attested results with the rule set in force: compute, get."),
 }
 
 
