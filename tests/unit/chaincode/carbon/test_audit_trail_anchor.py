@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import notary
 from chaincode.carbon import _audit_trail
@@ -210,3 +212,41 @@ def test_enterprises_and_gateways_cannot_anchor_or_read(world: World, n: Notarie
                      ("audit:signatures", ("5",))):
         res = world.call(who, fn, *args)
         assert res.status == 403 and rule_of(res.message) == "audit.read", (fn, res.message)
+
+
+def _hostile_world() -> tuple[World, Notaries, str]:
+    from .conftest import build_world
+    w = build_world()
+    notaries = Notaries(w)
+    notaries.register()
+    # ECDSA signatures vary in length: made once, so every run draws the same way
+    power = json.dumps(binding(w["power-admin"], notaries.signers["PowerMSP"].verifier))
+    return w, notaries, power
+
+
+HOSTILE = _hostile_world()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), fn=st.sampled_from(["audit:sign", "audit:anchor", "audit:alarm",
+                                           "audit:register_key"]))
+def test_hostile_notes_and_proofs_never_give_a_500(data: st.DataObject, fn: str) -> None:
+    """Valid notes, proofs and bindings with characters replaced, cut or inserted."""
+    w, n, power_binding = HOSTILE
+    size = data.draw(st.integers(1, 12))
+    good = {"audit:sign": (n.signed(size, "PowerMSP"),),
+            "audit:anchor": (n.signed(size, *THREE), n.proof(0, size)),
+            "audit:alarm": (json.dumps({"accused": "BankMSP", "size": size,
+                                        "ours": n.signed(size, "PowerMSP"),
+                                        "theirs": n.signed(size, "BankMSP"),
+                                        "reason": "r"}),),
+            "audit:register_key": (power_binding,)}[fn]
+    args = []
+    for arg in good:
+        for _ in range(data.draw(st.integers(0, 3))):
+            i = data.draw(st.integers(0, len(arg)))
+            cut = data.draw(st.integers(0, 3))
+            arg = arg[:i] + data.draw(st.text(max_size=3)) + arg[i + cut:]
+        args.append(arg)
+    res = w.call("power-admin", fn, *args)
+    assert res.status == 200 or 400 <= res.status < 500, (fn, args, res.message)
