@@ -22,6 +22,12 @@ outside ``first..last`` is outside the range, whatever the order. An entry insid
 window whose time falls outside the range is shown like the others (the checker marks it
 as outside the range; hiding it would make a time-range export unverifiable).
 
+The anchor of a checkpoint is itself a transaction with an entry (``audit.anchor``), so the
+log always goes on past its latest anchored checkpoint. A range reaching past the checkpoint
+ends at the checkpoint when every later entry in it is one the export would not select (the
+trail's housekeeping, ``audit.*``; with ``--uscc``, entries about other enterprises); an
+entry it would select refuses the export (``NOT_ANCHORED``) until the next anchor covers it.
+
 Nothing here reads a clock or the network: the ledger's view (its anchor head) is passed in
 by the caller, and a store that disagrees with it is refused.
 """
@@ -35,7 +41,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import notary
-from verifier import THRESHOLD, BindingError, check_binding_signature, origin
+from verifier import (
+    HOUSEKEEPING_PREFIX,
+    THRESHOLD,
+    BindingError,
+    check_binding_signature,
+    origin,
+)
 
 from ._store import AnchorRow, AuditStore, EntryRow, normalise_time
 
@@ -158,6 +170,25 @@ def signing_bindings(store: AuditStore,
     return out
 
 
+def _clip_check(store: AuditStore, rng: ExportRange, n: int, last: int) -> None:
+    """Refuse unless no entry in ``n..last`` (after the anchored checkpoint) is one the
+    export would select: an entry of the trail's own housekeeping (key registrations,
+    signatures, anchors: the anchor of a checkpoint always comes after it), one outside the
+    times, or with ``--uscc`` one about another enterprise may be left to the next export."""
+    for row in store.entries(n, last + 1):
+        entry = row.entry
+        name = entry.get("entry")
+        if isinstance(name, str) and name.startswith(HOUSEKEEPING_PREFIX):
+            continue
+        if not (rng.time_from <= row.timestamp <= rng.time_to) or not entry_matches(
+                entry, rng.uscc):
+            continue
+        raise ExportError("NOT_ANCHORED", f"log entry {row.index} (tx {row.tx_id}, "
+                          f"{name}) is in the range but after the latest anchored "
+                          f"checkpoint (size {n}, log size {store.size()}): try again after "
+                          f"the next anchor")
+
+
 def build_export(store: AuditStore, channel: str, rng: ExportRange,
                  head: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
     """The export of ``rng`` under the store's latest anchored checkpoint, and warnings.
@@ -174,9 +205,12 @@ def build_export(store: AuditStore, channel: str, rng: ExportRange,
                         f"anchors up to size {n} only (its follower is behind)")
     first, last = store.index_range(rng.time_from, rng.time_to)
     if last >= n:
-        raise ExportError("NOT_ANCHORED", f"the range reaches log entry {last}; the latest "
-                          f"anchored checkpoint covers entries 0..{n - 1} (size {n}, log "
-                          f"size {store.size()}): try again after the next anchor")
+        _clip_check(store, rng, n, last)
+        warnings.append(f"log entries {n}..{last} came after the anchored checkpoint (size "
+                        f"{n}); none of them is one this export selects (audit-trail "
+                        f"housekeeping{', or about another enterprise' if rng.uscc else ''})"
+                        f", so the export ends at the checkpoint")
+        first, last = min(first, n), n - 1
     entries: list[dict[str, Any]] = []
     for row in store.entries(first, last + 1):
         if entry_matches(row.entry, rng.uscc):

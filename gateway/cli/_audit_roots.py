@@ -59,9 +59,7 @@ def roots_from_config(config_bytes: bytes) -> dict[str, bytes]:
 
 
 def roots_from_peer(app: App, opts: dict[str, Any]) -> dict[str, bytes]:
-    from gateway.cli._ledger import ledger_failure
-
-    from gateway.cli._ledger import open_gateway_ledger
+    from gateway.cli._ledger import ledger_failure, open_gateway_ledger
 
     target = app.target(opts)
     factory = app.ledger_factory or open_gateway_ledger
