@@ -14,6 +14,7 @@ docs/report.md describes the document and how a bank verifies it.
 
 from ._build import build_report, report_id
 from ._canonical import canonical_bytes, parse_report_json, report_digest
+from ._check import PdfCheck, check_pdf, extract_embedded_json
 from ._errors import (
     PdfEmbeddedJsonError,
     PdfError,
@@ -23,6 +24,7 @@ from ._errors import (
     ReportInputError,
     ReportSchemaError,
 )
+from ._pdf import EMBEDDED_NAME, RENDERER, qr_payload, render_pdf
 from ._schema import SCHEMA_NAME, SCHEMA_VERSION, schema, schema_bytes, validate
 
 __all__ = [
@@ -32,6 +34,13 @@ __all__ = [
     "report_digest",
     "parse_report_json",
     "validate",
+    "render_pdf",
+    "qr_payload",
+    "RENDERER",
+    "EMBEDDED_NAME",
+    "check_pdf",
+    "extract_embedded_json",
+    "PdfCheck",
     "schema",
     "schema_bytes",
     "SCHEMA_NAME",

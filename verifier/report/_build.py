@@ -228,8 +228,8 @@ def _data_quality(att: dict[str, Any]) -> dict[str, Any]:
     opinion = att["statement"]["opinion"]
     if att["status"] == "valid" and opinion in _RATABLE:
         return {"pcaf_score": 1, "basis": f"verified emissions (PCAF option 1a): an "
-                f"ISO 14064-3 attestation with a {opinion} opinion at "
-                f"{att['statement']['assurance']} assurance by "
+                f"ISO 14064-3 attestation, opinion {opinion}, "
+                f"{att['statement']['assurance']} assurance, by "
                 f"{att['statement']['verifier']['name']}, in force"}
     return {"pcaf_score": 2, "basis": "emissions computed from metered energy with published "
             "factors (PCAF option 2a), not verified: the attestation is "
