@@ -301,7 +301,8 @@ class Daemon:
         eof = self._pump(rfd, out)
 
         async def ready() -> None:
-            if not spec.get("ready"):
+            if not spec.get("ready"):  # nothing to probe (e.g. a notary follower): started
+                self._set(name, state="running", ready_at=time.time())
                 return
             while not await asyncio.to_thread(_ready_now, spec["ready"]):
                 await asyncio.sleep(0.2)

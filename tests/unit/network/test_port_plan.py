@@ -46,7 +46,8 @@ def _ports(base: int) -> list[int]:
 def test_the_plan_reads_the_modules() -> None:
     bases = _bases()
     # the scan must find the modules that do run networks of their own
-    assert {"test_drill", "test_gateway_stopped_peer", "test_network_resilience"} <= set(bases)
+    assert {"test_drill", "test_gateway_stopped_peer", "test_network_resilience",
+            "test_audit_trail"} <= set(bases)
 
 
 def test_every_network_is_below_the_ephemeral_range() -> None:
