@@ -59,10 +59,16 @@ def version_text(version: int | None) -> str:
     return "" if version is None else str(version)
 
 
+#: compared first, where present: the computation before the figures derived from it
+FIRST = ("result", "lines", "factors", "accounting_input")
+
+
 def first_difference(a: Any, b: Any, path: str = "") -> tuple[str, Any, Any] | None:
-    """The first (path, a's value, b's value) where two JSON values differ, or None."""
+    """The first (path, a's value, b's value) where two JSON values differ, or None; keys
+    in FIRST come first, so a differing factor is named before the totals it changes."""
     if isinstance(a, dict) and isinstance(b, dict):
-        for key in sorted(set(a) | set(b)):
+        keys = set(a) | set(b)
+        for key in [k for k in FIRST if k in keys] + sorted(keys - set(FIRST)):
             found = first_difference(a.get(key), b.get(key), f"{path}.{key}" if path else key)
             if found:
                 return found
