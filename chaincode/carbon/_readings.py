@@ -20,6 +20,11 @@ endorses, never receives the transient data and never stores a value.  Keys (_re
 keys below) name meters, days and batch ids, never a value; every value carries a nonce
 SHA-256(salt || key) so the public hash of a private value is not guessable.
 
+The answer of ``submit_batch`` is in every peer's block (the endorsed response payload), so
+it carries the batch's salted commitment (as the audit event does), never its root: a root
+over a few guessable readings could be confirmed by guessing.  The submitter recomputes the
+root of the bytes it sent and checks the commitment opens to it.
+
 Commit-time replay and overlap safety: a batch reads and writes the slot key of every
 (meter, UTC+08:00 day) it touches, so of two concurrent batches touching one meter-day the
 second is invalidated by MVCC (and, resubmitted, is then a no-op, a partial record or a
@@ -201,10 +206,11 @@ class Readings(Contract):
                   "tx_id": stub.tx_id, "salt": salt.hex(),
                   "nonce": nonce(salt, batch_key(stub.tx_id))}
         await put_private(stub, batch_key(stub.tx_id), record)
+        sealed = commitment(salt, bytes.fromhex(root))
         emit(stub, "readings.submit", {"batch_id": stub.tx_id, "count": len(readings),
                                        "recorded": len(new), "duplicate": False},
-             commitments={"batch": commitment(salt, bytes.fromhex(root))})
-        return {"batch_id": stub.tx_id, "root": root, "count": len(readings),
+             commitments={"batch": sealed})
+        return {"batch_id": stub.tx_id, "commitment": sealed, "count": len(readings),
                 "recorded": len(new), "duplicate": False}
 
     async def _replay(self, stub: Stub, salt: bytes, original: str, root: str,
@@ -215,10 +221,10 @@ class Readings(Contract):
         key = replay_key(stub.tx_id)
         await put_private(stub, key, {"nonce": nonce(salt, key), "batch_id": original,
                                       "root": root, "timestamp": tx_time(stub)})
+        sealed = commitment(salt, bytes.fromhex(root))
         emit(stub, "readings.submit", {"batch_id": original, "count": count, "recorded": 0,
-                                       "duplicate": True},
-             commitments={"batch": commitment(salt, bytes.fromhex(root))})
-        return {"batch_id": original, "root": root, "count": count, "recorded": 0,
+                                       "duplicate": True}, commitments={"batch": sealed})
+        return {"batch_id": original, "commitment": sealed, "count": count, "recorded": 0,
                 "duplicate": True}
 
     @transaction

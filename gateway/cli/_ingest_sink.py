@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from accounting.readings import batch_root
 from gateway.cli._exit import LedgerRefused, LedgerUnreachable
 from gateway.cli._ledger import Ledger, ledger_failure
 from gateway.ingest import Accepted, BatchRefused
@@ -67,7 +69,7 @@ class LedgerSink:
                     await asyncio.sleep(0.05 * 2 ** attempt)
                     continue
                 raise _failure(exc) from None
-        accepted = _accepted(result)
+        accepted = _accepted(result, canonical, salt)
 
         if accepted.duplicate:
             original = await loop.run_in_executor(self._pool, self._root_of, accepted.batch_id)
@@ -103,13 +105,24 @@ def _failure(exc: Exception) -> Exception:
     return exc if failure is None else failure
 
 
-def _accepted(result: bytes) -> Accepted:
+def _accepted(result: bytes, canonical: bytes, salt: bytes) -> Accepted:
+    """The answer, with the root of the bytes sent once the endorsers' commitment
+    SHA-256(salt || root) is seen to open to it (the answer is in every peer's block, so it
+    carries the commitment, never the root)."""
     try:
         answer = json.loads(result.decode("utf-8"))
         recorded = answer.get("recorded")
-        return Accepted(str(answer["batch_id"]), str(answer["root"]), int(answer["count"]),
-                        bool(answer["duplicate"]), None if recorded is None else int(recorded))
+        sealed, batch_id = str(answer["commitment"]), str(answer["batch_id"])
+        count, duplicate = int(answer["count"]), bool(answer["duplicate"])
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError,
             AttributeError):
         raise LedgerUnreachable(f"{FUNCTION} answered {len(result)} bytes that are not its "
                                 f"JSON result: {result[:80]!r}") from None
+    root = batch_root(canonical)
+    mine = "sha256:" + hashlib.sha256(salt + root).hexdigest()
+    if sealed != mine:
+        raise LedgerUnreachable(f"{FUNCTION} for batch {batch_id}: the endorsers committed to "
+                                f"{sealed}, not to the root {root.hex()} of the bytes sent "
+                                f"({mine})")
+    return Accepted(batch_id, root.hex(), count, duplicate,
+                    None if recorded is None else int(recorded))

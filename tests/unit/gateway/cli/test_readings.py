@@ -3,6 +3,7 @@ real ``accounting.readings`` codec)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import sys
@@ -43,7 +44,8 @@ def contract(codec: ModuleType, bad: Mapping[str, BaseException] | None = None
         root = codec.batch_root(batch).hex()
         duplicate = root in seen
         seen.setdefault(root, "b-" + root[:12])
-        return json.dumps({"batch_id": seen[root], "root": root,
+        sealed = "sha256:" + hashlib.sha256(transient["salt"] + bytes.fromhex(root)).hexdigest()
+        return json.dumps({"batch_id": seen[root], "commitment": sealed,
                            "count": batch.count(b"\n") + 1, "duplicate": duplicate}).encode()
 
     return answer
@@ -74,6 +76,22 @@ def test_submit_as_the_meter_gateway_with_transient_to_the_collection_members(
     # the same file again: the journal knows it, nothing is sent twice
     again = ct("readings", "submit", write(tmp_path, csv_text(10)))
     assert again.code == 0 and len(ledger.private) == 3
+
+
+def test_an_answer_committing_to_another_root_stops_the_run(
+        ct, ledger: FakeLedger, codec: ModuleType, tmp_path: Path):
+    """submit_batch answers the salted commitment (its answer is in every peer's block, so
+    never the root); the submitter checks it opens to the root of the bytes it sent."""
+    answer = contract(codec)
+
+    def other_root(transient: Mapping[str, bytes]) -> bytes:
+        return answer({**transient, "salt": b"another salt"})
+
+    ledger.answers["readings:submit_batch"] = other_root
+    r = ct("readings", "submit", write(tmp_path, csv_text(3)))
+    assert r.code == 3, r.err
+    assert "the endorsers committed to sha256:" in r.err and "not to the root" in r.err
+    assert not list((tmp_path / "ingest" / "store").glob("*.batch"))  # nothing kept
 
 
 def test_readings_already_on_the_ledger_count_as_duplicates(
