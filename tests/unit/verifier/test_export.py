@@ -83,3 +83,87 @@ def test_out_of_order_timestamps_inside_the_window_are_shown_not_refused() -> No
     summary = check_export(json.dumps(export).encode(), w.roots)
     flags = {s.index: s.in_range for s in summary.shown}
     assert flags[12] is False and flags[11] is True
+
+
+def _base() -> dict[str, Any]:
+    return build_export(world(), timestamp(10), timestamp(20), USCCS[1])
+
+
+def _set(path: str, value: Any) -> dict[str, Any]:
+    x = _base()
+    target: Any = x
+    *parents, last = path.split(".")
+    for p in parents:
+        target = target[int(p)] if p.isdigit() else target[p]
+    if value is _DELETE:
+        del target[last]
+    else:
+        target[int(last) if last.isdigit() else last] = value
+    return x
+
+
+_DELETE = object()
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "match"),
+    [
+        ("format", "carbontrust-audit-export/v2", "format"),
+        ("origin", "carbontrust.audit/other", "origin"),
+        ("channel", "", "channel"),
+        ("extra", 1, "exactly keys"),
+        ("anchors", _DELETE, "exactly keys"),
+        ("anchors", [], "no anchored checkpoint"),
+        ("range.from", "2026-01-01", "RFC 3339"),
+        ("range.from", "2031-01-01T00:00:00Z", "after range.to"),
+        ("range.uscc", 5, "USCC"),
+        ("first_index", -1, "first_index"),
+        ("last_index", 3, "below first_index"),
+        ("entries.0.proof.0", "not base64!", "base64"),
+        ("entries.0.proof.0", "AAAA", "32-byte"),
+        ("entries.0.index", True, "integer"),
+        ("entries.1.leaf_hash", None, "string"),
+        ("boundary.before.leaf", "\ud800", "surrogate"),
+        ("boundary.before.leaf_hash", "AAAA", "exactly keys"),  # boundaries are shown in full
+        ("checkpoint", "no note", "not a checkpoint note"),
+        ("key_bindings.0.statement", {}, "statement needs"),
+        ("threshold", "3", "integer"),
+    ],
+)
+def test_malformed_export_is_format(path: str, value: Any, match: str) -> None:
+    with pytest.raises(AuditCheckError, match=match) as info:
+        _check(_set(path, value))
+    assert info.value.code == "FORMAT"
+
+
+def test_a_proven_leaf_that_is_not_canonical_is_format() -> None:
+    # a log whose leaf 12 is not in canonical form (no honest follower writes one): the
+    # proof holds, the leaf is still refused, by name
+    leaves = list(make_world().leaves)
+    leaves[12] = leaves[12].replace(b":", b": ", 1)
+    w = make_world(leaves)
+    export = build_export(w, timestamp(10), timestamp(20))
+    with pytest.raises(AuditCheckError, match=r"entries\[2\] \(log index 12\).*canonical") as e:
+        check_export(json.dumps(export).encode(), w.roots)
+    assert e.value.code == "FORMAT"
+
+
+def test_fewer_than_threshold_bound_organisations() -> None:
+    # only two organisations' keys bound, and the notes signed by those two alone
+    import notary
+
+    x = _base()
+    two = ("PowerMSP", "BankMSP")
+    x["key_bindings"] = [b for b in x["key_bindings"] if b["statement"]["mspid"] in two]
+
+    def strip(text: str) -> str:
+        note = notary.Note.parse(text)
+        kept = tuple(s for s in note.signatures if s.name.split("/")[0] in two)
+        return notary.Note(note.text, kept).format()
+
+    x["checkpoint"] = strip(x["checkpoint"])
+    for a in x["anchors"]:
+        a["note"] = strip(a["note"])
+    with pytest.raises(AuditCheckError) as info:
+        _check(x)
+    assert info.value.code == "THRESHOLD" and "only 2 organisations" in str(info.value)
