@@ -109,10 +109,21 @@ def _summary(r: dict[str, Any]) -> list[Any]:
     rep, ent, m = r["report"], r["enterprise"], r["method"]
     sup = rep["supersedes"]
     fs = m["factor_set"]
+    qr_size = 30 * mm
+    head = Table([[[_p("Carbon credit report", size=16, bold=True), Spacer(1, 2 * mm),
+                    _p(f"{ent['name']}  ·  {r['period']['start']} to {r['period']['end']}",
+                       size=11), Spacer(1, 2 * mm),
+                    _p("The QR code carries the report's id, its digest (sha256 of the "
+                       "canonical JSON embedded in this PDF) and the ledger checkpoint it is "
+                       "anchored under.", size=7, color=colors.HexColor("#555555"))],
+                   _charts.qr_drawing(qr_payload(r), qr_size)]],
+                 colWidths=[_W - qr_size - 4, qr_size + 4], hAlign="LEFT")
+    head.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                              ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return [
-        _p("Carbon credit report", size=16, bold=True),
-        _p(f"{ent['name']}  ·  {r['period']['start']} to {r['period']['end']}", size=11),
-        Spacer(1, 3 * mm),
+        head,
+        Spacer(1, 2 * mm),
         _pairs([("Report", rep["id"]), ("Status", f"{rep['status']} (version {rep['version']})"),
                 ("Supersedes", "none" if sup is None else f"{sup['id']} {sup['digest']}"),
                 ("Schema", r["schema"]),
@@ -143,8 +154,8 @@ def _figures(r: dict[str, Any]) -> list[Any]:
 
 def _charts_row(r: dict[str, Any]) -> Table:
     w = _W / 2 - 2 * mm
-    t = Table([[_charts.trend_chart(r["emissions"]["by_month"], w, 118),
-                _charts.mix_chart(r["emissions"]["lines"], w, 118)]],
+    t = Table([[_charts.trend_chart(r["emissions"]["by_month"], w, 112),
+                _charts.mix_chart(r["emissions"]["lines"], w, 112)]],
               colWidths=[_W / 2, _W / 2], hAlign="LEFT")
     t.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     return t
@@ -154,7 +165,7 @@ def _intensity_rating(r: dict[str, Any]) -> list[Any]:
     rows = [["Metric", "Intensity", "Unit", "Denominator"]]
     for i in r["intensities"]:
         den = i["denominator"]
-        rows.append([i["metric"], i["value"] if i["value"] is not None else "not declared",
+        rows.append([i["metric"], i["value"] if i["value"] is not None else "none",
                      i["unit"] or "", "" if den is None else f"{den['quantity']} {den['unit']}"])
     rt = r["rating"]
     bs = rt["benchmark_set"]
@@ -165,15 +176,15 @@ def _intensity_rating(r: dict[str, Any]) -> list[Any]:
                          for d in g["dimensions"])
         src = "sourced" if g["sourced"] else "project defaults, not sourced"
         rating_rows.append([f"{g['rule_set']['version']} ({src})", g["scheme"],
-                            _p(g["label"] or f"none: {g['reason']}", 12, True), dims])
+                            _p(g["label"] or f"none: {g['reason']}", 9, True), dims])
     sourced = "sourced" if bs["sourced"] else "illustrative, not sourced"
-    chart = _charts.intensity_chart(rt["ratings"], _W * 0.42, 96)
-    left = _table(rows, [0.16 * _W, 0.12 * _W, 0.13 * _W, 0.14 * _W])
+    chart = _charts.intensity_chart(rt["ratings"], _W * 0.42, 90)
+    left = _table(rows, [0.14 * _W, 0.12 * _W, 0.15 * _W, 0.15 * _W])
     side = Table([[left, chart]], colWidths=[0.57 * _W, 0.43 * _W], hAlign="LEFT")
     side.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return [_section("Intensity and rating"), side, Spacer(1, 2 * mm),
-            _table(rating_rows, [0.2 * _W, 0.22 * _W, 0.12 * _W, 0.46 * _W]),
+            _table(rating_rows, [0.2 * _W, 0.22 * _W, 0.14 * _W, 0.44 * _W]),
             _p(f"Benchmark set {bs['version']} ({sourced}) {bs['digest']}; the rating rests "
                f"on an {rt['attestation_opinion']} attestation.", size=7)]
 
@@ -190,29 +201,21 @@ def _attestation(r: dict[str, Any]) -> list[Any]:
         ("Date", s["date"]),
         ("Verifier", s["verifier"]["name"]), ("Accreditation", s["verifier"]["accreditation"]),
         ("Criteria", f"{s['criteria']['method']}, {s['criteria']['factor_set']['version']}"),
-        ("Statement", a["statement_digest"])], width=_W - 34 * mm - 10)
-    qr_size = 34 * mm
-    qr = Table([[_charts.qr_drawing(qr_payload(r), qr_size)],
-                [_p("Report digest and anchor", size=6)]],
-               colWidths=[qr_size + 4], hAlign="LEFT")
-    body = Table([[[pairs, Spacer(1, 1.5 * mm), _p("Basis: " + s["basis"], size=7)], qr]],
-                 colWidths=[_W - qr_size - 8, qr_size + 8], hAlign="LEFT")
-    body.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
-                              ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    return [_section("Attestation (ISO 14064-3)"), body]
+        ("Statement", a["statement_digest"])])
+    return [_section("Attestation (ISO 14064-3)"), pairs, Spacer(1, 1 * mm),
+            _p("Basis for the opinion: " + s["basis"], size=7)]
 
 
 def _detail(r: dict[str, Any]) -> list[Any]:
-    months = sorted({m["month"] for s in r["energy"]["sources"] for m in s["months"]})
-    head = ["Source", "Unit", "Data"] + [m[5:] for m in months] + ["Total"]
-    rows: list[list[Any]] = [head]
-    for s in r["energy"]["sources"]:
-        by = {m["month"]: m["quantity"] for m in s["months"]}
-        rows.append([_p(s["source"], 6), _p(s["unit"], 6),
-                     _p(s["data_source"].replace("_", " "), 6)]
-                    + [_p(by.get(m, ""), 6) for m in months] + [_p(s["total"], 6, True)])
-    fixed = [0.11 * _W, 0.06 * _W, 0.09 * _W]
-    rest = (_W - sum(fixed)) / (len(months) + 1)
+    sources = r["energy"]["sources"]
+    months = sorted({m["month"] for s in sources for m in s["months"]})
+    rows: list[list[Any]] = [["Month"] + [f"{s['source']} ({s['unit']})" for s in sources]]
+    by = [{m["month"]: m["quantity"] for m in s["months"]} for s in sources]
+    for month in months:
+        rows.append([month] + [b.get(month, "") for b in by])
+    rows.append([_p("Total", bold=True)] + [_p(s["total"], bold=True) for s in sources])
+    rows.append(["Data source"] + [s["data_source"].replace("_", " ") for s in sources])
+    col = (_W - 0.16 * _W) / max(1, len(sources))
     lines = [["#", "Source", "Quantity", "Scope", "ISO 14064-1", "tCO2e", "Factors"]]
     for ln in r["emissions"]["lines"]:
         f = ", ".join(f"{x['id']}={x['value']} {x['unit']}" for x in ln["factors"])
@@ -224,7 +227,7 @@ def _detail(r: dict[str, Any]) -> list[Any]:
     led = r["ledger"]
     cp = led["checkpoint"]
     return [_section("Energy by source and month"),
-            _table(rows, fixed + [rest] * (len(months) + 1)), Spacer(1, 3 * mm),
+            _table(rows, [0.16 * _W] + [col] * len(sources)), Spacer(1, 3 * mm),
             _section("Emissions by source"),
             _table(lines, [0.04 * _W, 0.17 * _W, 0.14 * _W, 0.08 * _W, 0.1 * _W, 0.1 * _W,
                            0.37 * _W]), Spacer(1, 3 * mm),
@@ -292,7 +295,7 @@ def render_pdf(report: dict[str, Any]) -> bytes:
     story += _summary(report)
     story += [Spacer(1, 3 * mm)] + _figures(report) + [Spacer(1, 2 * mm), _charts_row(report)]
     story += [Spacer(1, 2 * mm)] + _intensity_rating(report)
-    story += [Spacer(1, 3 * mm), KeepTogether(_attestation(report))]
-    story += [PageBreak()] + _detail(report)
+    story += [PageBreak(), KeepTogether(_attestation(report)), Spacer(1, 3 * mm)]
+    story += _detail(report)
     doc.build(story, onFirstPage=first, onLaterPages=footer)
     return buf.getvalue()

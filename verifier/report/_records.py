@@ -106,6 +106,7 @@ def check_result(result: Any) -> dict[str, Any]:
             _same(f"{path}.unit", totals[source].get("unit"), t.get("unit"), "unit differs")
             sums[source] = sums.get(source, Decimal(0)) + decimal(t.get("quantity"),
                                                                   f"{path}.quantity")
+    _check_months(result, acc_input, monthly)
     for source, t in totals.items():
         path = f"result.inputs.totals.totals.{source}.quantity"
         total = decimal(t.get("quantity") if isinstance(t, dict) else None, path)
@@ -114,6 +115,37 @@ def check_result(result: Any) -> dict[str, Any]:
                                    expected=str(sums.get(source, Decimal(0))),
                                    found=str(total))
     return acc
+
+
+def _check_months(result: dict[str, Any], acc_input: dict[str, Any],
+                  monthly: dict[str, Any]) -> None:
+    """Each month's emissions (the trend chart) recompute from that month's totals alone."""
+    source_map = get(result, "result.source_map", dict)
+    start, end = result["period"]["start"], result["period"]["end"]
+    for month in sorted(monthly):
+        base = f"result.inputs.monthly.{month}"
+        first, last = get(result, f"{base}.from", str), get(result, f"{base}.to", str)
+        if not (start <= first <= last <= end and first[:7] == month == last[:7]):
+            raise ReportInputError(f"{base}.from", "not a month of the period",
+                                   expected=f"{month} within {start}..{end}",
+                                   found=f"{first}..{last}")
+        totals = get(result, f"{base}.totals", dict)
+        activity = []
+        for s in sorted(totals):
+            if s not in source_map:
+                raise ReportInputError(f"result.source_map.{s}", "missing")
+            activity.append({"source": source_map[s], "quantity": totals[s].get("quantity"),
+                             "unit": totals[s].get("unit"), "label": "metered"})
+        doc = {**acc_input, "period": {"start": first, "end": last}, "activity": activity,
+               "denominators": {}}
+        try:
+            again = accounting.compute(doc)
+        except accounting.AccountingError as exc:
+            raise ReportInputError(f"{base}.totals", f"accounting refused the month: "
+                                   f"{exc}") from None
+        for k in ("scope1_tco2e", "scope2_tco2e", "total_tco2e"):
+            _same(f"{base}.{k}", str(getattr(again, k)), get(result, f"{base}.{k}"),
+                  "does not recompute from the month's totals")
 
 
 def check_attestation(att: Any, result: dict[str, Any]) -> dict[str, Any]:
