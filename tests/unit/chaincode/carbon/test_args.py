@@ -94,6 +94,18 @@ BAD = [
     ("audit:alarm", ("{}",), "evidence"),
     ("audit:history", ("batch", "x"), "record_type"),
     ("audit:history", ("enterprise", "x"), "key"),
+    ("results:compute", ("x", "2023-01-01", "2023-03-31", ""), "uscc"),
+    ("results:compute", (E1, "2023-01-01", "2024-03-31", ""), "to_date"),
+    ("results:compute", (E1, "2023-01-01", "2023-03-31", "CN 2023"), "factor_set"),
+    ("results:preview", (E1, "2023-13-01", "2023-03-31", ""), "from_date"),
+    ("results:get", (E1, "2023-01-01", "2023-03-31", "v1"), "version"),
+    ("attestation:attest", ("{}", ""), "statement.assurance"),
+    ("attestation:attest", ("nope", ""), "statement"),
+    ("attestation:withdraw", (E1, "2023-01-01", "2023-03-31", "", "r"), "version"),
+    ("attestation:withdraw", (E1, "2023-01-01", "2023-03-31", "1", ""), "reason"),
+    ("attestation:get", (E1, "2023-01-01", "2023-03-31", "0"), "version"),
+    ("rating:compute", (E1, "2023-01-01", "2023-03-31", "-1"), "version"),
+    ("rating:get", ("x", "2023-01-01", "2023-03-31", ""), "uscc"),
 ]
 
 

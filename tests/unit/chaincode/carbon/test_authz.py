@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import pytest
 
+from . import results_world as rw
 from .audit_notaries import Notaries
 from .audit_notaries import binding as notary_binding
 from .conftest import E1, E2, E3, World, build_world, record
@@ -97,6 +98,38 @@ def _alarm(w: World) -> tuple:
                         "theirs": n.signed(5, "BankMSP", tree=forged), "reason": "r"}),)
 
 
+def _results_ready(w: World) -> None:
+    rw.prepare(w, correct=False)
+
+
+def _computed(w: World) -> None:
+    _results_ready(w)
+    rw.compute(w)
+
+
+def _attested(w: World) -> None:
+    _computed(w)
+    assert rw.attest(w, w.ok("regulator-client", "results:get", E1, rw.START, rw.END,
+                             "")).status == 200
+
+
+def _rated(w: World) -> None:
+    _attested(w)
+    assert rw.rate(w).status == 200
+
+
+def _attest_args(w: World, who: str) -> tuple:
+    """A statement signed by the caller itself, naming itself (as the CLI makes it)."""
+    result = w.ok("regulator-client", "results:get", E1, rw.START, rw.END, "")
+    return rw.signed(w[who], rw.statement(w[who], rw.fingerprint(w[who]), result))
+
+
+PERIOD = (E1, rw.START, rw.END)
+OTHER_PERIOD = (E2, rw.START, rw.END)
+RESULTS_WRITERS = {"certifier-admin", "certifier-client", "regulator-admin",
+                   "regulator-client", "ent-own"}
+SALTED = {"results:compute", "rating:compute"}
+
 # transaction -> (setup, args for ent-own / everyone, args when ent-other, allowed callers)
 Case = tuple[Callable[[World], None], Callable[[World], tuple], Callable[[World], tuple] | None,
              set[str]]
@@ -155,6 +188,22 @@ CASES: dict[str, Case] = {
     "audit:anchors": (_nothing, lambda w: ("0",), None, ALL_STAFF),
     "audit:alarm": (_notaries, _alarm, None, POWER_STAFF),
     "audit:history": (_nothing, lambda w: ("enterprise", E1), None, ALL_STAFF),
+    "results:compute": (_results_ready, lambda w: (*PERIOD, ""), lambda w: (*OTHER_PERIOD, ""),
+                        RESULTS_WRITERS),
+    "results:preview": (_results_ready, lambda w: (*PERIOD, ""), lambda w: (*OTHER_PERIOD, ""),
+                        RESULTS_WRITERS),
+    "results:get": (_computed, lambda w: (*PERIOD, ""), lambda w: (*OTHER_PERIOD, ""),
+                    PRIVATE | {"ent-own"}),
+    "attestation:attest": (_computed, lambda w: (), None,   # args: _attest_args
+                           {"certifier-admin", "certifier-client"}),
+    "attestation:withdraw": (_attested, lambda w: (*PERIOD, "1", "found faulty"), None,
+                             {"certifier-admin", "certifier-client"}),
+    "attestation:get": (_attested, lambda w: (*PERIOD, ""), lambda w: (*OTHER_PERIOD, ""),
+                        ALL_STAFF | {"ent-own"}),
+    "rating:compute": (_attested, lambda w: (*PERIOD, ""), lambda w: (*OTHER_PERIOD, ""),
+                       RESULTS_WRITERS),
+    "rating:get": (_rated, lambda w: (*PERIOD, ""), lambda w: (*OTHER_PERIOD, ""),
+                   PRIVATE | {"ent-own"}),
 }
 
 
@@ -177,6 +226,10 @@ RULE = {  # the rule a refusal of each transaction names
     "audit:sign": "audit.sign", "audit:signatures": "audit.read",
     "audit:anchor": "audit.anchor", "audit:head": "audit.read", "audit:anchors": "audit.read",
     "audit:alarm": "audit.alarm", "audit:history": "audit.history",
+    "results:compute": "results.compute", "results:preview": "results.compute",
+    "results:get": "results.read", "attestation:attest": "attestation.attest",
+    "attestation:withdraw": "attestation.withdraw", "attestation:get": "attestation.read",
+    "rating:compute": "rating.compute", "rating:get": "rating.read",
 }
 
 # an admin, but of the proposer's organisation, which no policy names
@@ -204,10 +257,13 @@ def test_matrix(fn: str, caller: str) -> None:
     w, who = _world_for(caller)
     setup(w)
     args = (other_args or own_args)(w) if caller == "ent-other" else own_args(w)
+    if fn == "attestation:attest":
+        args = _attest_args(w, who)
     transient = (declaration_transient(w["ent1"], E1) if fn == "operating:declare" else
                  batch_transient(day_of(count=1)) if fn == "readings:submit_batch" else
                  correction_transient(w, reading(qty="9"), batch_id=_batch_id(w))
-                 if fn == "readings:correct" else None)
+                 if fn == "readings:correct" else
+                 {"salt": rw.RESULT_SALT} if fn in SALTED else None)
     res = w.call(who, fn, *args, transient=transient)
     if caller in allowed:
         assert res.status == 200, (fn, caller, res.message)
@@ -306,7 +362,8 @@ def test_contracts_include_the_probe_only_with_the_test_flag(monkeypatch) -> Non
     from chaincode.carbon import contracts
     monkeypatch.delenv("CARBONTRUST_CC_TEST_CONTRACTS", raising=False)
     assert [c.name for c in contracts()] == ["registry", "governance", "operating",
-                                             "identity", "readings", "account", "audit"]
+                                             "identity", "readings", "account", "audit",
+                                             "results", "attestation", "rating"]
     monkeypatch.setenv("CARBONTRUST_CC_TEST_CONTRACTS", "1")
     assert "Probe" in [type(c).__name__ for c in contracts()]
     assert os.environ["CARBONTRUST_CC_TEST_CONTRACTS"] == "1"
