@@ -46,6 +46,7 @@ from verifier import (
     THRESHOLD,
     BindingError,
     check_binding_signature,
+    entry_uscc,
     origin,
 )
 
@@ -102,11 +103,9 @@ def range_time(text: str, *, end: bool) -> str:
 
 
 def entry_matches(entry: dict[str, Any], uscc: str | None) -> bool:
-    """Is ``entry`` about enterprise ``uscc`` (its ``keys.uscc``)? Every entry is, without one."""
-    if uscc is None:
-        return True
-    keys = entry.get("keys")
-    return isinstance(keys, dict) and keys.get("uscc") == uscc
+    """Is ``entry`` selected by an export of ``uscc`` (every entry is, without one)? The
+    checker's own rule (:func:`verifier.entry_uscc`: the entry's ``keys.uscc``)."""
+    return uscc is None or entry_uscc(entry) == uscc
 
 
 def _b64(data: bytes) -> str:

@@ -18,8 +18,7 @@ __all__ = ["check_file"]
 
 
 def check_file(app: App, file: Path, trust: Path) -> int:
-    from verifier import AuditCheckError, RootsError, load_msp_roots
-    from verifier._export import check_export
+    from verifier import AuditCheckError, RootsError, check_export, load_msp_roots
 
     try:
         data = file.read_bytes()
