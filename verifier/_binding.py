@@ -70,7 +70,7 @@ def _check_statement(statement: Any) -> notary.Verifier:
         raise BindingError(f"statement needs exactly keys {sorted(_STATEMENT_KEYS)}, "
                            f"found {found}")
     s = statement
-    if s["v"] != 1 or isinstance(s["v"], bool) or s["kind"] != BINDING_KIND:
+    if type(s["v"]) is not int or s["v"] != 1 or s["kind"] != BINDING_KIND:
         raise BindingError(f"statement is v={s['v']!r} kind={s['kind']!r}, "
                            f"expected v=1 kind={BINDING_KIND!r}")
     mspid = s["mspid"]

@@ -164,7 +164,10 @@ def parse_leaf(data: bytes) -> Leaf:
         found = sorted(v) if isinstance(v, dict) else type(v).__name__
         raise AuditFormatError(f"leaf needs exactly keys {sorted(_LEAF_KEYS)}, found {found}")
     leaf = Leaf(v["block"], v["index"], v["tx_id"], v["entry"])
-    again = audit_leaf(leaf.block, leaf.index, leaf.tx_id, leaf.entry)
+    try:
+        again = audit_leaf(leaf.block, leaf.index, leaf.tx_id, leaf.entry)
+    except RecursionError:
+        raise AuditFormatError(f"leaf of {leaf.tx_id!r} is nested too deeply") from None
     if again != bytes(data):
         raise AuditFormatError(f"leaf of {leaf.tx_id} is not in canonical form")
     return leaf

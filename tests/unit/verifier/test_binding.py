@@ -59,6 +59,7 @@ def _mutated(path: tuple[str, ...], value: Any) -> dict[str, Any]:
         (("statement", "channel"), "other"),  # origin no longer matches
         (("statement", "v"), 2),
         (("statement", "v"), True),
+        (("statement", "v"), 1.0),  # equal to 1, but not canonical JSON
         (("statement", "kind"), "something-else"),
         (("statement", "mspid"), "BankMSP"),  # key name no longer matches
         (("statement", "origin"), "carbontrust.audit/other"),

@@ -75,3 +75,14 @@ def test_audit_leaf_refuses_bad_fields() -> None:
         audit_leaf(1, -1, "t", {})
     with pytest.raises(AuditFormatError):
         audit_leaf(1, 0, "t", [])  # type: ignore[arg-type]
+
+
+def test_deep_nesting_is_a_format_error_not_a_crash() -> None:
+    for depth in (200, 900, 5000):
+        nested = b"[" * depth + b"]" * depth
+        data = b'{"block":1,"entry":{"a":' + nested + b'},"index":0,"tx_id":"t"}'
+        try:
+            leaf = parse_leaf(data)
+        except AuditFormatError:
+            continue
+        assert leaf.to_bytes() == data
