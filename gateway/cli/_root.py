@@ -29,13 +29,13 @@ GROUPS: dict[str, tuple[str, str]] = {
     "audit": ("gateway.cli.audit:audit",
               "The audit trail: record history, proofs, exports checked offline."),
     "results": ("gateway.cli.results:results",
-                "Period results computed on the ledger: compute, get."),
+                "Period results computed on the ledger from metered totals and operating data."),
     "attest": ("gateway.cli.attest:attest",
-               "Attest an enterprise's period result (the certifier's signed statement)."),
+               "Attest an enterprise's period result (CertifierMSP); print the record as JSON."),
     "attestation": ("gateway.cli.attest:attestation",
-                    "Attestations: show one, withdraw one."),
+                    "Attestations: show one, withdraw one (CertifierMSP)."),
     "rating": ("gateway.cli.results:rating",
-               "Ratings of attested results with the rule set in force: compute, get."),
+               "Ratings of attested results with the rule set in force."),
 }
 
 
