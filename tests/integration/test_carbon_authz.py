@@ -23,6 +23,8 @@ import pytest
 
 import accounting
 import gateway as g
+import notary
+import verifier
 from accounting import readings as rd
 
 from .carbon_world import (
@@ -142,6 +144,81 @@ def _correct(w: World, caller: str) -> Any:
         "reason": b"authz matrix", "salt": bytes(range(32))})
 
 
+# -- the audit trail (issue 12): the test owns the audit state from its first audit case on:
+# the notary followers are stopped and every organisation's key is one registered here, so a
+# follower's anchor never races the matrix's and no fake checkpoint reaches a follower
+_audit_setup: dict[str, Any] = {}
+_ROOTS = (notary.leaf_hash(b"authz matrix"), notary.leaf_hash(b"another log"))
+
+
+def _new_binding(w: World, admin: str, mspid: str) -> tuple[notary.Signer, str]:
+    signer = notary.Signer.generate(verifier.notary_key_name(mspid))
+    who = w.who[admin]
+    statement = verifier.binding_statement(w.info["channel"], mspid, signer.verifier)
+    return signer, json.dumps(verifier.make_binding(statement, who.cert_pem, who.key_pem))
+
+
+def _signers(w: World) -> dict[str, notary.Signer]:
+    if not _audit_setup:
+        for name in w.net.notary_names():
+            w.net.stop_node(name)
+        for mspid in ORGS:
+            admin = f"{mspid.removesuffix('MSP').lower()}-admin"
+            signer, text = _new_binding(w, admin, mspid)
+            w.submit(admin, "audit:register_key", text)
+            _audit_setup[mspid] = signer
+    return _audit_setup
+
+
+def _note(w: World, size: int, root: bytes, *mspids: str) -> str:
+    body = notary.Checkpoint(verifier.origin(w.info["channel"]), size, root).body()
+    return notary.sign_note(body, *(_signers(w)[m] for m in mspids))
+
+
+def _own_msp(w: World, caller: str) -> str:
+    """The caller's organisation for staff; PowerMSP's key for the others (refused anyway)."""
+    return w.who[caller].mspid if caller in ALL else "PowerMSP"
+
+
+def _register_key(w: World, caller: str) -> Any:
+    _signers(w)
+    if caller in ADMINS:   # a new key for its own organisation: replaces the old one
+        mspid = w.who[caller].mspid
+        signer, text = _new_binding(w, caller, mspid)
+        out = w.submit(caller, "audit:register_key", text)
+        _audit_setup[mspid] = signer
+        return out
+    return w.submit(caller, "audit:register_key", _new_binding(w, "power-admin", "PowerMSP")[1])
+
+
+def _sign(w: World, caller: str) -> Any:
+    size = 10**9 + next_number()          # far beyond the followers' log
+    return w.submit(caller, "audit:sign", _note(w, size, _ROOTS[0], _own_msp(w, caller)))
+
+
+def _anchor(w: World, caller: str) -> Any:
+    """The head's checkpoint re-signed by 3 registered keys (a no-op), or the first anchor."""
+    _signers(w)
+    head = w.evaluate("regulator-client", "audit:head")
+    body = (notary.Note.parse(head["note"]).text if head else
+            notary.Checkpoint(verifier.origin(w.info["channel"]), 1, _ROOTS[0]).body())
+    note = notary.sign_note(body, *(_audit_setup[m] for m in ORGS[:3]))
+    return w.submit(caller, "audit:anchor", note, "[]")
+
+
+def _alarm(w: World, caller: str) -> Any:
+    mspid = _own_msp(w, caller)
+    accused = "PowerMSP" if mspid == "BankMSP" else "BankMSP"
+    size = 10**9 + next_number()
+    return w.submit(caller, "audit:alarm", json.dumps({
+        "accused": accused, "size": size, "ours": _note(w, size, _ROOTS[0], mspid),
+        "theirs": _note(w, size, _ROOTS[1], accused), "reason": "authz matrix"}))
+
+
+def _audit_read(fn: str, *args: str) -> Call:
+    return lambda w, c: (_signers(w), w.evaluate(c, fn, *args))
+
+
 CASES: dict[str, tuple[str, set[str], Call]] = {
     "registry:register_enterprise": ("submit", REG, lambda w, c: w.submit(
         c, "registry:register_enterprise", record(new_uscc(next_number())))),
@@ -185,6 +262,16 @@ CASES: dict[str, tuple[str, set[str], Call]] = {
         c, "operating:get", _own_or_other(w, c), "2024-01-01", "2024-12-31")),
     "identity:whoami": ("evaluate", set(CALLERS) - {"revoked"}, lambda w, c: w.evaluate(
         c, "identity:whoami")),
+    "audit:register_key": ("submit", ADMINS, _register_key),
+    "audit:keys": ("evaluate", ALL, _audit_read("audit:keys")),
+    "audit:sign": ("submit", ALL, _sign),
+    "audit:signatures": ("evaluate", ALL, _audit_read("audit:signatures", "5")),
+    "audit:anchor": ("submit", ALL, _anchor),
+    "audit:head": ("evaluate", ALL, _audit_read("audit:head")),
+    "audit:anchors": ("evaluate", ALL, _audit_read("audit:anchors", "0")),
+    "audit:alarm": ("submit", ALL, _alarm),
+    "audit:history": ("evaluate", ALL, lambda w, c: w.evaluate(c, "audit:history",
+                                                               "enterprise", w.e1)),
     "readings:submit_batch": ("submit", {"gateway"}, lambda w, c: w.submit(
         c, "readings:submit_batch", transient=_day_batch(w), orgs=MEMBERS)),
     "readings:correct": ("submit", {"gateway", "power-admin"}, _correct),
@@ -207,6 +294,10 @@ RULE = {
     "governance:list": "governance.read", "governance:in_force": "governance.read",
     "operating:declare": "operating.declare", "operating:get": "operating.read",
     "identity:whoami": "identity.whoami",
+    "audit:register_key": "audit.register_key", "audit:keys": "audit.read",
+    "audit:sign": "audit.sign", "audit:signatures": "audit.read",
+    "audit:anchor": "audit.anchor", "audit:head": "audit.read", "audit:anchors": "audit.read",
+    "audit:alarm": "audit.alarm", "audit:history": "audit.history",
     "readings:submit_batch": "readings.submit", "readings:correct": "readings.correct",
     "readings:locate": "readings.read", "readings:get_batch": "readings.batch",
     "account:totals": "account.totals",
