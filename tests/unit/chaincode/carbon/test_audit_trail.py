@@ -21,6 +21,7 @@ import verifier
 from .audit_notaries import ORIGIN, Notaries, binding, flip_line, notary_b64, rule_of
 from .conftest import E1, World
 from .identities import org_admin
+from .ledger import Result
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def n(world: World) -> Notaries:
     return Notaries(world)
 
 
-def _event(res) -> dict:  # type: ignore[no-untyped-def]
+def _event(res: Result) -> dict:
     assert res.event is not None and res.event[0] == "carbon.audit"
     return json.loads(res.event[1])
 

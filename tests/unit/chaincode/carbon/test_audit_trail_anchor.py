@@ -21,6 +21,7 @@ from chaincode.carbon import _audit_trail
 
 from .audit_notaries import Notaries, binding, flip_line, notary_b64, rule_of
 from .conftest import World
+from .ledger import Result
 
 THREE = ("PowerMSP", "BankMSP", "RegulatorMSP")
 
@@ -33,12 +34,13 @@ def n(world: World) -> Notaries:
 
 
 def _anchor(world: World, n: Notaries, size: int, previous: int = 0,
-            signers: tuple[str, ...] = THREE, who: str = "bank-client"):  # type: ignore[no-untyped-def]
+            signers: tuple[str, ...] = THREE, who: str = "bank-client") -> Result:
     return world.call(who, "audit:anchor", n.signed(size, *signers), n.proof(previous, size))
 
 
 def _head(world: World) -> dict | None:
-    return world.ok("certifier-client", "audit:head")  # type: ignore[no-any-return]
+    found: dict | None = world.ok("certifier-client", "audit:head")
+    return found
 
 
 def test_the_first_anchor_extends_the_empty_tree(world: World, n: Notaries) -> None:
