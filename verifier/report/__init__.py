@@ -24,7 +24,7 @@ from ._errors import (
     ReportInputError,
     ReportSchemaError,
 )
-from ._pdf import EMBEDDED_NAME, RENDERER, qr_payload, render_pdf
+from ._pdf import EMBEDDED_NAME, QR_SIZE_MM, RENDERER, qr_payload, render_pdf
 from ._schema import SCHEMA_NAME, SCHEMA_VERSION, schema, schema_bytes, validate
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "qr_payload",
     "RENDERER",
     "EMBEDDED_NAME",
+    "QR_SIZE_MM",
     "check_pdf",
     "extract_embedded_json",
     "PdfCheck",

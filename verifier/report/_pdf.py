@@ -47,11 +47,12 @@ from . import _charts, _fonts
 from ._canonical import canonical_bytes, report_digest
 from ._schema import validate
 
-__all__ = ["render_pdf", "RENDERER", "EMBEDDED_NAME", "qr_payload"]
+__all__ = ["render_pdf", "RENDERER", "EMBEDDED_NAME", "QR_SIZE_MM", "qr_payload"]
 
 RENDERER = "carbontrust report renderer 1"
 EMBEDDED_NAME = "report.json"
 _W = A4[0] - 30 * mm
+QR_SIZE_MM = 32  # a version-11 code (a checkpoint anchor) still has 0.46 mm modules
 _GRID = colors.HexColor("#bbbbbb")
 _HEAD = colors.HexColor("#e8f1ec")
 
@@ -97,8 +98,7 @@ def qr_payload(report: dict[str, Any]) -> str:
     """What the QR code says: the report's id, digest and ledger checkpoint (or none)."""
     cp = report["ledger"]["checkpoint"]
     anchor = "none" if cp is None else f"{cp['origin']}/{cp['size']}/{cp['root']}"
-    return (f"carbontrust-report:{report['report']['id']};digest={report_digest(report)};"
-            f"anchor={anchor}")
+    return f"carbontrust:{report['report']['id']};{report_digest(report)};anchor={anchor}"
 
 
 def _section(title: str) -> Paragraph:
@@ -109,7 +109,7 @@ def _summary(r: dict[str, Any]) -> list[Any]:
     rep, ent, m = r["report"], r["enterprise"], r["method"]
     sup = rep["supersedes"]
     fs = m["factor_set"]
-    qr_size = 30 * mm
+    qr_size = QR_SIZE_MM * mm
     head = Table([[[_p("Carbon credit report", size=16, bold=True), Spacer(1, 2 * mm),
                     _p(f"{ent['name']}  ·  {r['period']['start']} to {r['period']['end']}",
                        size=11), Spacer(1, 2 * mm),

@@ -66,8 +66,8 @@ def test_energy_months_sum_to_totals(twelve_report: dict[str, Any]) -> None:
 
 def test_green_power_reports_both_scope2_figures() -> None:
     report = build_report(records.inputs(months=12, residual_electricity=True))
-    kwh = sum(Decimal(m["quantity"]) for s in report["energy"]["sources"]
-              if s["source"] == "electricity" for m in s["months"])
+    kwh = sum((Decimal(m["quantity"]) for s in report["energy"]["sources"]
+               if s["source"] == "electricity" for m in s["months"]), Decimal(0))
     q = Decimal("0.001")
     # location-based: the southern grid's 2023 factor; market-based: the national residual
     assert report["emissions"]["scope2_location_based_tco2e"] == str(
