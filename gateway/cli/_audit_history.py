@@ -8,12 +8,14 @@ transaction id; private records never show a value, only the entry's digests and
 commitments.
 
 The log is scanned once (entries in pages of :data:`PAGE`); an entry whose bytes do not
-contain the KEY's first part is skipped before it is parsed, which is exact for the plain
-identifiers the contract accepts (a value with a quote or backslash is always parsed).
+contain the KEY's first part is skipped before it is parsed: exact, since the leaf is JSON
+with ``ensure_ascii=False`` (a part that JSON would escape, a quote or a control character,
+is looked for by parsing every entry).
 """
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from gateway.cli._app import App
@@ -29,7 +31,8 @@ PAGE = 5000
 
 
 def _about(store: AuditStore, rtype: RecordType, parts: list[str]) -> list[dict[str, Any]]:
-    needle = parts[0].encode("utf-8") if not any(c in parts[0] for c in '"\\') else b""
+    plain = json.dumps(parts[0], ensure_ascii=False)[1:-1] == parts[0]  # as the leaf has it
+    needle = parts[0].encode("utf-8") if plain else b""
     anchored = store.latest_anchor()
     anchored_size = anchored.size if anchored is not None else 0
     out: list[dict[str, Any]] = []

@@ -175,3 +175,12 @@ def test_a_file_that_is_not_a_store_is_unreadable_input(run, tmp_path: Path):
     (d / "audit.db").write_bytes(b"this is not SQLite" * 100)
     r = run("audit", "history", "batch", "b1", "--store", str(d))
     assert r.code == 2 and "cannot read audit store" in r.err
+
+
+def test_a_key_json_escapes_in_the_leaf_is_still_found(run, world: World):
+    """The byte pre-filter must not skip an entry whose key the leaf holds escaped."""
+    odd = "b\t1"  # a tab: JSON writes it as \\t
+    tx = world.add("readings.submit", {"batch_id": odd, "count": 1, "recorded": 1,
+                                       "duplicate": False}, ts(1))
+    out = json.loads(history(run, world, "batch", odd).out)
+    assert [v["tx_id"] for v in out["versions"]] == [tx]
