@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -42,16 +43,23 @@ def test_same_bytes_twice(twelve_report: dict[str, Any], pdf12: bytes) -> None:
 
 def test_same_bytes_in_another_process(twelve_report: dict[str, Any], pdf12: bytes,
                                        tmp_path: Path) -> None:
-    """Another interpreter, another hash seed, another working directory and locale."""
+    """Another interpreter, hash seed, working directory, locale, time zone, and the
+    packages installed at another path (font files read from there)."""
+    site = tmp_path / "site"
+    for package in ("verifier", "accounting", "notary"):
+        shutil.copytree(ROOT / package, site / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     src = tmp_path / "report.json"
     src.write_bytes(canonical_bytes(twelve_report))
     code = ("import sys, hashlib, json; from verifier.report import render_pdf; "
             "print(hashlib.sha256(render_pdf(json.loads(open(sys.argv[1], 'rb').read())))"
             ".hexdigest())")
     env = {**os.environ, "PYTHONHASHSEED": "987", "LC_ALL": "C", "TZ": "Pacific/Kiritimati",
-           "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", code, str(src)], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, check=True).stdout.strip()
+           "PYTHONPATH": str(site)}
+    code = "import verifier.report as v; assert v.__file__.startswith(sys.argv[2]); " + code
+    code = "import sys; " + code
+    out = subprocess.run([sys.executable, "-c", code, str(src), str(site)], cwd=tmp_path,
+                         env=env, capture_output=True, text=True, check=True).stdout.strip()
     assert out == hashlib.sha256(pdf12).hexdigest()
 
 
