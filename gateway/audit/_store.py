@@ -354,10 +354,13 @@ class AuditStore:
         rows = self.anchors()
         return rows[-1] if rows else None
 
-    def signatures(self, size: int | None = None) -> list[SignatureRow]:
+    def signatures(self, size: int | None = None, above: int | None = None) -> list[SignatureRow]:
+        """Signature records seen on the ledger: at ``size``, or above size ``above``."""
         query = sa.select(_signatures).order_by(_signatures.c.size, _signatures.c.mspid)
         if size is not None:
             query = query.where(_signatures.c.size == size)
+        if above is not None:
+            query = query.where(_signatures.c.size > above)
         with self._engine.connect() as conn:
             rows = conn.execute(query).all()
         return [SignatureRow(r.size, r.mspid, bytes(r.root), r.note, r.tx_id) for r in rows]

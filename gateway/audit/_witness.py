@@ -120,16 +120,17 @@ class Witness:
         if self.signed_by_me(size) or size > self.store.size() or size == 0:
             return
         note = self.own_note(size)
-        self._submitted.add(size)
         log.info("signing checkpoint org=%s size=%d root=%s", self.mspid, size,
                  self.checkpoint(size).body().split("\n")[2])
+        # remembered only once sent (or refused): a failed call leaves it to sign again
         self._call("sign", self.ledger.sign, note)
+        self._submitted.add(size)
 
     def cosign_others(self, head: int) -> None:
         mine = self.store.size()
         by_size: dict[int, list[SignatureRow]] = {}
-        for row in self.store.signatures():
-            if row.size > head and row.mspid != self.mspid:
+        for row in self.store.signatures(above=head):
+            if row.mspid != self.mspid:
                 by_size.setdefault(row.size, []).append(row)
         for size, rows in sorted(by_size.items()):
             if size > mine:
@@ -160,8 +161,13 @@ class Witness:
         own root (we never anchor what our own log contradicts)."""
         mine = self.store.size()
         ready: dict[int, list[SignatureRow]] = {}
-        for row in self.store.signatures():
-            if head < row.size <= mine and row.root == self.store.log.root(row.size):
+        roots: dict[int, bytes] = {}
+        for row in self.store.signatures(above=head):
+            if row.size > mine:
+                continue
+            if row.size not in roots:
+                roots[row.size] = self.store.log.root(row.size)
+            if row.root == roots[row.size]:
                 ready.setdefault(row.size, []).append(row)
         sizes = [s for s, rows in ready.items() if len({r.mspid for r in rows}) >= THRESHOLD]
         if not sizes:

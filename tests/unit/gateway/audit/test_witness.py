@@ -199,3 +199,25 @@ def test_key_registration_is_idempotent(world) -> None:
                                      "PowerMSP", "carbon", *orgs["PowerMSP"].admin)
     assert len(chain.blocks) == before
     assert json.dumps(chain.keys["PowerMSP"]["binding"]["statement"]["mspid"]) == '"PowerMSP"'
+
+
+def test_a_sign_that_failed_in_transport_is_sent_again(world) -> None:
+    chain, orgs, _ = world
+    power = orgs["PowerMSP"]
+    real = power.ledger.sign
+    failures = []
+
+    def flaky(note: str) -> None:
+        if not failures:
+            failures.append(note)
+            raise ConnectionError("peer away")  # not a refusal: ends the connection
+        real(note)
+
+    power.ledger.sign = flaky  # type: ignore[method-assign]
+    chain.workload(5)
+    with pytest.raises(ConnectionError):
+        drive(orgs)
+    drive(orgs)  # the follower reconnected
+    failed_size = notary.Checkpoint.from_body(notary.Note.parse(failures[0]).text).size
+    assert any(s.mspid == "PowerMSP" and s.size == failed_size
+               for s in power.store.signatures()), "the failed signature was never sent again"
