@@ -284,7 +284,7 @@ class AuditStore:
 
     def _count(self) -> int:
         with self._engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(_entries)).scalar_one())
+            return _rows(conn)
 
     def size(self) -> int:
         """The log's size (the Log as the store answers for it)."""
@@ -335,9 +335,13 @@ class AuditStore:
         size = self._count()
         return (size if first is None else int(first), -1 if last is None else int(last))
 
-    def anchors(self) -> list[AnchorRow]:
+    def anchors(self, after: int | None = None) -> list[AnchorRow]:
+        """Anchored checkpoints seen on the ledger, ascending (sizes above ``after``)."""
+        query = sa.select(_anchors).order_by(_anchors.c.size)
+        if after is not None:
+            query = query.where(_anchors.c.size > after)
         with self._engine.connect() as conn:
-            rows = conn.execute(sa.select(_anchors).order_by(_anchors.c.size)).all()
+            rows = conn.execute(query).all()
         return [
             AnchorRow(
                 r.size,
@@ -350,9 +354,16 @@ class AuditStore:
             for r in rows
         ]
 
-    def latest_anchor(self) -> AnchorRow | None:
-        rows = self.anchors()
-        return rows[-1] if rows else None
+    def latest_anchor(self, at_most: int | None = None) -> AnchorRow | None:
+        """The largest anchored checkpoint (of size <= ``at_most``), if any."""
+        query = sa.select(_anchors.c.size).order_by(_anchors.c.size.desc()).limit(1)
+        if at_most is not None:
+            query = query.where(_anchors.c.size <= at_most)
+        with self._engine.connect() as conn:
+            size = conn.execute(query).scalar()
+        if size is None:
+            return None
+        return self.anchors(after=int(size) - 1)[0]
 
     def signatures(self, size: int | None = None, above: int | None = None) -> list[SignatureRow]:
         """Signature records seen on the ledger: at ``size``, or above size ``above``."""
@@ -436,7 +447,7 @@ class AuditStore:
                 raise ValueError(
                     f"block {records.block} out of order: the store expects block {expected}"
                 )
-            start = int(conn.execute(sa.select(sa.func.count()).select_from(_entries)).scalar_one())
+            start = _rows(conn)
             self._insert(conn, records, start)
             for key, value in records.state.items():
                 conn.execute(
@@ -516,7 +527,7 @@ class AuditStore:
         """Append an entry that no block carries (the split-view drill only: the store's
         writer used by a tamperer). Goes through the same rows-then-Log path."""
         with self._engine.begin() as conn:
-            start = int(conn.execute(sa.select(sa.func.count()).select_from(_entries)).scalar_one())
+            start = _rows(conn)
             r = conn.execute(sa.select(_position).where(_position.c.id == 1)).first()
             block = 0 if r is None else int(r.next_block) - 1
             conn.execute(
@@ -538,6 +549,12 @@ class AuditStore:
         old = self.log
         self.log = notary.Log.open(self.path)
         old.close()
+
+
+def _rows(conn: sa.Connection) -> int:
+    """Entry rows: indexes are 0..n-1, so max + 1 (a b-tree seek; COUNT(*) would scan)."""
+    top = conn.execute(sa.select(sa.func.max(_entries.c.idx))).scalar()
+    return 0 if top is None else int(top) + 1
 
 
 def _entry_name(leaf: bytes) -> str:

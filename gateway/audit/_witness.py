@@ -213,26 +213,28 @@ class Witness:
         """Check each anchored checkpoint not yet checked: policy over the registered keys,
         consistency with the previous anchor, the root of our own log at its size."""
         checked = int(self.store.get_state("monitored_size") or 0)
-        anchors = self.store.anchors()
-        previous = notary.Checkpoint(self.origin, 0, notary.EMPTY_ROOT)
+        anchors = self.store.anchors(after=checked)
+        if not anchors:
+            return
+        last = self.store.latest_anchor(at_most=checked)
+        previous = (notary.Checkpoint(self.origin, last.size, last.root) if last
+                    else notary.Checkpoint(self.origin, 0, notary.EMPTY_ROOT))
         verifiers = tuple(self.verifiers().values())
         for a in anchors:
-            if a.size <= checked:
-                previous = notary.Checkpoint(self.origin, a.size, a.root)
-                continue
+            if a.size > self.store.size():
+                break  # checked once our own log reaches it
             problem = None
             try:
                 policy = notary.Policy(self.origin, verifiers, THRESHOLD)
                 cp = policy.verify(a.note).checkpoint
                 notary.check_extends(previous, cp, a.proof)
-                if a.size <= self.store.size() and self.store.log.root(a.size) != cp.root:
+                if self.store.log.root(a.size) != cp.root:
                     problem = "anchored root differs from our own log"
             except (notary.ProofError, ValueError) as exc:
                 problem = f"{type(exc).__name__}: {exc}"
             if problem:
-                evidence = {"accused": "anchor", "size": a.size, "ours": self.own_note(a.size)
-                            if a.size <= self.store.size() else "", "theirs": a.note,
-                            "reason": problem, "anchor_tx_id": a.tx_id}
+                evidence = {"accused": "anchor", "size": a.size, "ours": self.own_note(a.size),
+                            "theirs": a.note, "reason": problem, "anchor_tx_id": a.tx_id}
                 self.store.add_alarm(self.mspid, "anchor", a.size, evidence, a.tx_id)
                 log.error("ANCHOR INCONSISTENT reporter=%s size=%d tx_id=%s reason=%s",
                           self.mspid, a.size, a.tx_id, problem)

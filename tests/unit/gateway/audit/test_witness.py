@@ -3,6 +3,7 @@ equal logs, signing at due sizes, cosigning, anchoring by the smallest MSP, spli
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -221,3 +222,27 @@ def test_a_sign_that_failed_in_transport_is_sent_again(world) -> None:
     failed_size = notary.Checkpoint.from_body(notary.Note.parse(failures[0]).text).size
     assert any(s.mspid == "PowerMSP" and s.size == failed_size
                for s in power.store.signatures()), "the failed signature was never sent again"
+
+
+def test_monitor_alarms_on_an_anchor_that_contradicts_the_own_log(world) -> None:
+    chain, orgs, _ = world
+    chain.workload(6)
+    drive(orgs)
+    power = orgs["PowerMSP"]
+    head = power.store.latest_anchor()
+    assert head is not None
+    # three keys cosign a root no follower has (colluding majority): anchored on a ledger
+    # whose contract was bypassed, the monitor must still refuse to take it as consistent
+    size = power.store.size()
+    body = notary.Checkpoint(chain.origin, size, b"\x07" * 32).body()
+    note = notary.sign_note(body, *(orgs[m].signer for m in ("BankMSP", "CertifierMSP",
+                                                            "PowerMSP")))
+    proof = power.store.log.consistency_proof(head.size, size)
+    record = {"size": size, "root": base64.b64encode(b"\x07" * 32).decode(), "note": note,
+              "previous_size": head.size, "proof": [base64.b64encode(h).decode() for h in proof]}
+    chain._tx("BankMSP", "audit.anchor", {"size": size}, {f"anchor/{size:020d}": record})
+    drive(orgs)
+    for o in orgs.values():
+        found = [a for a in o.store.alarms() if a["accused"] == "anchor"]
+        assert [a["size"] for a in found] == [size], o.mspid
+        assert "InconsistentCheckpointError" in found[0]["evidence"]["reason"]
