@@ -76,9 +76,8 @@ def _enterprise(inputs: Mapping[str, Any], result: dict[str, Any]) -> dict[str, 
     given = inputs.get("enterprise")
     if given is not None:
         for k in ("uscc", "name", "industry", "region"):
-            if rec.get(given, f"enterprise.{k}") != ent.get(k):
-                raise ReportInputError(f"enterprise.{k}", "differs from the result record's "
-                                       "copy", expected=ent.get(k), found=given.get(k))
+            rec.same(f"enterprise.{k}", ent.get(k), rec.get(given, f"enterprise.{k}"),
+                     "differs from the result record's copy")
     if ent.get("uscc") != result["uscc"]:
         raise ReportInputError("result.enterprise.uscc", "another enterprise",
                                expected=result["uscc"], found=ent.get("uscc"))
@@ -200,11 +199,14 @@ def _ratings(inputs: Mapping[str, Any], result: dict[str, Any], att: dict[str, A
         except accounting.AccountingError as exc:
             raise ReportInputError(f"ratings[{i}].{exc.field}", str(exc.detail)) from None
         if again != r["rating"]:
-            diff = sorted(k for k in set(again) | set(r["rating"])
-                          if again.get(k) != r["rating"].get(k))
+            given = rec.get(r, f"ratings[{i}].rating", dict)
+            absent = "<absent>"
+            diff = sorted(k for k in set(again) | set(given)
+                          if again.get(k, absent) != given.get(k, absent))
             raise ReportInputError(f"ratings[{i}].rating.{diff[0]}", "does not recompute "
                                    "with the cited rule and benchmark sets",
-                                   expected=again.get(diff[0]), found=r["rating"].get(diff[0]))
+                                   expected=again.get(diff[0], absent),
+                                   found=given.get(diff[0], absent))
         out.append((r["rule_set"]["version"], again, rec.get(r, f"ratings[{i}].rated.tx_id")))
     out.sort(key=lambda t: t[0])
     loaded = accounting.load_benchmark_set(benchmark["version"])  # type: ignore[index]
@@ -273,9 +275,8 @@ def _check_monthly(given: Any, result: dict[str, Any]) -> None:
     if not isinstance(given, dict):
         raise ReportInputError("monthly_totals", "must be {uscc, period, months}")
     for k in sorted(set(expected) | set(given)):
-        if given.get(k) != expected.get(k):
-            raise ReportInputError(f"monthly_totals.{k}", "differs from the result record",
-                                   expected=expected.get(k), found=given.get(k))
+        rec.same(f"monthly_totals.{k}", expected.get(k), given.get(k),
+                 "differs from the result record")
 
 
 def build_report(inputs: Mapping[str, Any]) -> dict[str, Any]:

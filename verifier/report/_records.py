@@ -25,7 +25,7 @@ import accounting
 
 from ._errors import ReportInputError
 
-__all__ = ["get", "digest_of", "decimal", "check_result", "check_attestation",
+__all__ = ["get", "same", "digest_of", "decimal", "check_result", "check_attestation",
            "check_rating"]
 
 _MISSING = object()
@@ -66,9 +66,22 @@ def decimal(value: Any, path: str) -> Decimal:
     return d
 
 
-def _same(path: str, expected: Any, found: Any, what: str) -> None:
-    if expected != found:
+def _encoded(value: Any) -> bytes | None:
+    try:
+        return accounting.canonical_json(value)
+    except (accounting.AccountingError, TypeError, ValueError):
+        return None
+
+
+def same(path: str, expected: Any, found: Any, what: str) -> None:
+    """Equal as JSON: ``True`` is not ``1`` (Python's ``==`` says it is)."""
+    if expected != found or _encoded(expected) != _encoded(found):
         raise ReportInputError(path, what, expected=expected, found=found)
+
+
+def _format(record: dict[str, Any], name: str, kind: str) -> None:
+    same(f"{name}.kind", kind, get(record, f"{name}.kind"), f"not a {kind} record")
+    same(f"{name}.v", 1, get(record, f"{name}.v"), "a record format this reader knows")
 
 
 def check_result(result: Any) -> dict[str, Any]:
@@ -76,10 +89,10 @@ def check_result(result: Any) -> dict[str, Any]:
     its monthly totals summing to the period totals. Returns the accounting result."""
     if not isinstance(result, dict):
         raise ReportInputError("result", "must be the result record (a JSON object)")
-    _same("result.kind", "carbontrust.result", get(result, "result.kind"), "not a result record")
+    _format(result, "result", "carbontrust.result")
     acc_input = get(result, "result.accounting_input", dict)
     acc = get(result, "result.result", dict)
-    _same("result.result_digest", digest_of(acc), get(result, "result.result_digest", str),
+    same("result.result_digest", digest_of(acc), get(result, "result.result_digest", str),
           "is not the digest of result.result")
     try:
         accounting.verify_result(acc_input, accounting.canonical_json(acc))
@@ -91,9 +104,9 @@ def check_result(result: Any) -> dict[str, Any]:
         raise ReportInputError(f"result.accounting_input.{exc.field}", str(exc.detail),
                                found=exc.value) from None
     uscc = get(result, "result.uscc", str)
-    _same("result.result.enterprise.id", uscc, get(result, "result.result.enterprise.id"),
+    same("result.result.enterprise.id", uscc, get(result, "result.result.enterprise.id"),
           "accounting result of another enterprise")
-    _same("result.result.period", get(result, "result.period", dict),
+    same("result.result.period", get(result, "result.period", dict),
           get(result, "result.result.period"), "accounting result of another period")
     totals = get(result, "result.inputs.totals.totals", dict)
     monthly = get(result, "result.inputs.monthly", dict)
@@ -103,7 +116,7 @@ def check_result(result: Any) -> dict[str, Any]:
             path = f"result.inputs.monthly.{month}.totals.{source}"
             if source not in totals:
                 raise ReportInputError(path, "a source absent from inputs.totals")
-            _same(f"{path}.unit", totals[source].get("unit"), t.get("unit"), "unit differs")
+            same(f"{path}.unit", totals[source].get("unit"), t.get("unit"), "unit differs")
             sums[source] = sums.get(source, Decimal(0)) + decimal(t.get("quantity"),
                                                                   f"{path}.quantity")
     _check_months(result, acc_input, monthly)
@@ -144,7 +157,7 @@ def _check_months(result: dict[str, Any], acc_input: dict[str, Any],
             raise ReportInputError(f"{base}.totals", f"accounting refused the month: "
                                    f"{exc}") from None
         for k in ("scope1_tco2e", "scope2_tco2e", "total_tco2e"):
-            _same(f"{base}.{k}", str(getattr(again, k)), get(result, f"{base}.{k}"),
+            same(f"{base}.{k}", str(getattr(again, k)), get(result, f"{base}.{k}"),
                   "does not recompute from the month's totals")
 
 
@@ -153,26 +166,40 @@ def check_attestation(att: Any, result: dict[str, Any]) -> dict[str, Any]:
     Returns the statement."""
     if not isinstance(att, dict):
         raise ReportInputError("attestation", "must be the attestation record (a JSON object)")
-    _same("attestation.kind", "carbontrust.attestation-record", get(att, "attestation.kind"),
-          "not an attestation record")
+    _format(att, "attestation", "carbontrust.attestation-record")
     st = get(att, "attestation.statement", dict)
-    _same("attestation.statement_digest", digest_of(st),
+    same("attestation.statement_digest", digest_of(st),
           get(att, "attestation.statement_digest", str), "is not the digest of the statement")
-    _same("attestation.statement.result.digest", digest_of(result),
+    same("attestation.statement.result.digest", digest_of(result),
           get(att, "attestation.statement.result.digest"),
           "does not cite this result record")
-    _same("attestation.statement.result.version", result["version"],
+    same("attestation.statement.result.version", result["version"],
           get(att, "attestation.statement.result.version"), "attests another result version")
-    _same("attestation.statement.enterprise.uscc", result["uscc"],
+    same("attestation.statement.enterprise.uscc", result["uscc"],
           get(att, "attestation.statement.enterprise.uscc"), "attests another enterprise")
-    _same("attestation.statement.period", result["period"], get(att, "attestation.statement."
+    same("attestation.statement.period", result["period"], get(att, "attestation.statement."
           "period"), "attests another period")
     fs = get(result, "result.inputs.factor_set", dict)
-    _same("attestation.statement.criteria.factor_set",
+    same("attestation.statement.criteria.factor_set",
           {"version": fs.get("version"), "digest": fs.get("digest")},
           get(att, "attestation.statement.criteria.factor_set"), "another factor set")
     _check_signature(att, st)
+    _check_status(att)
     return st
+
+
+def _check_status(att: dict[str, Any]) -> None:
+    """``status`` valid with ``withdrawn`` null, or withdrawn with when and why."""
+    status = get(att, "attestation.status", str)
+    withdrawn = get(att, "attestation.withdrawn")
+    if status == "valid":
+        same("attestation.withdrawn", None, withdrawn, "a valid attestation is not withdrawn")
+    elif status == "withdrawn":
+        get(att, "attestation.withdrawn", dict)
+        get(att, "attestation.withdrawn.reason", str)
+        get(att, "attestation.withdrawn.tx_id", str)
+    else:
+        raise ReportInputError("attestation.status", "valid or withdrawn", found=status)
 
 
 def _check_signature(att: dict[str, Any], st: dict[str, Any]) -> None:
@@ -183,7 +210,7 @@ def _check_signature(att: dict[str, Any], st: dict[str, Any]) -> None:
     except (ValueError, binascii.Error) as exc:
         raise ReportInputError("attestation.certificate", f"unreadable: {exc}") from None
     fingerprint = cert.fingerprint(hashes.SHA256()).hex()
-    _same("attestation.statement.verifier.certificate_fingerprint", fingerprint,
+    same("attestation.statement.verifier.certificate_fingerprint", fingerprint,
           get(att, "attestation.statement.verifier.certificate_fingerprint"),
           "is not the fingerprint of attestation.certificate")
     key = cert.public_key()
@@ -202,16 +229,19 @@ def check_rating(rating: Any, i: int, result: dict[str, Any], att: dict[str, Any
     name = f"ratings[{i}]"
     if not isinstance(rating, dict):
         raise ReportInputError(name, "must be a rating record (a JSON object)")
-    _same(f"{name}.kind", "carbontrust.rating", get(rating, f"{name}.kind"),
-          "not a rating record")
-    _same(f"{name}.uscc", result["uscc"], get(rating, f"{name}.uscc"), "another enterprise")
-    _same(f"{name}.period", result["period"], get(rating, f"{name}.period"), "another period")
-    _same(f"{name}.result", {"version": result["version"], "digest": digest_of(result)},
+    _format(rating, name, "carbontrust.rating")
+    same(f"{name}.uscc", result["uscc"], get(rating, f"{name}.uscc"), "another enterprise")
+    same(f"{name}.period", result["period"], get(rating, f"{name}.period"), "another period")
+    same(f"{name}.result", {"version": result["version"], "digest": digest_of(result)},
           get(rating, f"{name}.result"), "rates another result")
-    _same(f"{name}.attestation.statement_digest", att["statement_digest"],
+    same(f"{name}.attestation.statement_digest", att["statement_digest"],
           get(rating, f"{name}.attestation.statement_digest"), "rests on another attestation")
-    _same(f"{name}.attestation.opinion", att["statement"]["opinion"],
+    same(f"{name}.attestation.opinion", att["statement"]["opinion"],
           get(rating, f"{name}.attestation.opinion"), "opinion differs from the attestation")
-    _same(f"{name}.rating.rule_set", {k: get(rating, f"{name}.rule_set.{k}")
+    same(f"{name}.attestation.assurance", att["statement"]["assurance"],
+          get(rating, f"{name}.attestation.assurance"), "assurance differs from the attestation")
+    same(f"{name}.attestation.tx_id", get(att, "attestation.attested.tx_id"),
+          get(rating, f"{name}.attestation.tx_id"), "another attestation transaction")
+    same(f"{name}.rating.rule_set", {k: get(rating, f"{name}.rule_set.{k}")
                                       for k in ("version", "digest")},
           get(rating, f"{name}.rating.rule_set"), "rating computed with another rule set")

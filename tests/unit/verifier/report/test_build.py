@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import accounting
-from verifier.report import ReportInputError, build_report, validate
+from verifier.report import ReportError, ReportInputError, build_report, validate
 
 from . import records
 from .conftest import load
@@ -283,3 +283,51 @@ def test_figures_recompute_independently(twelve_report: dict[str, Any],
                                 "factor_set": twelve_report["method"]["factor_set"]["version"],
                                 "activity": acts})
     assert str(again.total_tco2e) == twelve_report["emissions"]["total_tco2e"]
+
+
+def _paths(node: Any, path: tuple[Any, ...] = ()) -> Any:
+    yield path
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _paths(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _paths(v, path + (i,))
+
+
+# Fields no report figure depends on: ledger bookkeeping of the rating and attestation
+# transactions, and the optional enterprise record's fields the report does not show.
+_UNBOUND = [("ratings", 0, "rated"), ("ratings", 0, "salt"), ("ratings", 0, "rule_set",
+            "activated_tx"), ("attestation", "attested", "timestamp"), ("monthly_totals",),
+            ("enterprise",)]
+_DELETE = object()
+
+
+def test_every_single_field_mutation_is_refused_or_harmless(
+        sample_inputs: dict[str, Any]) -> None:
+    """Each field of every sample record deleted or replaced by another JSON type: a
+    ReportError naming a field, never another exception; a report only when the field is
+    bookkeeping no figure depends on, or the replacement equals the original as JSON."""
+    built = 0
+    for path in list(_paths(sample_inputs))[1:]:
+        for repl in (_DELETE, None, [], {}, 7, "x", True, "1e5"):
+            mutated = copy.deepcopy(sample_inputs)
+            node: Any = mutated
+            for k in path[:-1]:
+                node = node[k]
+            original = node[path[-1]]
+            if repl is _DELETE:
+                if isinstance(node, list):
+                    continue
+                del node[path[-1]]
+            else:
+                node[path[-1]] = repl
+            try:
+                build_report(mutated)
+            except ReportError as exc:
+                assert exc.field, (path, repl)
+                continue
+            built += 1
+            unchanged = repl is not _DELETE and records.digest(repl) == records.digest(original)
+            assert unchanged or any(path[:len(u)] == u for u in _UNBOUND), (path, repl)
+    assert built > 0
