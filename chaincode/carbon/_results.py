@@ -29,7 +29,7 @@ from chaincode.shim import CompositeKey, Contract, Stub, create_composite_key, t
 from . import _args, _enterprise
 from ._audit import emit
 from ._codec import canonical, digest, load, tx_time
-from ._readings import COLLECTION, batch_key, get_private, salt_of
+from ._readings import COLLECTION, get_private, salt_of
 from ._records import (
     OPERATING_COLLECTION,
     get_json,
@@ -38,6 +38,7 @@ from ._records import (
     load_enterprise,
     operating_key,
 )
+from ._result_deltas import period_deltas
 from ._rules import require
 from ._totals import day_range
 
@@ -86,28 +87,15 @@ def _text(sums: dict[str, dict[str, Any]]) -> dict[str, Any]:
                 "readings": v["readings"]} for s, v in sorted(sums.items())}
 
 
-async def gather(stub: Stub, uscc: str, days: list[str]) -> tuple[
+async def gather(stub: Stub, uscc: str, meters: list[str], days: list[str]) -> tuple[
         dict[str, Any], dict[str, dict[str, Any]], list[dict[str, Any]]]:
     """(period totals, per-month totals, the deltas they are summed from)."""
     total: dict[str, dict[str, Any]] = {}
     months: dict[str, dict[str, dict[str, Any]]] = {}
-    deltas: list[dict[str, Any]] = []
-    roots: dict[str, str | None] = {}
-    for day in days:
-        rows = await stub.get_private_data_by_partial_composite_key(
-            COLLECTION, "rtotal", [uscc, day]).to_list()
-        month = months.setdefault(day[:7], {})
-        for key, raw in rows:
-            tx_id = CompositeKey(key).parts()[1][2]
-            sources = load(raw)["sources"]
-            _add(total, sources)
-            _add(month, sources)
-            if tx_id not in roots:
-                batch = await get_private(stub, batch_key(tx_id))
-                roots[tx_id] = batch["root"] if batch else None
-            deltas.append({"tx_id": tx_id, "day": day,
-                           "kind": "batch" if roots[tx_id] else "correction",
-                           "root": roots[tx_id], "sources": sources})
+    deltas = await period_deltas(stub, uscc, meters, days)
+    for d in deltas:
+        _add(total, d["sources"])
+        _add(months.setdefault(d["day"][:7], {}), d["sources"])
     return _text(total), {m: _text(s) for m, s in months.items()}, deltas
 
 
@@ -190,7 +178,7 @@ async def build(stub: Stub, uscc: str, from_date: str, to_date: str, days: list[
         raise _args.not_found("operating data", f"{uscc} {from_date}..{to_date} (the "
                               "enterprise declares it with operating:declare)")
     op = load(op_raw)
-    totals, months, deltas = await gather(stub, uscc, days)
+    totals, months, deltas = await gather(stub, uscc, sorted(ent["meters"]), days)
     enterprise = {"id": uscc, "industry": ent["industry"], "region": ent["region"]}
     doc = {"enterprise": enterprise, "period": {"start": from_date, "end": to_date},
            "factor_set": fs["version"], "activity": activity(totals),

@@ -10,7 +10,10 @@ test_contract_over_grpc.py runs the contract through it too).  As on Fabric:
   only if it returns status 200 (the endorsed read/write set, committed);
 * history keeps every committed write of a key with the transaction's id and timestamp;
 * a transaction's writes are recorded per collection ("" is public state), so tests can
-  assert that a transaction wrote nothing public.
+  assert that a transaction wrote nothing public;
+* a transaction that ran a range query on private data may not write anything (the peer's
+  simulator refuses: "Transaction has already performed queries on pvt data. Writes are not
+  allowed"), since private range reads cannot be re-checked at commit.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ from fabric_protos.peer.chaincode_shim_pb2 import ChaincodeMessage as Msg
 
 from chaincode.shim import ContractError, Dispatcher, Stub
 from chaincode.shim._proposal import ProposalInfo
+
+
+PRIVATE_QUERY = "\x00private range query ran"   # marker in a transaction's iterators
 
 
 @dataclass
@@ -106,6 +112,9 @@ class MemoryLedger:
         if mtype == Msg.GET_STATE:
             req = shim.GetState.FromString(payload)
             return self.state.get((req.collection, req.key), b"")
+        if mtype in (Msg.PUT_STATE, Msg.DEL_STATE) and PRIVATE_QUERY in iters:
+            raise RuntimeError("unsuppored transaction. Transaction has already performed "
+                               "queries on pvt data. Writes are not allowed")
         if mtype == Msg.PUT_STATE:
             put = shim.PutState.FromString(payload)
             writes[(put.collection, put.key)] = put.value
@@ -116,6 +125,8 @@ class MemoryLedger:
             return b""
         if mtype == Msg.GET_STATE_BY_RANGE:
             rng = shim.GetStateByRange.FromString(payload)
+            if rng.collection:
+                iters[PRIVATE_QUERY] = []
             rows = sorted((k, v) for (c, k), v in self.state.items()
                           if c == rng.collection and k >= rng.startKey
                           and (not rng.endKey or k < rng.endKey))
