@@ -88,7 +88,8 @@ def test_killed_process_is_restarted_and_counted(sup: Supervisor) -> None:
     assert sup.stop("sleeper") is True
     assert not _alive(second)
     sup.start(ProcSpec("sleeper", ["sleep", "60"], {}))  # a deliberate start counts anew
-    st = _wait(lambda: sup.state()["sleeper"].get("state") == "starting" and sup.state())
+    # no readiness probe (as a notary follower): running once started
+    st = _wait(lambda: sup.state()["sleeper"].get("state") == "running" and sup.state())
     assert st["sleeper"]["restarts"] == 0 and "last_exit" not in st["sleeper"]
 
 
