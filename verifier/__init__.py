@@ -6,7 +6,9 @@ it on a file without a Fabric connection.
 
 * :mod:`verifier._entry`: the audit log's leaf, canonical JSON, origin and threshold;
 * :mod:`verifier._binding`: notary key bindings signed by an organisation's admin;
-* :func:`check_export`: an audit export checked offline (docs/audit.md).
+* :func:`check_export`: an audit export checked offline (docs/audit.md);
+* :func:`verify_report`: a carbon credit report checked with its proof bundle, which
+  :func:`make_bundle` writes (docs/report.md); ``python -m verifier`` runs it.
 
 Subpackages (``verifier.report``) are imported by name, never from here.
 """
@@ -21,6 +23,8 @@ from ._binding import (
     node_ou,
     notary_key_name,
 )
+from ._bundle_format import BUNDLE_FORMAT, parse_bundle
+from ._bundle_make import make_bundle, relied_tx_ids
 from ._entry import (
     AUDIT_EVENT,
     HOUSEKEEPING_PREFIX,
@@ -38,6 +42,8 @@ from ._entry import (
 from ._errors import CODES, AuditCheckError, AuditFormatError, BindingError, RootsError
 from ._export import ExportSummary, check_export
 from ._export_format import EXPORT_FORMAT, instant
+from ._report_errors import REPORT_CODES, ReportCheckError, UnreadableInput
+from ._verify_report import ReportSummary, verify_report
 from ._window import ShownEntry, entry_uscc
 
 __all__ = [
@@ -72,4 +78,13 @@ __all__ = [
     "AuditCheckError",
     "BindingError",
     "RootsError",
+    "BUNDLE_FORMAT",
+    "parse_bundle",
+    "make_bundle",
+    "relied_tx_ids",
+    "verify_report",
+    "ReportSummary",
+    "REPORT_CODES",
+    "ReportCheckError",
+    "UnreadableInput",
 ]

@@ -1,0 +1,68 @@
+"""Writing a proof bundle (``bundle.json``) from parts the issuer already holds.
+
+Pure like the rest of :mod:`verifier`: the caller (``carbontrust report issue``, or a test
+with an in-memory log) gathers the records, the openings, each relied-on entry's leaf and
+inclusion proof (from its audit store), the anchored checkpoint, the key bindings and the
+MSP roots; this module only puts them in the agreed shape (docs/report.md, "The proof
+bundle") and says which transactions the bundle must prove (:func:`relied_tx_ids`).
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ._bundle_format import BUNDLE_FORMAT
+from ._entry import THRESHOLD, origin
+
+__all__ = ["relied_tx_ids", "make_bundle"]
+
+
+def relied_tx_ids(report_tx_id: str, result: dict[str, Any], attestation: dict[str, Any],
+                  ratings: Iterable[dict[str, Any]]) -> list[str]:
+    """Every transaction whose audit entry a report relies on (no duplicates, in the order
+    of the chain: factor set, batches and corrections, operating data, result,
+    attestation, rule sets, ratings, report)."""
+    inputs = result["inputs"]
+    txs = [inputs["factor_set"]["activated_tx"]]
+    txs += [d["tx_id"] for d in inputs["deltas"]]
+    txs += [inputs["operating_data"]["tx_id"], result["computed"]["tx_id"],
+            attestation["attested"]["tx_id"]]
+    for r in ratings:
+        txs += [r["rule_set"]["activated_tx"], r["rated"]["tx_id"]]
+    txs.append(report_tx_id)
+    return list(dict.fromkeys(txs))
+
+
+def _b64(h: bytes) -> str:
+    return base64.b64encode(h).decode("ascii")
+
+
+def make_bundle(*, channel: str, report_id: str, report_digest: str, report_tx_id: str,
+                result: dict[str, Any], attestation: dict[str, Any],
+                ratings: Sequence[dict[str, Any]], operating_salt: str,
+                batch_salts: dict[str, str],
+                entries: Iterable[tuple[int, bytes, Sequence[bytes]]], checkpoint: str,
+                report_checkpoint_proof: Sequence[bytes], key_bindings: Sequence[Any],
+                msp_roots: dict[str, Sequence[str]]) -> dict[str, Any]:
+    """The bundle. ``entries``: (log index, leaf bytes, inclusion proof under
+    ``checkpoint``) of every transaction :func:`relied_tx_ids` names; ``batch_salts``:
+    batch tx id -> hex salt of every batch the result cites; ``msp_roots``: MSP id -> PEM
+    root certificates as the channel configuration lists them."""
+    cited = list(dict.fromkeys(d["tx_id"] for d in result["inputs"]["deltas"]
+                               if d["kind"] == "batch"))
+    return {
+        "format": BUNDLE_FORMAT, "channel": channel, "origin": origin(channel),
+        "threshold": THRESHOLD,
+        "report": {"id": report_id, "digest": report_digest, "tx_id": report_tx_id},
+        "records": {"result": result, "attestation": attestation, "ratings": list(ratings)},
+        "openings": {"operating_data": {"salt": operating_salt},
+                     "batches": [{"tx_id": tx, "salt": batch_salts[tx]} for tx in cited]},
+        "entries": [{"index": i, "leaf": leaf.decode("utf-8"), "proof": [_b64(h) for h in p]}
+                    for i, leaf, p in sorted(entries, key=lambda e: e[0])],
+        "checkpoint": checkpoint,
+        "report_checkpoint_proof": [_b64(h) for h in report_checkpoint_proof],
+        "key_bindings": list(key_bindings),
+        "msp_roots": {m: list(p) for m, p in sorted(msp_roots.items())},
+    }
