@@ -1,0 +1,69 @@
+"""Pagination: every list is a page of at most ``limit`` items (1 to the service's
+``max_page``) with an opaque ``next_cursor`` (null on the last page).
+
+Cursors are URL-safe base64 of what the source needs to resume: the last row's sequence
+number for the store's lists (keyset pagination: stable while rows are added), the
+contract's bookmark for the ledger's lists (it may hold U+0000, so it is never put in a
+URL as is), or an offset over a list the contract answers whole (history). A cursor that
+does not decode is a 422 problem, not a 500.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Query, Request
+from pydantic import BaseModel
+
+from gateway.service._problems import ApiProblem
+
+__all__ = ["Page", "PageParams", "decode_cursor", "encode_cursor", "page_params"]
+
+T = TypeVar("T")
+DEFAULT_LIMIT = 50
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+class PageParams(BaseModel):
+    limit: int
+    cursor: str | None
+
+
+def page_params(request: Request,
+                limit: Annotated[int, Query(ge=1, le=1000, description="items per page "
+                                            "(at most the service's max_page)")] = DEFAULT_LIMIT,
+                cursor: Annotated[str | None, Query(max_length=2048,
+                                                    description="next_cursor of the "
+                                                    "previous page")] = None) -> PageParams:
+    most = request.app.state.settings.max_page
+    if limit > most:
+        raise ApiProblem(422, "invalid-request", f"limit: at most {most}, found {limit}")
+    return PageParams(limit=limit, cursor=cursor)
+
+
+def encode_cursor(value: str) -> str:
+    return base64.urlsafe_b64encode(value.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        return raw.decode("utf-8")
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise ApiProblem(422, "invalid-request", "cursor: not a cursor this service "
+                         "issued") from None
+
+
+def decode_int_cursor(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    text = decode_cursor(cursor)
+    if not text.isdigit() or len(text) > 18:
+        raise ApiProblem(422, "invalid-request", "cursor: not a cursor this service issued")
+    return int(text)

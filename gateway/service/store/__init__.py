@@ -1,0 +1,8 @@
+"""A service's store: SQLAlchemy 2 models, the engine (SQLite default, PostgreSQL in
+production) and the Alembic migrations that create and upgrade the schema."""
+
+from gateway.service.store._db import Store, make_engine, migrate
+from gateway.service.store._models import Base, Job, JobRefusal, LedgerEvent, ProjectionCheckpoint
+
+__all__ = ["Base", "Job", "JobRefusal", "LedgerEvent", "ProjectionCheckpoint", "Store",
+           "make_engine", "migrate"]

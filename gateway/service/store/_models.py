@@ -1,0 +1,105 @@
+"""The tables of a service's store (SQLAlchemy 2, one schema for SQLite and PostgreSQL).
+
+- ``job`` and ``job_refusal``: uploads (readings files) with their progress and, once done,
+  the rows the ledger refused (by line).
+- ``ledger_event`` and ``projection_checkpoint``: the projection of the ledger, one row per
+  chaincode event (the audit entry every transaction emits), and the position to resume
+  from, written in the same database transaction as the events it covers.
+
+Constraint names follow one naming convention (so Alembic's batch mode on SQLite and plain
+ALTERs on PostgreSQL name the same things).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["Base", "Job", "JobRefusal", "LedgerEvent", "ProjectionCheckpoint"]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Job(Base):
+    __tablename__ = "job"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # "readings"
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    # receiving -> queued -> running -> done | failed
+    owner: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    readings_read: Mapped[int] = mapped_column(BigInteger, default=0)
+    readings_committed: Mapped[int] = mapped_column(BigInteger, default=0)
+    readings_refused: Mapped[int] = mapped_column(BigInteger, default=0)
+    batches: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                    onupdate=utcnow)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)  # listing order (cursor)
+
+
+class JobRefusal(Base):
+    __tablename__ = "job_refusal"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    line: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class LedgerEvent(Base):
+    __tablename__ = "ledger_event"
+    __table_args__ = (UniqueConstraint("transaction_id"),)
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    transaction_id: Mapped[str] = mapped_column(String(64))
+    chaincode: Mapped[str] = mapped_column(String(100))
+    event_name: Mapped[str] = mapped_column(String(200), index=True)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ProjectionCheckpoint(Base):
+    """One row per projection: the next block to read and the last transaction done in it."""
+
+    __tablename__ = "projection_checkpoint"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    transaction_id: Mapped[str | None] = mapped_column(String(64))
+    events: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                    onupdate=utcnow)
