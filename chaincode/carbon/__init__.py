@@ -21,6 +21,8 @@ _results.py        results:* period results computed with accounting (docs/resul
 _attestation.py    attestation:* the certifier's signed ISO 14064-3 statement
 _rating.py         rating:* ratings of attested results with the rule set in force
 _audit.py          the one audit event per transaction
+_consent.py        consent:* a named bank's access to a named report, until a time
+                   (_consent_terms.py; docs/consent.md)
 _audit_trail.py    audit:* notary keys, checkpoint signatures, anchors, alarms, history
                    (_notary_keys.py, _anchors.py, _notary_alarms.py, _audit_history.py,
                    _audit_notes.py; docs/audit.md)
@@ -42,6 +44,7 @@ from chaincode.shim import Contract
 
 from ._attestation import Attestation
 from ._audit_trail import AuditTrail
+from ._consent import Consent
 from ._governance import Governance
 from ._operating import Operating
 from ._rating import Rating
@@ -56,7 +59,8 @@ def contracts(test_contracts: bool | None = None) -> list[Contract]:
     if test_contracts is None:
         test_contracts = os.environ.get("CARBONTRUST_CC_TEST_CONTRACTS") == "1"
     out: list[Contract] = [Registry(), Governance(), Operating(), Identity(), Readings(),
-                           Account(), AuditTrail(), Results(), Attestation(), Rating()]
+                           Account(), AuditTrail(), Results(), Attestation(), Rating(),
+                           Consent()]
     if test_contracts:
         from chaincode.probe import Probe
         out.append(Probe())
@@ -65,5 +69,5 @@ def contracts(test_contracts: bool | None = None) -> list[Contract]:
 
 CONTRACTS = contracts()
 
-__all__ = ["CONTRACTS", "Account", "AuditTrail", "Governance", "Identity", "Operating", "Readings",
-           "Registry", "contracts"]
+__all__ = ["CONTRACTS", "Account", "AuditTrail", "Consent", "Governance", "Identity",
+           "Operating", "Readings", "Registry", "contracts"]

@@ -14,6 +14,8 @@ notarysig / size (20 digits) / mspid   {"mspid","size","root","note",...}      p
 anchor / size (20 digits)              anchored checkpoint record              public state
 anchorhead                             the latest anchor record                public state
 notaryalarm / size / reporter/accused  split-view evidence                     public state
+consent / uscc / report / bank / id    consent terms, grant, revocation,       public state
+                                       access count (no private data)
 =====================================  ======================================  =============
 
 Sizes in keys are zero-padded to 20 digits (2**64-1 has 20), so key order is size order.
@@ -76,6 +78,10 @@ def anchor_head_key() -> CompositeKey:
 
 def notary_alarm_key(size: int, reporter: str, accused: str) -> CompositeKey:
     return create_composite_key("notaryalarm", [size_part(size), reporter, accused])
+
+
+def consent_key(uscc: str, report_id: str, bank: str, consent_id: str) -> CompositeKey:
+    return create_composite_key("consent", [uscc, report_id, bank, consent_id])
 
 
 async def get_json(stub: Stub, key: CompositeKey) -> Any | None:

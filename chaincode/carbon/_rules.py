@@ -26,6 +26,7 @@ from ._records import get_json, load_enterprise, revoked_key
 
 REGULATOR, POWER, CERTIFIER, BANK = "RegulatorMSP", "PowerMSP", "CertifierMSP", "BankMSP"
 ORGS = (POWER, CERTIFIER, BANK, REGULATOR)
+BANKS = (BANK,)  # the organisations a consent may name (consent:grant's bank)
 STAFF = frozenset({"admin", "client"})
 ADMIN = frozenset({"admin"})
 
@@ -106,6 +107,14 @@ RULES: dict[str, Rule] = {
     "rating.read": _r((POWER, CERTIFIER, REGULATOR), STAFF, "an admin or client of "
                       "PowerMSP, CertifierMSP or RegulatorMSP, or the enterprise itself",
                       enterprise="own"),
+    # consent (issue 14, docs/consent.md)
+    "consent.grant": _r((), frozenset(), "the enterprise itself, registered and active, "
+                        "granting for its own report", enterprise="own", enterprise_active=True),
+    "consent.revoke": _r((), frozenset(), "the enterprise itself, revoking its own consent",
+                         enterprise="own"),
+    "consent.access": _r(BANKS, STAFF, "an admin or client of a bank organisation"),
+    "consent.read": _r((BANK, REGULATOR), STAFF, "an admin or client of RegulatorMSP or of "
+                       "the bank a consent names, or the enterprise itself", enterprise="own"),
     "audit.register_key": _r(ORGS, ADMIN, "an organisation's admin binding its own "
                              "organisation's notary key with its own certificate"),
     "audit.read": _r(ORGS, STAFF, "an admin or client of a channel organisation"),

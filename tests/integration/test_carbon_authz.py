@@ -219,7 +219,50 @@ def _audit_read(fn: str, *args: str) -> Call:
     return lambda w, c: (_signers(w), w.evaluate(c, fn, *args))
 
 
+# -- consent (issue 14): each grant names a report version of its own, so grants never meet
+BANK_STAFF = {"bank-admin", "bank-client"}
+_consent_setup: dict[str, tuple[str, ...]] = {}
+
+
+def _report(uscc: str) -> str:
+    return f"CCR-{uscc}-20250101-20251231-v{next_number()}"
+
+
+def _grant_text(uscc: str, rid: str) -> str:
+    return json.dumps({"consent_id": f"c-{next_number()}", "uscc": uscc, "bank": "BankMSP",
+                       "report_id": rid, "period": {"start": "2025-01-01", "end": "2025-12-31"},
+                       "expires": "2099-01-01T00:00:00Z"})
+
+
+def _granted(w: World) -> tuple[str, ...]:
+    """A consent of e1 to BankMSP, granted by the enterprise: (uscc, report, bank, id)."""
+    rid = _report(w.e1)
+    text = _grant_text(w.e1, rid)
+    w.submit("ent-own", "consent:grant", text)
+    return (w.e1, rid, "BankMSP", json.loads(text)["consent_id"])
+
+
+def _standing(w: World) -> tuple[str, ...]:
+    if not _consent_setup:
+        _consent_setup["c"] = _granted(w)
+    return _consent_setup["c"]
+
+
+def _other_consent(w: World) -> tuple[str, ...]:
+    return (w.e2, _report(w.e2), "BankMSP", "c-1")
+
+
 CASES: dict[str, tuple[str, set[str], Call]] = {
+    "consent:grant": ("submit", {"ent-own"}, lambda w, c: (lambda u: w.submit(
+        c, "consent:grant", _grant_text(u, _report(u))))(_own_or_other(w, c))),
+    "consent:revoke": ("submit", {"ent-own"}, lambda w, c: w.submit(
+        c, "consent:revoke", *(_other_consent(w) if c == "ent-other" else _granted(w)))),
+    "consent:access": ("submit", BANK_STAFF, lambda w, c: w.submit(
+        c, "consent:access", *_standing(w)[:2])),
+    "consent:get": ("evaluate", BANK_STAFF | REG | {"ent-own"}, lambda w, c: w.evaluate(
+        c, "consent:get", *(_other_consent(w) if c == "ent-other" else _standing(w)))),
+    "consent:list": ("evaluate", BANK_STAFF | REG | {"ent-own"}, lambda w, c: w.evaluate(
+        c, "consent:list", _own_or_other(w, c), "10", "")),
     "registry:register_enterprise": ("submit", REG, lambda w, c: w.submit(
         c, "registry:register_enterprise", record(new_uscc(next_number())))),
     "registry:update_enterprise": ("submit", REG, lambda w, c: w.submit(
@@ -301,11 +344,15 @@ RULE = {
     "readings:submit_batch": "readings.submit", "readings:correct": "readings.correct",
     "readings:locate": "readings.read", "readings:get_batch": "readings.batch",
     "account:totals": "account.totals",
+    "consent:grant": "consent.grant", "consent:revoke": "consent.revoke",
+    "consent:access": "consent.access", "consent:get": "consent.read",
+    "consent:list": "consent.read",
 }
 # an admin, but of the proposer's organisation, which no policy names
 RULE_FOR = {("governance:approve", "regulator-admin"): "governance.approve.member"}
 PER_ENTERPRISE = {"registry:get_enterprise", "registry:get_meter", "registry:history",
-                  "operating:get", "readings:locate", "account:totals"}
+                  "operating:get", "readings:locate", "account:totals", "consent:grant",
+                  "consent:revoke", "consent:get", "consent:list"}
 MATRIX = [(fn, c) for fn in CASES for c in CALLERS
           if c != "ent-other" or fn in PER_ENTERPRISE]
 

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from .conftest import E1, World, record
+from .test_consent import RID
 
 GOOD_POLICY = json.dumps({"orgs": ["BankMSP"], "required": 1})
 FS = "sha256:" + "0" * 64
@@ -106,6 +107,16 @@ BAD = [
     ("attestation:get", (E1, "2023-01-01", "2023-03-31", "0"), "version"),
     ("rating:compute", (E1, "2023-01-01", "2023-03-31", "-1"), "version"),
     ("rating:get", ("x", "2023-01-01", "2023-03-31", ""), "uscc"),
+    # consent (more in test_consent.py)
+    ("consent:grant", ("nope",), "grant"),
+    ("consent:grant", ('{"consent_id":"c"}',), "grant.bank"),
+    ("consent:revoke", (E1, "CCR-x", "BankMSP", "c-1"), "report_id"),
+    ("consent:revoke", (E1, RID, "PowerMSP", "c-1"), "bank"),
+    ("consent:revoke", (E1, RID, "BankMSP", "c 1"), "consent_id"),
+    ("consent:access", ("x", RID), "uscc"),
+    ("consent:access", (E1, f"CCR-{E1}-20250101-20251231-v0"), "report_id"),
+    ("consent:get", (E1, RID, "BankMSP", ""), "consent_id"),
+    ("consent:list", (E1, "0", ""), "page_size"),
 ]
 
 

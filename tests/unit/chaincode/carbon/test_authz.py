@@ -22,6 +22,8 @@ from .audit_notaries import Notaries
 from .audit_notaries import binding as notary_binding
 from .conftest import E1, E2, E3, World, build_world, record
 from .identities import enterprise, issue, meter_gateway
+from .test_consent import RID, RID2
+from .test_consent import grant as consent_grant
 from .test_operating import declaration_transient
 from .test_readings import batch_transient, correction_transient, day_of, reading, submit
 
@@ -124,6 +126,14 @@ def _attest_args(w: World, who: str) -> tuple:
     return rw.signed(w[who], rw.statement(w[who], rw.fingerprint(w[who]), result))
 
 
+def _consent_granted(w: World) -> None:
+    w.ok("ent1", "consent:grant", consent_grant(expires=CONSENT_EXPIRES))
+
+
+CONSENT_EXPIRES = "2030-01-01T00:00:00Z"
+CONSENT = (E1, RID, "BankMSP", "c-1")
+OTHER_CONSENT = (E2, RID2, "BankMSP", "c-1")
+BANK_STAFF = {"bank-admin", "bank-client"}
 PERIOD = (E1, rw.START, rw.END)
 OTHER_PERIOD = (E2, rw.START, rw.END)
 RESULTS_WRITERS = {"certifier-admin", "certifier-client", "regulator-admin",
@@ -204,6 +214,16 @@ CASES: dict[str, Case] = {
                        RESULTS_WRITERS),
     "rating:get": (_rated, lambda w: (*PERIOD, ""), lambda w: (*OTHER_PERIOD, ""),
                    PRIVATE | {"ent-own"}),
+    "consent:grant": (_nothing, lambda w: (consent_grant(expires=CONSENT_EXPIRES),),
+                      lambda w: (consent_grant(E2, RID2, expires=CONSENT_EXPIRES),),
+                      {"ent-own"}),
+    "consent:revoke": (_consent_granted, lambda w: CONSENT, lambda w: OTHER_CONSENT,
+                       {"ent-own"}),
+    "consent:access": (_consent_granted, lambda w: (E1, RID), None, BANK_STAFF),
+    "consent:get": (_consent_granted, lambda w: CONSENT, lambda w: OTHER_CONSENT,
+                    BANK_STAFF | REG | {"ent-own"}),
+    "consent:list": (_consent_granted, lambda w: (E1, "10", ""), lambda w: (E2, "10", ""),
+                     BANK_STAFF | REG | {"ent-own"}),
 }
 
 
@@ -230,6 +250,9 @@ RULE = {  # the rule a refusal of each transaction names
     "results:get": "results.read", "attestation:attest": "attestation.attest",
     "attestation:withdraw": "attestation.withdraw", "attestation:get": "attestation.read",
     "rating:compute": "rating.compute", "rating:get": "rating.read",
+    "consent:grant": "consent.grant", "consent:revoke": "consent.revoke",
+    "consent:access": "consent.access", "consent:get": "consent.read",
+    "consent:list": "consent.read",
 }
 
 # an admin, but of the proposer's organisation, which no policy names
@@ -363,7 +386,7 @@ def test_contracts_include_the_probe_only_with_the_test_flag(monkeypatch) -> Non
     monkeypatch.delenv("CARBONTRUST_CC_TEST_CONTRACTS", raising=False)
     assert [c.name for c in contracts()] == ["registry", "governance", "operating",
                                              "identity", "readings", "account", "audit",
-                                             "results", "attestation", "rating"]
+                                             "results", "attestation", "rating", "consent"]
     monkeypatch.setenv("CARBONTRUST_CC_TEST_CONTRACTS", "1")
     assert "Probe" in [type(c).__name__ for c in contracts()]
     assert os.environ["CARBONTRUST_CC_TEST_CONTRACTS"] == "1"
