@@ -16,8 +16,11 @@ no added page, no incremental update appended after it.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +50,18 @@ class PdfCheck:
     embedded_json: bytes
 
 
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """pypdf logs what it repairs; a damaged PDF is reported by our errors, not its log."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _reader(pdf: bytes) -> pypdf.PdfReader:
     if not isinstance(pdf, bytes | bytearray) or not pdf.startswith(b"%PDF-"):
         raise PdfUnreadableError("pdf", "not a PDF (no %PDF- header)",
@@ -62,6 +77,11 @@ def _reader(pdf: bytes) -> pypdf.PdfReader:
 
 def extract_embedded_json(pdf: bytes) -> bytes:
     """The bytes of the PDF's embedded ``report.json``."""
+    with _quiet():
+        return _extract(pdf)
+
+
+def _extract(pdf: bytes) -> bytes:
     reader = _reader(pdf)
     try:
         files = reader.attachments

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import io
 import json
+import logging
+import random
 from typing import Any
 
 import pypdf
@@ -14,6 +16,7 @@ from verifier.report import (
     PdfEmbeddedJsonError,
     PdfMismatchError,
     PdfUnreadableError,
+    ReportError,
     ReportInputError,
     ReportSchemaError,
     canonical_bytes,
@@ -131,3 +134,34 @@ def test_bad_report_json(rendered: tuple[bytes, bytes], sample_report: dict[str,
     with pytest.raises(ReportSchemaError) as exc:
         check_pdf(rendered[0], canonical_bytes(broken))
     assert exc.value.field == "data_quality.pcaf_score"
+
+
+def test_damaged_pdfs_are_refused_with_typed_errors(rendered: tuple[bytes, bytes],
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    """Random damage (byte changed, cut short, bytes removed, bytes inserted): always a
+    ReportError, never another exception, never accepted, and nothing logged."""
+    pdf, js = rendered
+    caplog.set_level(logging.DEBUG)
+    rng = random.Random(20261128)
+    kinds: set[str] = set()
+    for i in range(120):
+        b = bytearray(pdf)
+        at = rng.randrange(len(b))
+        mode = i % 4
+        if mode == 0:
+            b[at] = (b[at] + rng.randrange(1, 256)) % 256
+        elif mode == 1:
+            del b[at:]
+        elif mode == 2:
+            del b[at:at + rng.randrange(1, 200)]
+        else:
+            b[at:at] = rng.randbytes(rng.randrange(1, 30))
+        with pytest.raises(ReportError) as exc:
+            check_pdf(bytes(b), js)
+        kinds.add(type(exc.value).__name__)
+    # pypdf repairs (and logs) superfluous whitespace in an object header
+    at = pdf.index(b" 0 obj", pdf.index(b"/Type /EmbeddedFile") - 200)
+    with pytest.raises(ReportError):
+        check_pdf(pdf[:at] + b" " + pdf[at:], js)
+    assert kinds == {"PdfUnreadableError", "PdfMismatchError", "PdfEmbeddedJsonError"}
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("pypdf")] == []
