@@ -18,6 +18,7 @@ The report's canonical JSON (RFC 8785) is embedded as the file ``report.json`` (
 from __future__ import annotations
 
 import io
+import threading
 from typing import Any
 
 from reportlab.lib import colors
@@ -51,6 +52,7 @@ __all__ = ["render_pdf", "RENDERER", "EMBEDDED_NAME", "QR_SIZE_MM", "qr_payload"
 
 RENDERER = "carbontrust report renderer 1"
 EMBEDDED_NAME = "report.json"
+_RENDER_LOCK = threading.Lock()
 _W = A4[0] - 30 * mm
 QR_SIZE_MM = 32  # a version-11 code (a checkpoint anchor) still has 0.46 mm modules
 _GRID = colors.HexColor("#bbbbbb")
@@ -266,7 +268,16 @@ def _embed(canvas: Canvas, data: bytes) -> None:
 
 
 def render_pdf(report: dict[str, Any]) -> bytes:
-    """The PDF of a schema-valid report; the same report gives the same bytes."""
+    """The PDF of a schema-valid report; the same report gives the same bytes.
+
+    One rendering at a time per process: ReportLab keeps each document's font-subset
+    state inside the registered (process-global) font objects. Rendering is CPU-bound
+    Python, so the lock costs no throughput under the GIL."""
+    with _RENDER_LOCK:
+        return _render(report)
+
+
+def _render(report: dict[str, Any]) -> bytes:
     validate(report)
     data = canonical_bytes(report)
     digest = report_digest(report)

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -142,3 +143,14 @@ def test_sample_report_renders(sample_report: dict[str, Any]) -> None:
     pdf = render_pdf(sample_report)
     assert json.loads(extract_embedded_json(pdf)) == sample_report
     assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 2
+
+
+def test_concurrent_renders_give_the_same_bytes(twelve_report: dict[str, Any],
+                                                sample_report: dict[str, Any],
+                                                pdf12: bytes) -> None:
+    """A server issuing reports renders from several threads; each PDF is still exact."""
+    expected_sample = render_pdf(sample_report)
+    reports = [twelve_report if i % 2 == 0 else sample_report for i in range(8)]
+    with ThreadPoolExecutor(4) as pool:
+        out = list(pool.map(render_pdf, reports))
+    assert out == [pdf12 if i % 2 == 0 else expected_sample for i in range(8)]
