@@ -5,7 +5,9 @@
 
 * ``result``: the result record (its ``inputs.monthly`` gives energy and emissions by month);
 * ``attestation``: the attestation record;
-* ``ratings``: the rating records, one per rule set (``rating``: one record, also accepted);
+* ``ratings``: the rating records, one per rule set: a list, or ``{"ratings": [...]}`` as
+  ``rating get`` prints them, or one record as ``rating compute`` prints it (``rating`` is
+  accepted as the key too);
 * ``enterprise`` (optional): the enterprise record; when given it must agree with the
   result's copy (the name, the industry, the region);
 * ``report`` (optional): ``{"version": 1, "supersedes": null | {"id", "digest"},
@@ -173,8 +175,10 @@ def _intensities(acc: dict[str, Any]) -> list[dict[str, Any]]:
 def _ratings(inputs: Mapping[str, Any], result: dict[str, Any], att: dict[str, Any],
              computed: accounting.Result) -> tuple[dict[str, Any], list[str | None]]:
     records = inputs.get("ratings", inputs.get("rating"))
-    if isinstance(records, dict):
-        records = [records]
+    if isinstance(records, dict) and set(records) == {"ratings"}:
+        records = records["ratings"]          # as `rating get` prints them
+    elif isinstance(records, dict):
+        records = [records]                   # one record, as `rating compute` prints it
     if not isinstance(records, list) or not records:
         raise ReportInputError("ratings", "at least one rating record (a report rests on a "
                                "rating, which rests on the attestation)")

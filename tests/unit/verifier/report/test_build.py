@@ -331,3 +331,11 @@ def test_every_single_field_mutation_is_refused_or_harmless(
             unchanged = repl is not _DELETE and records.digest(repl) == records.digest(original)
             assert unchanged or any(path[:len(u)] == u for u in _UNBOUND), (path, repl)
     assert built > 0
+
+
+def test_ratings_in_the_shapes_the_cli_prints(sample_inputs: dict[str, Any]) -> None:
+    """`rating get` prints {"ratings": [...]}, `rating compute` one record."""
+    expected = build_report(copy.deepcopy(sample_inputs))
+    rating = sample_inputs.pop("ratings")[0]
+    for given in ({"ratings": {"ratings": [rating]}}, {"ratings": rating}, {"rating": rating}):
+        assert build_report({**copy.deepcopy(sample_inputs), **given}) == expected
