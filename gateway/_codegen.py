@@ -32,6 +32,7 @@ SOURCES = (
     "_contract.py",
     "_network.py",
     "_gateway.py",
+    "_relay.py",
 )
 HEADER = (
     "# GENERATED from gateway/{name} by `python -m gateway._codegen` (unasync): do not edit;\n"
