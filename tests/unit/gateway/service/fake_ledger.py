@@ -1,0 +1,127 @@
+"""FAKE LEDGER for the services' unit tests: the contract functions the services call,
+kept in memory, answering as the contract does (404 for an unknown enterprise, 409 for one
+registered twice, 400 naming the field), through the same ``Ledger`` seam the services use
+(``gateway.cli._ledger.Ledger``). The real contract is exercised by the integration tests.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from gateway.cli._exit import LedgerRefused
+from gateway.cli._ledger import Submitted
+
+
+class FakeContract:
+    def __init__(self) -> None:
+        self.enterprises: dict[str, dict[str, Any]] = {}
+        self.history: dict[str, list[dict[str, Any]]] = {}
+        self.attestations: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self.calls: list[tuple[str, str, tuple[str, ...]]] = []  # (user, function, args)
+        self.lock = threading.Lock()
+        self.tx = 0
+
+
+class FakeLedger:
+    def __init__(self, contract: FakeContract, user: str) -> None:
+        self.c, self.user = contract, user
+
+    def _txid(self) -> str:
+        self.c.tx += 1
+        return f"tx{self.c.tx:06d}"
+
+    def evaluate(self, function: str, args: Sequence[str]) -> bytes:
+        with self.c.lock:
+            self.c.calls.append((self.user, function, tuple(args)))
+            return json.dumps(self._read(function, list(args))).encode()
+
+    def submit(self, function: str, args: Sequence[str]) -> Submitted:
+        with self.c.lock:
+            self.c.calls.append((self.user, function, tuple(args)))
+            txid = self._txid()
+            return Submitted(json.dumps(self._write(function, list(args), txid)).encode(),
+                             txid, self.c.tx)
+
+    def submit_private(self, function: str, args: Sequence[str], transient: Mapping[str, bytes],
+                       endorsing_organizations: Sequence[str],
+                       on_sent: Callable[[str], None] | None = None) -> Submitted:
+        raise LedgerRefused(f"{function}: not in the fake", status=400)
+
+    def close(self) -> None:
+        pass
+
+    def _enterprise(self, uscc: str) -> dict[str, Any]:
+        if uscc not in self.c.enterprises:
+            raise LedgerRefused(f"enterprise {uscc!r} not found", status=404)
+        return self.c.enterprises[uscc]
+
+    def _read(self, function: str, args: list[str]) -> Any:
+        if function == "registry:get_enterprise":
+            return self._enterprise(args[0])
+        if function == "registry:list_enterprises":
+            size, mark = int(args[0]), args[1]
+            keys = sorted(k for k in self.c.enterprises if k > mark.strip("\x00"))
+            page = keys[:size]
+            more = len(keys) > size
+            return {"records": [self.c.enterprises[k] for k in page],
+                    "bookmark": ("\x00enterprise\x00" + page[-1]) if more else ""}
+        if function == "registry:history":
+            self._enterprise(args[0])
+            return self.c.history.get(args[0], [])
+        if function == "attestation:get":
+            key = (args[0], args[1], args[2])
+            if key not in self.c.attestations:
+                raise LedgerRefused(f"attestation of {args[0]} {args[1]}..{args[2]} not "
+                                    "found", status=404)
+            return self.c.attestations[key]
+        if function == "results:get":
+            self._enterprise(args[0])
+            return {"digest": "sha256:" + "ab" * 32, "record": {
+                "uscc": args[0], "period": {"start": args[1], "end": args[2]}, "version": 1,
+                "inputs": {"factor_set": {"version": "2024.1", "digest": "sha256:" + "cd" * 32}}}}
+        if function == "readings:get_batch":
+            raise LedgerRefused(f"batch {args[0]!r} not found", status=404)
+        if function == "account:totals":
+            self._enterprise(args[0])
+            return {"uscc": args[0], "from": args[1], "to": args[2], "totals": {}}
+        raise LedgerRefused(f"{function}: no such function", status=400)
+
+    def _write(self, function: str, args: list[str], txid: str) -> Any:
+        if function == "registry:register_enterprise":
+            record = json.loads(args[0])
+            uscc = record["uscc"]
+            if uscc in self.c.enterprises:
+                raise LedgerRefused(f"enterprise {uscc!r} exists", status=409)
+            stored = {**record, "areas": record.get("areas", ["industry"]),
+                      "status": "active", "version": 1}
+            self.c.enterprises[uscc] = stored
+            self.c.history[uscc] = [{"tx_id": txid, "value": stored, "is_delete": False}]
+            return stored
+        if function == "registry:set_status":
+            record = dict(self._enterprise(args[0]))
+            if record["status"] == "closed":
+                raise LedgerRefused(f"enterprise {args[0]!r} is closed", status=409)
+            record.update(status=args[1], status_reason=args[2],
+                          version=record["version"] + 1)
+            self.c.enterprises[args[0]] = record
+            self.c.history[args[0]].insert(0, {"tx_id": txid, "value": record,
+                                               "is_delete": False})
+            return record
+        if function == "attestation:attest":
+            statement = json.loads(args[0])
+            uscc = statement["enterprise"]["uscc"]
+            key = (uscc, statement["period"]["start"], statement["period"]["end"])
+            record = {"statement": statement, "signature": args[1], "status": "attested"}
+            self.c.attestations[key] = record
+            return record
+        if function == "attestation:withdraw":
+            key = (args[0], args[1], args[2])
+            if key not in self.c.attestations:
+                raise LedgerRefused("attestation not found", status=404)
+            self.c.attestations[key] = {**self.c.attestations[key], "status": "withdrawn",
+                                        "reason": args[4]}
+            return self.c.attestations[key]
+        raise LedgerRefused(f"{function}: no such function", status=400)
