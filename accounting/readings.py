@@ -48,8 +48,9 @@ from ._readings_batch import (
     leaves,
     parse_row,
 )
+from ._readings_scan import Row, Scan, scan_batch
 
 __all__ = ["CHINA", "DAILY_SOURCES", "HEADER", "MAX_BATCH", "QUALITIES", "SOURCES", "Reading",
-           "ReadingError", "batch_root", "check", "decode", "decode_batch", "encode",
-           "encode_batch", "inclusion_proof", "interval_end", "interval_text", "leaf_hash",
-           "leaves", "local_day", "parse_row", "quantity_text"]
+           "ReadingError", "Row", "Scan", "batch_root", "check", "decode", "decode_batch",
+           "encode", "encode_batch", "inclusion_proof", "interval_end", "interval_text",
+           "leaf_hash", "leaves", "local_day", "parse_row", "quantity_text", "scan_batch"]

@@ -35,6 +35,7 @@ batches for one enterprise never collide on a totals key.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -50,6 +51,7 @@ from chaincode.shim import (
 )
 
 from . import _args
+from . import _readings_rows as _rows
 from ._audit import commitment, emit
 from ._codec import canonical, load, tx_time
 from ._readings_slot import Slot, nonce
@@ -100,27 +102,28 @@ async def put_private(stub: Stub, key: str, value: Any) -> None:
     await stub.put_private_data(COLLECTION, key, canonical(value))
 
 
-async def check_registry(stub: Stub, readings: list[rd.Reading]) -> None:
-    """Every enterprise registered, every meter registered, active and of that enterprise."""
+async def check_registry(stub: Stub, pairs: Iterable[tuple[int, str, str]]) -> None:
+    """(line, meter_id, uscc): every enterprise registered, every meter registered, active
+    and of that enterprise."""
     seen_uscc: set[str] = set()
     seen_meter: dict[str, dict[str, Any]] = {}
-    for i, r in enumerate(readings, 1):
-        if r.uscc not in seen_uscc:
-            if await load_enterprise(stub, r.uscc) is None:
-                raise ContractError(f"line {i}: uscc: unknown enterprise {r.uscc}", 404)
-            seen_uscc.add(r.uscc)
-        meter = seen_meter.get(r.meter_id)
+    for i, meter_id, uscc in pairs:
+        if uscc not in seen_uscc:
+            if await load_enterprise(stub, uscc) is None:
+                raise ContractError(f"line {i}: uscc: unknown enterprise {uscc}", 404)
+            seen_uscc.add(uscc)
+        meter = seen_meter.get(meter_id)
         if meter is None:
-            meter = await get_json(stub, meter_key(r.meter_id))
+            meter = await get_json(stub, meter_key(meter_id))
             if meter is None:
-                raise ContractError(f"line {i}: meter_id: unknown meter {r.meter_id}", 404)
-            seen_meter[r.meter_id] = meter
-        if meter["uscc"] != r.uscc:
-            raise _args.bad(f"line {i}: meter_id", f"a meter of {r.uscc}",
-                            f"{r.meter_id} (a meter of {meter['uscc']})")
+                raise ContractError(f"line {i}: meter_id: unknown meter {meter_id}", 404)
+            seen_meter[meter_id] = meter
+        if meter["uscc"] != uscc:
+            raise _args.bad(f"line {i}: meter_id", f"a meter of {uscc}",
+                            f"{meter_id} (a meter of {meter['uscc']})")
         if meter.get("status", "active") != "active":
             raise _args.bad(f"line {i}: meter_id", "an active meter",
-                            f"{r.meter_id} ({meter['status']})")
+                            f"{meter_id} ({meter['status']})")
 
 
 def check_times(stub: Stub, readings: list[rd.Reading]) -> None:
@@ -148,13 +151,6 @@ async def write_deltas(stub: Stub, salt: bytes,
         await put_private(stub, key, {"nonce": nonce(salt, key), "sources": out})
 
 
-def group_by_slot(readings: list[rd.Reading]) -> dict[tuple[str, str], list[int]]:
-    groups: dict[tuple[str, str], list[int]] = {}
-    for i, r in enumerate(readings):
-        groups.setdefault((r.meter_id, rd.local_day(r.interval_start)), []).append(i)
-    return groups
-
-
 class Readings(Contract):
     name = "readings"
 
@@ -164,53 +160,50 @@ class Readings(Contract):
         salt = salt_of(stub)
         batch = transient(stub, "batch")
         try:
-            readings = rd.decode_batch(batch)
+            scan = rd.scan_batch(batch)
         except rd.ReadingError as exc:
             raise ContractError(f"transient.batch: {exc}", 400) from None
-        check_times(stub, readings)
-        await check_registry(stub, readings)
-        leaves = rd.leaves(batch)
-        root = notary.root_hash(leaves).hex()
+        rows, texts = scan.rows, scan.texts
+        _rows.check_ended(scan, tx_datetime(stub))
+        await check_registry(stub, _rows.registry_pairs(rows))
+        root = notary.root_hash(rd.leaves(batch)).hex()
         slots: list[Slot] = []
-        new: list[rd.Reading] = []
+        new: list[int] = []
         first_old: str | None = None
-        for (meter, day), members in group_by_slot(readings).items():
+        for (meter, day), members in _rows.slot_groups(scan).items():
             slot = await Slot.load(stub, meter, day)
             for i in members:
-                r, leaf = readings[i], leaves[i].decode("ascii")
-                interval = r.key[1]
-                at = slot.where(interval)
+                r, leaf = rows[i], texts[i]
+                at = slot.where(r[2])
                 if at is None:
-                    new.append(r)
-                    slot.record(r, leaf, stub.tx_id, i)
-                elif leaf in slot.known(interval):
+                    new.append(i)
+                    slot.record(r[1], r[2], leaf, stub.tx_id, i)
+                elif leaf in slot.known(r[2]):
                     first_old = first_old or at[0]
                 else:
                     raise _args.conflict(
-                        f"line {i + 1}: meter {meter} at {r.interval_start.isoformat()} is "
-                        f"already recorded with another value (batch {at[0]}, index {at[1]})")
+                        f"line {i + 1}: meter {meter} at "
+                        f"{scan.interval(r).start.isoformat()} is already recorded with "
+                        f"another value (batch {at[0]}, index {at[1]})")
             slots.append(slot)
         if not new:
             assert first_old is not None
-            return await self._replay(stub, salt, first_old, root, len(readings))
+            return await self._replay(stub, salt, first_old, root, len(rows))
         for slot in slots:
             if slot.dirty:
                 await slot.save(stub, salt)
-        deltas: dict[tuple[str, str], dict[str, Any]] = {}
-        for r in new:
-            add_delta(deltas, r, r.quantity, 1)
-        await write_deltas(stub, salt, deltas)
-        usccs = sorted({r.uscc for r in readings})
-        record = {"batch_id": stub.tx_id, "root": root, "count": len(readings),
+        await write_deltas(stub, salt, _rows.deltas_of(scan, new))
+        usccs = sorted({r[1] for r in rows})
+        record = {"batch_id": stub.tx_id, "root": root, "count": len(rows),
                   "recorded": len(new), "uscc": usccs, "submitted_at": tx_time(stub),
                   "tx_id": stub.tx_id, "salt": salt.hex(),
                   "nonce": nonce(salt, batch_key(stub.tx_id))}
         await put_private(stub, batch_key(stub.tx_id), record)
         sealed = commitment(salt, bytes.fromhex(root))
-        emit(stub, "readings.submit", {"batch_id": stub.tx_id, "count": len(readings),
+        emit(stub, "readings.submit", {"batch_id": stub.tx_id, "count": len(rows),
                                        "recorded": len(new), "duplicate": False},
              commitments={"batch": sealed})
-        return {"batch_id": stub.tx_id, "commitment": sealed, "count": len(readings),
+        return {"batch_id": stub.tx_id, "commitment": sealed, "count": len(rows),
                 "recorded": len(new), "duplicate": False}
 
     async def _replay(self, stub: Stub, salt: bytes, original: str, root: str,
@@ -241,7 +234,7 @@ class Readings(Contract):
         except rd.ReadingError as exc:
             raise ContractError(f"transient.reading: {exc}", 400) from None
         check_times(stub, [new])
-        await check_registry(stub, [new])
+        await check_registry(stub, [(1, new.meter_id, new.uscc)])
         interval, leaf = new.key[1], raw.decode("ascii")
         slot = await Slot.load(stub, new.meter_id, rd.local_day(new.interval_start))
         at = slot.where(interval)

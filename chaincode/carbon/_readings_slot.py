@@ -95,12 +95,12 @@ class Slot:
         return [{"tx_id": t, "leaf": self._leaf(hhmm, tail), "reason": why, "timestamp": ts}
                 for t, tail, why, ts in self.doc["corrections"].get(hhmm, ())]
 
-    def record(self, r: rd.Reading, leaf: str, batch_id: str, index: int) -> None:
+    def record(self, uscc: str, interval: str, leaf: str, batch_id: str, index: int) -> None:
         batches = self.doc["batches"]
         if not batches or batches[-1] != batch_id:
             batches.append(batch_id)
-        self.doc["uscc"] = r.uscc
-        self.doc["entries"][r.key[1][9:13]] = [len(batches) - 1, index, leaf.split(",", 3)[3]]
+        self.doc["uscc"] = uscc
+        self.doc["entries"][interval[9:13]] = [len(batches) - 1, index, leaf.split(",", 3)[3]]
         self.dirty = True
 
     def correct(self, interval: str, leaf: str, tx_id: str, reason: str, ts: str) -> int:
