@@ -36,6 +36,8 @@ GROUPS: dict[str, tuple[str, str]] = {
                     "Attestations: show one, withdraw one (CertifierMSP)."),
     "rating": ("gateway.cli.results:rating",
                "Ratings of attested results with the rule set in force."),
+    "offline": ("gateway.cli.offline:offline",
+                "See and sign requests a service built for your identity (your key stays here)."),
 }
 
 
