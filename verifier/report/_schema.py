@@ -4,7 +4,8 @@ The schema file ``schema/carbon-credit-report-<version>.json`` is the contract w
 systems; it is loaded from the package (``importlib.resources``), checked against the
 draft 2020-12 meta-schema once per process, and every report is validated against it
 before it is canonicalised or rendered. Beyond what a schema can say, ``validate`` checks
-that dates are real calendar dates and that the period does not end before it starts.
+that dates are real calendar dates, that the period does not end before it starts, and
+that the report agrees with itself (``_consistency``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from ._consistency import check_consistency
 from ._errors import ReportSchemaError
 
 __all__ = ["SCHEMA_VERSION", "SCHEMA_NAME", "schema", "schema_bytes", "validate"]
@@ -80,3 +82,4 @@ def validate(report: Any) -> None:
                                 expected=start.year, found=end.year)
     att = report["attestation"]["statement"]
     _date(report, "attestation.statement.date", att["date"])
+    check_consistency(report)

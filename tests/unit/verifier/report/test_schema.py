@@ -175,3 +175,50 @@ def test_imports_stay_pure() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def _set(report: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    r = copy.deepcopy(report)
+    *head, last = path.split(".")
+    node: Any = r
+    for p in head:
+        node = node[int(p)] if isinstance(node, list) else node[p]
+    if isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+    return r
+
+
+@pytest.mark.parametrize(("path", "value", "field"), [
+    ("report.id", "CCR-914403001922038216-20230101-20231231-v2", "report.id"),
+    ("report.supersedes", {"id": "CCR-914403001922038216-20230101-20231231-v1",
+                           "digest": "sha256:" + "0" * 64}, "report.supersedes"),
+    ("energy.sources.1.total", "1472448.5", "energy.sources[1].total"),
+    ("energy.sources.0.months.3.quantity", "1.26", "energy.sources[0].total"),
+    ("energy.sources.0.months.0.month", "2024-01", "energy.sources[0].months"),
+    ("energy.sources.0.source", "oil", "energy.sources"),
+    ("emissions.by_month.0.month", "2022-12", "emissions.by_month[0].month"),
+    ("emissions.lines.0.index", 5, "emissions.lines"),
+    ("emissions.lines.0.source", "anthracite", "boundary.sources"),
+    ("emissions.lines.1.iso14064_category", 1, "emissions.lines[1].iso14064_category"),
+    ("intensities.0.metric", "tax_paid", "intensities"),
+    ("enterprise.uscc", "91440300192203821X", "report.id"),
+    ("attestation.statement.period.end", "2023-06-30", "attestation.statement.period"),
+    ("method.result.record_digest", "sha256:" + "1" * 64, "attestation.statement.result"),
+    ("method.factor_set.digest", "sha256:" + "2" * 64,
+     "attestation.statement.criteria.factor_set"),
+    ("rating.attestation_opinion", "qualified", "rating.attestation_opinion"),
+    ("data_quality.pcaf_score", 2, "data_quality.pcaf_score"),
+    ("attestation.withdrawn", {"tx_id": None, "reason": "x"}, "attestation.withdrawn"),
+    ("attestation.status", "withdrawn", "attestation.withdrawn"),
+    ("ledger.rating_tx_ids", [], "ledger.rating_tx_ids"),
+    ("rating.ratings.0.rule_set.version", "zz-1", "rating.ratings"),
+])
+def test_a_report_agrees_with_itself(twelve_report: dict[str, Any], path: str, value: Any,
+                                     field: str) -> None:
+    """An edit in one place that the schema allows is refused where the report disagrees
+    with itself (verifier/report/_consistency.py)."""
+    with pytest.raises(ReportSchemaError) as exc:
+        validate(_set(twelve_report, path, value))
+    assert exc.value.field == field, exc.value
