@@ -15,6 +15,7 @@ around them (docs/consent.md):
 * the enterprise: :func:`describe` (what it is asked to sign, decoded from the bytes) and
   :func:`sign_request` (only its own requests, only what it expects); on the command line
   ``carbontrust offline show`` / ``carbontrust offline sign``.
+* consent (issue 14): :func:`grant_text`, :func:`prepare_grant`, :func:`prepare_revoke`.
 * between them: JSON documents (:meth:`OfflineRequest.to_json`, :meth:`SignedRequest.to_json`).
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from gateway.offline._consent import grant_text, prepare_grant, prepare_revoke
 from gateway.offline._document import REQUEST_FORMAT, SIGNED_FORMAT, OfflineRequest, SignedRequest
 from gateway.offline._errors import (
     OfflineError,
@@ -41,7 +43,8 @@ if TYPE_CHECKING:
 __all__ = ["REQUEST_FORMAT", "SIGNED_FORMAT", "AsyncRelay", "OfflineError",
            "OfflineExpectationError", "OfflineFormatError", "OfflineIdentityError",
            "OfflineRequest", "OfflineSignatureError", "Relay", "SignedRequest", "creator_of",
-           "describe", "prepare_proposal", "sign_request", "verify_signature"]
+           "describe", "grant_text", "prepare_grant", "prepare_proposal", "prepare_revoke",
+           "sign_request", "verify_signature"]
 
 
 def __getattr__(name: str) -> Any:
