@@ -215,6 +215,8 @@ class AuditStore:
         Log any entries it lacks; readers leave the file alone. Either way a Log holding
         leaves the entry rows do not is raised as :class:`StoreCorruptError`."""
         where = Path(path)
+        if sync:  # the follower creates its store directory; readers never create anything
+            where.parent.mkdir(parents=True, exist_ok=True)
         log = notary.Log.open(where)
         engine = sa.create_engine(f"sqlite:///{where}")
 
