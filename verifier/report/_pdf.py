@@ -181,7 +181,7 @@ def _intensity_rating(r: dict[str, Any]) -> list[Any]:
                             _p(g["label"] or f"none: {g['reason']}", 9, True), dims])
     sourced = "sourced" if bs["sourced"] else "illustrative, not sourced"
     chart = _charts.intensity_chart(rt["ratings"], _W * 0.42, 90)
-    left = _table(rows, [0.14 * _W, 0.12 * _W, 0.15 * _W, 0.15 * _W])
+    left = _table(rows, [0.17 * _W, 0.1 * _W, 0.15 * _W, 0.14 * _W])
     side = Table([[left, chart]], colWidths=[0.57 * _W, 0.43 * _W], hAlign="LEFT")
     side.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
