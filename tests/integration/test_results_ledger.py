@@ -195,10 +195,10 @@ def test_an_endorser_with_another_factor_value_fails_endorsement_naming_it(
         net.sup.stop(name)
         net.sup.start(net.spec(name))
         net.wait_ready(name)
-        r = cli(w, "-v", "results", "compute", w.e1, *PERIOD)
+        r = cli(w, "-vv", "results", "compute", w.e1, *PERIOD)
         assert r.returncode == 1, (r.returncode, r.stderr)
         assert "the endorsers disagree on results:compute, nothing was written" in r.stderr
-        # the gateway's own evidence (-v): which peer's answer did not match
+        # the gateway's own evidence (-vv): which peer's answer did not match
         assert "ProposalResponsePayloads do not match" in r.stderr, r.stderr
         assert (f'factors[0].value: CertifierMSP says "0.4042", RegulatorMSP says '
                 f'"{TAMPERED}"') in r.stderr, r.stderr

@@ -32,7 +32,6 @@ from fabric_protos.peer.chaincode_shim_pb2 import ChaincodeMessage as Msg
 from chaincode.shim import ContractError, Dispatcher, Stub
 from chaincode.shim._proposal import ProposalInfo
 
-
 PRIVATE_QUERY = "\x00private range query ran"   # marker in a transaction's iterators
 
 
