@@ -53,7 +53,10 @@ def encode_cursor(value: str) -> str:
 
 def decode_cursor(cursor: str) -> str:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_",
+                               validate=True)  # strict: the lenient decoder drops junk
+        if not raw:
+            raise ValueError("empty")
         return raw.decode("utf-8")
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise ApiProblem(422, "invalid-request", "cursor: not a cursor this service "

@@ -11,6 +11,7 @@ a private value).
 
 from __future__ import annotations
 
+import json
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -98,12 +99,13 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(request, exc.status_code, str(exc.detail),
                                 headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unexpected error on %s %s", request.method, request.url.path,
-                  exc_info=exc)
-        return problem_response(request, 500, "an unexpected error; the service log has "
-                                "it under this request id", kind="internal")
+
+def internal_error_body(path: str) -> bytes:
+    """The 500 problem for an unexpected exception (its text stays in the log)."""
+    return json.dumps({"type": TYPE_BASE + "internal", "title": _title(500), "status": 500,
+                       "detail": "an unexpected error; the service log has it under this "
+                                 "request id", "instance": path,
+                       "request_id": current_request_id()}).encode()
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -5,8 +5,11 @@ a header cannot inject text into the log); otherwise the service makes one (UUID
 id is in a context variable for the request's duration (FastAPI copies the context into
 the thread running a synchronous route), a logging filter puts it on every record as
 ``request_id``, the response carries it back, and one access line per request is logged
-with method, path, status and duration. Written as pure ASGI middleware (not Starlette's
-``BaseHTTPMiddleware``) so a streamed upload is not buffered.
+with method, path, status and duration. An exception no handler took is logged here with
+its traceback and answered with a 500 problem carrying the id (Starlette's outermost error
+middleware would answer it outside the id's context, without the header). Written as pure
+ASGI middleware (not Starlette's ``BaseHTTPMiddleware``) so a streamed upload is not
+buffered.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ _VALID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 _current: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id",
                                                                       default=None)
 access = logging.getLogger("gateway.service.access")
+log = logging.getLogger("gateway.service")
 
 
 def current_request_id() -> str | None:
@@ -56,11 +60,13 @@ class RequestIdMiddleware:
         token = _current.set(rid)
         start = time.perf_counter()
         status = 0
+        started = False
 
         async def send_with_id(message: dict[str, Any]) -> None:
             nonlocal status
+            nonlocal started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started = message["status"], True
                 headers = [(k, v) for k, v in message.get("headers", ())
                            if k.lower() != b"x-request-id"]
                 headers.append((b"x-request-id", rid.encode("ascii")))
@@ -69,6 +75,18 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            log.error("unexpected error on %s %s", scope.get("method"), scope.get("path"),
+                      exc_info=exc)
+            if started:
+                raise
+            from gateway.service._problems import PROBLEM_JSON, internal_error_body
+
+            body = internal_error_body(str(scope.get("path")))
+            await send_with_id({"type": "http.response.start", "status": 500, "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode())]})
+            await send_with_id({"type": "http.response.body", "body": body})
         finally:
             access.info("%s %s %s %.1f ms", scope.get("method"), scope.get("path"), status,
                         (time.perf_counter() - start) * 1000)
