@@ -188,3 +188,40 @@ def test_another_enterprises_result_is_apart(ready: World) -> None:
     rw.declare(ready, "ent2", E2)
     out = rw.compute(ready, "ent2", E2)["record"]
     assert out["inputs"]["deltas"] == [] and out["uscc"] == E2
+
+
+def test_a_delta_the_slots_do_not_explain_is_a_bug_named_not_a_silent_total(
+        ready: World) -> None:
+    key = next(k for (c, k) in ready.ledger.state
+               if c == "privateReadings" and k.startswith("\x00rtotal\x00"))
+    doc = json.loads(ready.ledger.state[("privateReadings", key)])
+    source = next(iter(doc["sources"]))
+    doc["sources"][source]["quantity"] = "1"
+    ready.ledger.state[("privateReadings", key)] = canonical(doc)
+    res = ready.call("regulator-client", "results:compute", E1, rw.START, rw.END, "",
+                     transient={"salt": rw.RESULT_SALT})
+    assert res.status == 500 and "differs from its readings in the slots" in res.message
+    assert not res.writes
+
+
+def test_the_seam_refuses_writes_after_a_private_range_query(ready: World) -> None:
+    """As a peer does; results:compute therefore finds the deltas by point reads."""
+    from chaincode.shim import Contract, Stub, transaction
+
+    class RangeThenWrite(Contract):
+        name = "probe"
+
+        @transaction
+        async def go(self, stub: Stub) -> str:
+            await stub.get_private_data_by_partial_composite_key(
+                "privateReadings", "rtotal", [E1]).to_list()
+            await stub.put_private_data("privateReadings", "k", b"v")
+            return "written"
+
+    from chaincode.carbon import contracts
+
+    from .ledger import MemoryLedger
+    ledger = MemoryLedger([*contracts(test_contracts=False), RangeThenWrite()])
+    res = ledger.invoke(ready["regulator-client"], "probe:go")
+    ledger.close()
+    assert res.status == 500 and "Writes are not allowed" in res.message
