@@ -110,10 +110,10 @@ class Follower:
         new_state, due = step(state, start, names, self.cadence)
         records.state["due"] = new_state.encode()
         size = self.store.commit_block(records)
-        if records.entries:
+        if records.entries:  # else nothing new: signatures, anchors, keys come with entries
             log.info("block=%d entries=%d size=%d%s", number, len(records.entries), size,
                      f" due={due}" if due else "")
-        self.witness.after_block(due)
+            self.witness.after_block(due)
         return True
 
     def run(self, open_blocks: BlockSource, on_tick: Callable[[], None] | None = None) -> None:
@@ -140,6 +140,7 @@ class Follower:
                         if time.monotonic() - last >= self.cadence.seconds:
                             last = time.monotonic()
                             self.witness.fallback()
+                            self.witness.anchor_ready(self.witness.head_size())
                             if on_tick:
                                 on_tick()
                         continue
