@@ -91,7 +91,7 @@ async def gather(stub: Stub, uscc: str, meters: list[str], days: list[str]) -> t
         dict[str, Any], dict[str, dict[str, Any]], list[dict[str, Any]]]:
     """(period totals, per-month totals, the deltas they are summed from)."""
     total: dict[str, dict[str, Any]] = {}
-    months: dict[str, dict[str, dict[str, Any]]] = {}
+    months: dict[str, dict[str, dict[str, Any]]] = {d[:7]: {} for d in days}  # every month
     deltas = await period_deltas(stub, uscc, meters, days)
     for d in deltas:
         _add(total, d["sources"])
@@ -149,6 +149,17 @@ def activity(totals: dict[str, Any]) -> list[dict[str, str]]:
              "label": "metered"} for s, t in sorted(totals.items())]
 
 
+def grid_region(ent: dict[str, Any], version: str) -> str:
+    """The enterprise's region when the factor set has a grid factor for it, else the
+    regional grid the registry maps it to (guangdong -> southern): a provincial factor is
+    not published for every year (cn-2023.1 has none for Guangdong)."""
+    try:
+        grids = accounting.load_factor_set(version).grid
+    except accounting.AccountingError as exc:
+        raise accounting_error(exc) from None
+    return str(ent["region"]) if ent["region"] in grids else str(ent["grid"])
+
+
 async def load_result(stub: Stub, uscc: str, start: str, end: str,
                       version: int | None) -> tuple[dict[str, Any], bytes]:
     """The stored record (the latest when version is None) and its bytes; 404 if none."""
@@ -179,7 +190,8 @@ async def build(stub: Stub, uscc: str, from_date: str, to_date: str, days: list[
                               "enterprise declares it with operating:declare)")
     op = load(op_raw)
     totals, months, deltas = await gather(stub, uscc, sorted(ent["meters"]), days)
-    enterprise = {"id": uscc, "industry": ent["industry"], "region": ent["region"]}
+    enterprise = {"id": uscc, "industry": ent["industry"],
+                  "region": grid_region(ent, fs["version"])}
     doc = {"enterprise": enterprise, "period": {"start": from_date, "end": to_date},
            "factor_set": fs["version"], "activity": activity(totals),
            "denominators": op["declaration"]["denominators"]}

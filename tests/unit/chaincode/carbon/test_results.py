@@ -225,3 +225,24 @@ def test_the_seam_refuses_writes_after_a_private_range_query(ready: World) -> No
     res = ledger.invoke(ready["regulator-client"], "probe:go")
     ledger.close()
     assert res.status == 500 and "Writes are not allowed" in res.message
+
+
+def test_a_province_without_a_factor_that_year_uses_its_regional_grid(ready: World) -> None:
+    ready.ok("regulator-admin", "registry:update_enterprise", E1, '{"region":"guangdong"}')
+    assert "guangdong" not in accounting.load_factor_set(rw.FACTOR_SET).grid
+    rec = rw.compute(ready)["record"]
+    assert rec["enterprise"]["region"] == "guangdong" and rec["enterprise"]["grid"] == "southern"
+    assert rec["accounting_input"]["enterprise"]["region"] == "southern"
+    line = next(ln for ln in rec["result"]["lines"] if ln["source"] == "electricity")
+    assert line["region"] == "southern" and line["factors"][0]["id"] == "grid.southern"
+
+
+def test_every_month_of_the_period_is_listed_zero_when_nothing_was_metered(
+        world: World) -> None:
+    rw.in_force(world, "factor_set", rw.FACTOR_SET)
+    rw.declare(world)
+    rw.submit(world, rw.readings()[1])           # gas in February only
+    months = rw.compute(world)["record"]["inputs"]["monthly"]
+    assert sorted(months) == ["2023-01", "2023-02", "2023-03"]
+    assert months["2023-01"]["totals"] == {} and months["2023-01"]["total_tco2e"] == "0.000"
+    assert months["2023-02"]["totals"]["natural_gas"]["readings"] == 48
