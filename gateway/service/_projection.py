@@ -76,7 +76,7 @@ class Projector:
             s.add(LedgerEvent(seq=seq, block_number=event.block_number,
                               transaction_id=event.transaction_id,
                               chaincode=event.chaincode_name, event_name=event.event_name,
-                              payload=bytes(event.payload)))
+                              payload=event.payload))
             row.block_number = event.block_number
             row.transaction_id = event.transaction_id
             row.events = seq

@@ -102,7 +102,7 @@ class FakeEvents:
                 with self.cond:
                     while i >= len(self.events) and not self.closed:
                         self.cond.wait(0.05)
-                    if self.closed:
+                    if i >= len(self.events):  # closed, and everything pushed was read
                         return
                     event = self.events[i]
                 i += 1
