@@ -15,7 +15,8 @@ enterprise       USCC                              enterprise / uscc
 meter            meter id                          meter / meter_id
 factor-set       version                           governance / factor_set / version
 rule-set         version                           governance / rule_set / version
-result, attestation, rating, report, consent       <type> / key (reserved for later issues)
+consent          USCC/REPORT_ID/BANK/CONSENT_ID    consent / uscc / report / bank / id
+result, attestation, rating, report                <type> / key (reserved for later issues)
 ===============  ================================  =====================================
 """
 
@@ -27,10 +28,10 @@ from chaincode.shim import CompositeKey, ContractError, Stub, create_composite_k
 
 from . import _args, _enterprise
 from ._codec import iso_time, load
-from ._records import enterprise_key, governance_key, meter_key
+from ._records import consent_key, enterprise_key, governance_key, meter_key
 
-RESERVED = ("result", "attestation", "rating", "report", "consent")
-PUBLIC = ("enterprise", "meter", "factor-set", "rule-set", *RESERVED)
+RESERVED = ("result", "attestation", "rating", "report")
+PUBLIC = ("enterprise", "meter", "factor-set", "rule-set", "consent", *RESERVED)
 PRIVATE = ("batch", "operating-data")
 
 
@@ -45,9 +46,25 @@ def ledger_key(record_type: str, key: str) -> CompositeKey:
         return enterprise_key(_enterprise.uscc("key", key))
     if record_type == "meter":
         return meter_key(_args.identifier("key", key))
+    if record_type == "consent":
+        return _consent_key(key)
     if record_type in ("factor-set", "rule-set"):
         return governance_key(record_type.replace("-", "_"), _args.version("key", key))
     return create_composite_key(record_type, [_args.text("key", key)])
+
+
+def _consent_key(key: str) -> CompositeKey:
+    from ._consent_terms import bank, report_id
+
+    parts = key.split("/")
+    if len(parts) != 4:
+        raise _args.bad("key", "USCC/REPORT_ID/BANK/CONSENT_ID", key)
+    uscc, rid, bank_msp, consent_id = parts
+    _enterprise.uscc("key", uscc)
+    if report_id("key", rid)[0] != uscc:
+        raise _args.bad("key", f"a report of {uscc}", rid)
+    bank("key", bank_msp)
+    return consent_key(uscc, rid, bank_msp, _args.identifier("key", consent_id))
 
 
 async def versions(stub: Stub, record_type: str, key: str,

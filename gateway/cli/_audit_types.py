@@ -10,10 +10,11 @@ period of the enterprise, ``operating-data USCC/2026-01-01/2026-01-31`` one of t
 by transaction id. Private records (batches, operating data, results, ratings) are shown by
 their audit entries only: digests and salted commitments, never a value.
 
-``report`` and ``consent`` are named by the issue for later work; their entries are not
-written yet, so their rows say what this command will look for (``report.*`` /
-``consent.*`` entries carrying ``report_id`` / ``consent_id``): the issue adding them
-either writes those keys or changes this table.
+``report`` is named by the issue for later work; its entries are not written yet, so its
+row says what this command will look for (``report.*`` entries carrying ``report_id``): the
+issue adding them either writes those keys or changes this table. ``consent`` entries
+(``consent.grant``, ``.revoke``, ``.access``: docs/consent.md) carry uscc, report_id, bank and
+consent_id, the parts of the consent's ledger key in the same order.
 """
 
 from __future__ import annotations
@@ -71,5 +72,6 @@ TYPES: dict[str, RecordType] = {t.name: t for t in (
     RecordType("attestation", ("attestation.",), (*_PERIOD, "version"), public=True),
     RecordType("rating", ("rating.compute",), (*_PERIOD, "version"), public=False),
     RecordType("report", ("report.",), ("report_id",), public=True),
-    RecordType("consent", ("consent.",), ("consent_id",), public=True),
+    RecordType("consent", ("consent.",), ("uscc", "report_id", "bank", "consent_id"),
+               public=True),
 )}

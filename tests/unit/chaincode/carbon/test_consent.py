@@ -283,3 +283,32 @@ def test_reads_emit_no_audit_entry(world: World) -> None:
     world.ok("bank-client", "consent:get", E1, RID, "BankMSP", "c-1")
     world.ok("bank-client", "consent:list", E1, "10", "")
     assert len(world.ledger.events) == n
+
+
+def test_the_audit_history_lists_every_version_of_a_consent(world: World) -> None:
+    rec = granted(world)
+    world.ok("bank-client", "consent:access", E1, RID)
+    world.ok("ent1", "consent:revoke", E1, RID, "BankMSP", "c-1")
+    key = f"{E1}/{RID}/BankMSP/c-1"
+    history = world.ok("regulator-client", "audit:history", "consent", key)
+    assert [h["value"]["accesses"] for h in history] == [1, 1, 0]      # newest first
+    assert history[-1]["value"] == rec and history[0]["value"]["revoked"] is not None
+    res = world.call("regulator-client", "audit:history", "consent", f"{E1}/{RID}/BankMSP")
+    assert res.status == 400 and res.message.startswith("key:")
+
+
+def test_carbontrust_audit_history_finds_every_consent_entry(world: World) -> None:
+    """The CLI's record type (gateway/cli/_audit_types.py) matches the entries written,
+    by the whole key (as audit:history takes it) and by a prefix."""
+    from gateway.cli._audit_types import TYPES
+
+    granted(world)
+    world.ok("bank-client", "consent:access", E1, RID)
+    world.ok("ent1", "consent:revoke", E1, RID, "BankMSP", "c-1")
+    entries = [json.loads(p) for _n, p in world.ledger.events[-3:]]
+    rtype = TYPES["consent"]
+    for key in (f"{E1}/{RID}/BankMSP/c-1", f"{E1}/{RID}", E1):
+        parts = rtype.key_parts(key)
+        assert parts is not None
+        assert [rtype.is_about(e, parts) for e in entries] == [True, True, True], key
+    assert not any(rtype.is_about(e, [E1, RID, "BankMSP", "c-2"]) for e in entries)
