@@ -32,6 +32,7 @@ import accounting
 
 from . import _records as rec
 from ._errors import ReportInputError
+from ._mix import energy_mix
 from ._schema import SCHEMA_NAME, validate
 
 __all__ = ["build_report", "report_id"]
@@ -316,7 +317,7 @@ def build_report(inputs: Mapping[str, Any]) -> dict[str, Any]:
                    "result": {"version": result["version"],
                               "record_digest": rec.digest_of(result),
                               "accounting_digest": result["result_digest"]}},
-        "energy": _energy(result),
+        "energy": {**_energy(result), "mix": energy_mix(acc)},
         "emissions": _emissions(result, acc, inputs.get("green_power")),
         "intensities": _intensities(acc),
         "rating": rating,

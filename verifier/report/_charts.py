@@ -1,4 +1,4 @@
-"""The report's figures as vector drawings (ReportLab graphics): trend, mix, intensity, QR.
+"""The report's figures as vector drawings (ReportLab graphics): trend, energy mix, intensity, QR.
 
 Everything is drawn as vector shapes from the report's figures; no raster image, so no
 image encoder's version can change the bytes. Decimal strings become floats only for
@@ -53,37 +53,32 @@ def trend_chart(by_month: list[dict[str, str]], width: float, height: float) -> 
     return d
 
 
-def mix_chart(lines: list[dict[str, Any]], width: float, height: float) -> Drawing:
-    """Pie of each source's share of the gross emissions (exports and biomass left out)."""
+def mix_chart(mix: dict[str, Any], width: float, height: float) -> Drawing:
+    """Pie of the energy mix (GJ), legend with the report's own figures and shares."""
     d = Drawing(width, height)
-    _title(d, "Emissions by energy source")
-    shares: dict[str, Decimal] = {}
-    for line in lines:
-        t = Decimal(line["tco2e"])
-        if t > 0 and line["ghg_protocol_scope"] is not None:
-            shares[line["source"]] = shares.get(line["source"], Decimal(0)) + t
-    total = sum(shares.values(), Decimal(0))
-    if not shares or total == 0:
-        d.add(String(0, height / 2, "no emissions", fontName=REGULAR, fontSize=8))
+    _title(d, f"Energy mix ({mix['total_gj']} GJ)")
+    entries = [e for e in mix["by_source"] if Decimal(e["gj"]) > 0]
+    if not entries:
+        d.add(String(0, height / 2, "no energy consumed", fontName=REGULAR, fontSize=8))
         return d
-    names = sorted(shares, key=lambda s: (-shares[s], s))
     pie = Pie()
     size = min(height - 30, width / 2)
     pie.x, pie.y, pie.width, pie.height = 4, (height - 14 - size) / 2, size, size
-    pie.data = [float(shares[n]) for n in names]
+    pie.data = [float(Decimal(e["gj"])) for e in entries]
     pie.labels = None
     pie.slices.strokeColor = colors.white
     pie.slices.strokeWidth = 0.5
-    for i in range(len(names)):
+    for i in range(len(entries)):
         pie.slices[i].fillColor = PALETTE[i % len(PALETTE)]
     d.add(pie)
     y = height - 28
-    for i, n in enumerate(names):
-        pct = (shares[n] * 100 / total).quantize(Decimal("0.1"))
+    for i, e in enumerate(entries):
         d.add(Rect(size + 14, y, 7, 7, fillColor=PALETTE[i % len(PALETTE)], strokeColor=None))
-        d.add(String(size + 25, y + 1, f"{n} {pct}%", fontName=REGULAR, fontSize=7,
+        d.add(String(size + 25, y + 1, f"{e['source']} {e['share_percent']}%",
+                     fontName=REGULAR, fontSize=7, fillColor=_INK))
+        d.add(String(size + 25, y - 7, f"{e['gj']} GJ", fontName=REGULAR, fontSize=6,
                      fillColor=_INK))
-        y -= 11
+        y -= 18
     return d
 
 

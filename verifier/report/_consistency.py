@@ -14,10 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 from ._errors import ReportSchemaError
+from ._mix import share
 
 __all__ = ["check_consistency"]
 
 _RATABLE = ("unmodified", "qualified")
+_NOT_CONSUMED = frozenset({"electricity_export", "heat_export", "process", "biomass"})
 
 
 def _same(field: str, expected: Any, found: Any, detail: str) -> None:
@@ -32,6 +34,23 @@ def _months(field: str, months: list[str], start: str, end: str) -> None:
         if not start[:7] <= m <= end[:7]:
             raise ReportSchemaError(f"{field}[{i}].month", "a month outside the period",
                                     expected=f"{start[:7]}..{end[:7]}", found=m)
+
+
+def _check_mix(mix: dict[str, Any], lines: list[dict[str, Any]]) -> None:
+    by = mix["by_source"]
+    gj = [Decimal(e["gj"]) for e in by]
+    total = sum(gj, Decimal(0))
+    if total != Decimal(mix["total_gj"]):
+        raise ReportSchemaError("energy.mix.total_gj", "is not the sum of by_source",
+                                expected=str(total), found=mix["total_gj"])
+    _same("energy.mix.by_source", sorted((-g, e["source"]) for g, e in zip(gj, by, strict=True)),
+          [(-g, e["source"]) for g, e in zip(gj, by, strict=True)], "largest first")
+    consumed = sorted({ln["source"] for ln in lines} - _NOT_CONSUMED)
+    _same("energy.mix.by_source", consumed, sorted(e["source"] for e in by),
+          "one entry per consumed source of emissions.lines")
+    for i, (g, e) in enumerate(zip(gj, by, strict=True)):
+        _same(f"energy.mix.by_source[{i}].share_percent", share(g, total),
+              e["share_percent"], "gj / total_gj x 100, to 0.1")
 
 
 def check_consistency(r: dict[str, Any]) -> None:
@@ -53,6 +72,7 @@ def check_consistency(r: dict[str, Any]) -> None:
         if total != Decimal(s["total"]):
             raise ReportSchemaError(f"{base}.total", "is not the sum of the months",
                                     expected=str(total), found=s["total"])
+    _check_mix(r["energy"]["mix"], r["emissions"]["lines"])
     _same("energy.sources", sorted(s["source"] for s in r["energy"]["sources"]),
           [s["source"] for s in r["energy"]["sources"]], "sources in order")
     _months("emissions.by_month", [m["month"] for m in r["emissions"]["by_month"]], start, end)

@@ -157,7 +157,7 @@ def _figures(r: dict[str, Any]) -> list[Any]:
 def _charts_row(r: dict[str, Any]) -> Table:
     w = _W / 2 - 2 * mm
     t = Table([[_charts.trend_chart(r["emissions"]["by_month"], w, 112),
-                _charts.mix_chart(r["emissions"]["lines"], w, 112)]],
+                _charts.mix_chart(r["energy"]["mix"], w, 112)]],
               colWidths=[_W / 2, _W / 2], hAlign="LEFT")
     t.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     return t

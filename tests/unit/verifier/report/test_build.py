@@ -339,3 +339,32 @@ def test_ratings_in_the_shapes_the_cli_prints(sample_inputs: dict[str, Any]) -> 
     rating = sample_inputs.pop("ratings")[0]
     for given in ({"ratings": {"ratings": [rating]}}, {"ratings": rating}, {"rating": rating}):
         assert build_report({**copy.deepcopy(sample_inputs), **given}) == expected
+
+
+def test_energy_mix_in_gj(twelve_report: dict[str, Any]) -> None:
+    """Worked by hand: electricity 1,472,448.0 kWh x 3.6 MJ = 5,300.8128 GJ; natural gas
+    23,220 Nm3 = 2.322 x 10^4 Nm3 x 389.31 GJ = 903.97782 GJ; coal 24.5 t x 23.204 GJ/t =
+    568.498 GJ (NCVs of cn-2023.1, GB/T 32150-2015 Table B.1)."""
+    mix = twelve_report["energy"]["mix"]
+    assert mix == {"unit": "GJ", "total_gj": "6773.289", "by_source": [
+        {"source": "electricity", "gj": "5300.813", "share_percent": "78.3"},
+        {"source": "natural_gas", "gj": "903.978", "share_percent": "13.3"},
+        {"source": "bituminous_coal", "gj": "568.498", "share_percent": "8.4"}]}
+
+
+def test_energy_mix_leaves_out_exports_and_converts_energy_units() -> None:
+    from verifier.report._mix import energy_mix
+
+    acc = accounting.compute({
+        "enterprise": {"id": "x", "region": "southern"},
+        "period": {"start": "2023-01-01", "end": "2023-12-31"}, "factor_set": "cn-2023.1",
+        "activity": [{"source": "heat", "quantity": "800", "unit": "MJ"},
+                     {"source": "diesel", "quantity": "10", "unit": "GJ"},
+                     {"source": "fuel_oil", "quantity": "1", "unit": "tce"},
+                     {"source": "electricity", "quantity": "1", "unit": "MWh"},
+                     {"source": "electricity_export", "quantity": "1", "unit": "MWh"}]}
+    ).to_dict()
+    mix = energy_mix(acc)
+    assert {e["source"]: e["gj"] for e in mix["by_source"]} == {
+        "fuel_oil": "29.308", "diesel": "10.000", "electricity": "3.600", "heat": "0.800"}
+    assert mix["total_gj"] == "43.708"

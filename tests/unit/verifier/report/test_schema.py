@@ -200,7 +200,8 @@ def _set(report: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     ("energy.sources.0.source", "oil", "energy.sources"),
     ("emissions.by_month.0.month", "2022-12", "emissions.by_month[0].month"),
     ("emissions.lines.0.index", 5, "emissions.lines"),
-    ("emissions.lines.0.source", "anthracite", "boundary.sources"),
+    ("emissions.lines.0.source", "anthracite", "energy.mix.by_source"),
+    ("boundary.sources", ["electricity"], "boundary.sources"),
     ("emissions.lines.1.iso14064_category", 1, "emissions.lines[1].iso14064_category"),
     ("intensities.0.metric", "tax_paid", "intensities"),
     ("enterprise.uscc", "91440300192203821X", "report.id"),
@@ -219,6 +220,19 @@ def test_a_report_agrees_with_itself(twelve_report: dict[str, Any], path: str, v
                                      field: str) -> None:
     """An edit in one place that the schema allows is refused where the report disagrees
     with itself (verifier/report/_consistency.py)."""
+    with pytest.raises(ReportSchemaError) as exc:
+        validate(_set(twelve_report, path, value))
+    assert exc.value.field == field, exc.value
+
+
+@pytest.mark.parametrize(("path", "value", "field"), [
+    ("energy.mix.total_gj", "6773.290", "energy.mix.total_gj"),
+    ("energy.mix.by_source.1.share_percent", "13.4", "energy.mix.by_source[1].share_percent"),
+    ("energy.mix.by_source.2.source", "anthracite", "energy.mix.by_source"),
+    ("energy.mix.by_source.0.gj", "500.000", "energy.mix.total_gj"),
+])
+def test_energy_mix_agrees_with_itself(twelve_report: dict[str, Any], path: str, value: Any,
+                                       field: str) -> None:
     with pytest.raises(ReportSchemaError) as exc:
         validate(_set(twelve_report, path, value))
     assert exc.value.field == field, exc.value
