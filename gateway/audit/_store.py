@@ -16,10 +16,8 @@ Readers (the CLI) open the same file read-only in spirit: :meth:`AuditStore.open
 from __future__ import annotations
 
 import base64
-import datetime
 import json
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,166 +35,23 @@ __all__ = [
     "normalise_time",
 ]
 
-_meta = sa.MetaData()
-_entries = sa.Table(
-    "audit_entries",
-    _meta,
-    sa.Column("idx", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("block", sa.Integer, nullable=False),
-    sa.Column("tx_index", sa.Integer, nullable=False),
-    sa.Column("tx_id", sa.String, nullable=False, unique=True),
-    sa.Column("timestamp", sa.String, nullable=False, index=True),
-    sa.Column("name", sa.String, nullable=False),
-    sa.Column("leaf", sa.LargeBinary, nullable=False),
+from ._rows import (
+    ALARMS,
+    ANCHORS,
+    BINDINGS,
+    ENTRIES,
+    METADATA,
+    POSITION,
+    SIGNATURES,
+    STATE,
+    AnchorRow,
+    BlockRecords,
+    EntryRow,
+    SignatureRow,
+    StoreCorruptError,
+    b64,
+    normalise_time,
 )
-_position = sa.Table(
-    "audit_position",
-    _meta,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("next_block", sa.Integer, nullable=False),
-    sa.Column("done_tx_index", sa.Integer, nullable=False),
-)
-_signatures = sa.Table(
-    "audit_signatures",
-    _meta,
-    sa.Column("size", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("mspid", sa.String, primary_key=True),
-    sa.Column("root", sa.LargeBinary, nullable=False),
-    sa.Column("note", sa.Text, nullable=False),
-    sa.Column("tx_id", sa.String, nullable=False),
-)
-_anchors = sa.Table(
-    "audit_anchors",
-    _meta,
-    sa.Column("size", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("root", sa.LargeBinary, nullable=False),
-    sa.Column("note", sa.Text, nullable=False),
-    sa.Column("previous_size", sa.Integer, nullable=False),
-    sa.Column("proof", sa.Text, nullable=False),  # JSON list of base64 hashes
-    sa.Column("tx_id", sa.String, nullable=False),
-)
-_bindings = sa.Table(
-    "audit_bindings",
-    _meta,
-    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("mspid", sa.String, nullable=False),
-    sa.Column("tx_id", sa.String, nullable=False, unique=True),
-    sa.Column("record", sa.Text, nullable=False),  # {"binding", "tx_id", "timestamp"}
-)
-_alarms = sa.Table(
-    "audit_alarms",
-    _meta,
-    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("source", sa.String, nullable=False),  # "local" (ours) or "ledger"
-    sa.Column("reporter", sa.String, nullable=False),
-    sa.Column("accused", sa.String, nullable=False),
-    sa.Column("size", sa.Integer, nullable=False),
-    sa.Column("evidence", sa.Text, nullable=False),
-    sa.Column("tx_id", sa.String),
-)
-_state = sa.Table(
-    "audit_state",
-    _meta,
-    sa.Column("key", sa.String, primary_key=True),
-    sa.Column("value", sa.Text, nullable=False),
-)
-
-
-class StoreCorruptError(RuntimeError):
-    """The store's entry rows and its Log disagree (never repaired: evidence kept)."""
-
-    def __init__(self, path: str, reason: str, **evidence: Any) -> None:
-        detail = ", ".join(f"{k}={v}" for k, v in evidence.items())
-        super().__init__(
-            f"audit store {path} is corrupt: {reason}" + (f" ({detail})" if detail else "")
-        )
-        self.path = path
-        self.reason = reason
-        self.evidence = evidence
-
-
-@dataclass(frozen=True)
-class EntryRow:
-    index: int
-    block: int
-    tx_index: int
-    tx_id: str
-    timestamp: str
-    leaf: bytes
-
-    @property
-    def entry(self) -> dict[str, Any]:
-        """The contract's audit entry body (the leaf's ``entry``)."""
-        value: dict[str, Any] = json.loads(self.leaf)["entry"]
-        return value
-
-    @property
-    def name(self) -> str:
-        return str(self.entry.get("entry", ""))
-
-
-@dataclass(frozen=True)
-class AnchorRow:
-    size: int
-    root: bytes
-    note: str
-    previous_size: int
-    proof: list[bytes]
-    tx_id: str
-
-
-@dataclass(frozen=True)
-class SignatureRow:
-    size: int
-    mspid: str
-    root: bytes
-    note: str
-    tx_id: str
-
-
-@dataclass
-class BlockRecords:
-    """What one block adds: written with the block's position in one transaction."""
-
-    block: int
-    entries: list[tuple[int, str, str, bytes]] = field(default_factory=list)
-    # (tx_index, tx_id, timestamp, leaf bytes), in transaction order
-    signatures: list[SignatureRow] = field(default_factory=list)
-    anchors: list[AnchorRow] = field(default_factory=list)
-    bindings: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
-    # (mspid, tx_id, record)
-    alarms: list[dict[str, Any]] = field(default_factory=list)
-    # {"reporter","accused","size","evidence"(dict),"tx_id"}
-    state: dict[str, str] = field(default_factory=dict)
-    # follower state that must move with the block (the due rule's), same transaction
-
-
-def normalise_time(text: str) -> str:
-    """An ISO 8601 time as the contract writes it (UTC, nine fraction digits, ``Z``), so that
-    text order is time order. A time without an offset is read as UTC."""
-    value = text.strip()
-    nanos = 0
-    if "." in value:
-        head, _, rest = value.partition(".")
-        digits = ""
-        while rest and rest[0].isdigit():
-            digits, rest = digits + rest[0], rest[1:]
-        if not digits or len(digits) > 9:
-            raise ValueError(f"bad fraction of a second in {text!r}")
-        nanos = int(digits.ljust(9, "0"))
-        value = head + rest
-    try:
-        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ValueError(f"not an ISO 8601 time: {text!r}") from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    moment = moment.astimezone(datetime.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{nanos:09d}Z"
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
 
 
 class AuditStore:
@@ -228,7 +83,7 @@ class AuditStore:
             cur.execute("PRAGMA busy_timeout=10000")
             cur.close()
 
-        _meta.create_all(engine)
+        METADATA.create_all(engine)
         store = cls(where, engine, log)
         try:
             store._reconcile(sync)
@@ -302,23 +157,23 @@ class AuditStore:
 
     def entry(self, index: int) -> EntryRow:
         with self._engine.connect() as conn:
-            r = conn.execute(sa.select(_entries).where(_entries.c.idx == index)).first()
+            r = conn.execute(sa.select(ENTRIES).where(ENTRIES.c.idx == index)).first()
         if r is None:
             raise IndexError(f"no audit entry {index} (store holds {self._count()})")
         return self._row(r)
 
     def entry_by_tx(self, tx_id: str) -> EntryRow | None:
         with self._engine.connect() as conn:
-            r = conn.execute(sa.select(_entries).where(_entries.c.tx_id == tx_id)).first()
+            r = conn.execute(sa.select(ENTRIES).where(ENTRIES.c.tx_id == tx_id)).first()
         return None if r is None else self._row(r)
 
     def entries(self, start: int, stop: int) -> Iterator[EntryRow]:
         """Entries ``start <= index < stop``, ascending."""
         with self._engine.connect() as conn:
             rows = conn.execute(
-                sa.select(_entries)
-                .where(_entries.c.idx >= start, _entries.c.idx < stop)
-                .order_by(_entries.c.idx)
+                sa.select(ENTRIES)
+                .where(ENTRIES.c.idx >= start, ENTRIES.c.idx < stop)
+                .order_by(ENTRIES.c.idx)
             ).all()
         for r in rows:
             yield self._row(r)
@@ -329,19 +184,19 @@ class AuditStore:
         lo, hi = normalise_time(time_from), normalise_time(time_to)
         with self._engine.connect() as conn:
             first = conn.execute(
-                sa.select(sa.func.min(_entries.c.idx)).where(_entries.c.timestamp >= lo)
+                sa.select(sa.func.min(ENTRIES.c.idx)).where(ENTRIES.c.timestamp >= lo)
             ).scalar()
             last = conn.execute(
-                sa.select(sa.func.max(_entries.c.idx)).where(_entries.c.timestamp <= hi)
+                sa.select(sa.func.max(ENTRIES.c.idx)).where(ENTRIES.c.timestamp <= hi)
             ).scalar()
         size = self._count()
         return (size if first is None else int(first), -1 if last is None else int(last))
 
     def anchors(self, after: int | None = None) -> list[AnchorRow]:
         """Anchored checkpoints seen on the ledger, ascending (sizes above ``after``)."""
-        query = sa.select(_anchors).order_by(_anchors.c.size)
+        query = sa.select(ANCHORS).order_by(ANCHORS.c.size)
         if after is not None:
-            query = query.where(_anchors.c.size > after)
+            query = query.where(ANCHORS.c.size > after)
         with self._engine.connect() as conn:
             rows = conn.execute(query).all()
         return [
@@ -358,9 +213,9 @@ class AuditStore:
 
     def latest_anchor(self, at_most: int | None = None) -> AnchorRow | None:
         """The largest anchored checkpoint (of size <= ``at_most``), if any."""
-        query = sa.select(_anchors.c.size).order_by(_anchors.c.size.desc()).limit(1)
+        query = sa.select(ANCHORS.c.size).order_by(ANCHORS.c.size.desc()).limit(1)
         if at_most is not None:
-            query = query.where(_anchors.c.size <= at_most)
+            query = query.where(ANCHORS.c.size <= at_most)
         with self._engine.connect() as conn:
             size = conn.execute(query).scalar()
         if size is None:
@@ -369,11 +224,11 @@ class AuditStore:
 
     def signatures(self, size: int | None = None, above: int | None = None) -> list[SignatureRow]:
         """Signature records seen on the ledger: at ``size``, or above size ``above``."""
-        query = sa.select(_signatures).order_by(_signatures.c.size, _signatures.c.mspid)
+        query = sa.select(SIGNATURES).order_by(SIGNATURES.c.size, SIGNATURES.c.mspid)
         if size is not None:
-            query = query.where(_signatures.c.size == size)
+            query = query.where(SIGNATURES.c.size == size)
         if above is not None:
-            query = query.where(_signatures.c.size > above)
+            query = query.where(SIGNATURES.c.size > above)
         with self._engine.connect() as conn:
             rows = conn.execute(query).all()
         return [SignatureRow(r.size, r.mspid, bytes(r.root), r.note, r.tx_id) for r in rows]
@@ -381,12 +236,12 @@ class AuditStore:
     def key_bindings(self) -> list[dict[str, Any]]:
         """Every binding record seen on the ledger (all versions), in ledger order."""
         with self._engine.connect() as conn:
-            rows = conn.execute(sa.select(_bindings.c.record).order_by(_bindings.c.seq)).all()
+            rows = conn.execute(sa.select(BINDINGS.c.record).order_by(BINDINGS.c.seq)).all()
         return [json.loads(r.record) for r in rows]
 
     def alarms(self) -> list[dict[str, Any]]:
         with self._engine.connect() as conn:
-            rows = conn.execute(sa.select(_alarms).order_by(_alarms.c.seq)).all()
+            rows = conn.execute(sa.select(ALARMS).order_by(ALARMS.c.seq)).all()
         return [
             {
                 "source": r.source,
@@ -402,19 +257,19 @@ class AuditStore:
     def position(self) -> tuple[int, int]:
         """(next block to read, last transaction index done in it or -1)."""
         with self._engine.connect() as conn:
-            r = conn.execute(sa.select(_position).where(_position.c.id == 1)).first()
+            r = conn.execute(sa.select(POSITION).where(POSITION.c.id == 1)).first()
         return (0, -1) if r is None else (int(r.next_block), int(r.done_tx_index))
 
     def get_state(self, key: str) -> str | None:
         with self._engine.connect() as conn:
-            value = conn.execute(sa.select(_state.c.value).where(_state.c.key == key)).scalar()
+            value = conn.execute(sa.select(STATE.c.value).where(STATE.c.key == key)).scalar()
         return None if value is None else str(value)
 
     # -- writing (the follower) --------------------------------------------------------
 
     def set_state(self, key: str, value: str) -> None:
         with self._engine.begin() as conn:
-            conn.execute(sa.insert(_state).prefix_with("OR REPLACE"), {"key": key, "value": value})
+            conn.execute(sa.insert(STATE).prefix_with("OR REPLACE"), {"key": key, "value": value})
 
     def add_alarm(
         self,
@@ -427,7 +282,7 @@ class AuditStore:
     ) -> None:
         with self._engine.begin() as conn:
             conn.execute(
-                sa.insert(_alarms),
+                sa.insert(ALARMS),
                 {
                     "source": source,
                     "reporter": reporter,
@@ -443,7 +298,7 @@ class AuditStore:
         the new leaves to the Log. Returns the log size. A block at another position than
         the stored one is refused (``ValueError``): nothing is written twice."""
         with self._engine.begin() as conn:
-            r = conn.execute(sa.select(_position).where(_position.c.id == 1)).first()
+            r = conn.execute(sa.select(POSITION).where(POSITION.c.id == 1)).first()
             expected = 0 if r is None else int(r.next_block)
             if records.block != expected:
                 raise ValueError(
@@ -453,10 +308,10 @@ class AuditStore:
             self._insert(conn, records, start)
             for key, value in records.state.items():
                 conn.execute(
-                    sa.insert(_state).prefix_with("OR REPLACE"), {"key": key, "value": value}
+                    sa.insert(STATE).prefix_with("OR REPLACE"), {"key": key, "value": value}
                 )
             conn.execute(
-                sa.insert(_position).prefix_with("OR REPLACE"),
+                sa.insert(POSITION).prefix_with("OR REPLACE"),
                 {"id": 1, "next_block": records.block + 1, "done_tx_index": -1},
             )
         if self.log.size == start:  # the usual case: the block's leaves as they are
@@ -466,7 +321,7 @@ class AuditStore:
     def _insert(self, conn: sa.Connection, records: BlockRecords, start: int) -> None:
         if records.entries:
             conn.execute(
-                sa.insert(_entries),
+                sa.insert(ENTRIES),
                 [
                     {
                         "idx": start + i,
@@ -482,7 +337,7 @@ class AuditStore:
             )
         for s in records.signatures:
             conn.execute(
-                sa.insert(_signatures).prefix_with("OR IGNORE"),
+                sa.insert(SIGNATURES).prefix_with("OR IGNORE"),
                 {
                     "size": s.size,
                     "mspid": s.mspid,
@@ -493,24 +348,24 @@ class AuditStore:
             )
         for a in records.anchors:
             conn.execute(
-                sa.insert(_anchors).prefix_with("OR IGNORE"),
+                sa.insert(ANCHORS).prefix_with("OR IGNORE"),
                 {
                     "size": a.size,
                     "root": a.root,
                     "note": a.note,
                     "previous_size": a.previous_size,
-                    "proof": json.dumps([_b64(h) for h in a.proof]),
+                    "proof": json.dumps([b64(h) for h in a.proof]),
                     "tx_id": a.tx_id,
                 },
             )
         for mspid, tx_id, record in records.bindings:
             conn.execute(
-                sa.insert(_bindings).prefix_with("OR IGNORE"),
+                sa.insert(BINDINGS).prefix_with("OR IGNORE"),
                 {"mspid": mspid, "tx_id": tx_id, "record": json.dumps(record, sort_keys=True)},
             )
         for alarm in records.alarms:
             conn.execute(
-                sa.insert(_alarms),
+                sa.insert(ALARMS),
                 {
                     "source": "ledger",
                     "reporter": alarm["reporter"],
@@ -532,10 +387,10 @@ class AuditStore:
         writer used by a tamperer). Goes through the same rows-then-Log path."""
         with self._engine.begin() as conn:
             start = _rows(conn)
-            r = conn.execute(sa.select(_position).where(_position.c.id == 1)).first()
+            r = conn.execute(sa.select(POSITION).where(POSITION.c.id == 1)).first()
             block = 0 if r is None else int(r.next_block) - 1
             conn.execute(
-                sa.insert(_entries),
+                sa.insert(ENTRIES),
                 {
                     "idx": start,
                     "block": block,
@@ -557,7 +412,7 @@ class AuditStore:
 
 def _rows(conn: sa.Connection) -> int:
     """Entry rows: indexes are 0..n-1, so max + 1 (a b-tree seek; COUNT(*) would scan)."""
-    top = conn.execute(sa.select(sa.func.max(_entries.c.idx))).scalar()
+    top = conn.execute(sa.select(sa.func.max(ENTRIES.c.idx))).scalar()
     return 0 if top is None else int(top) + 1
 
 
@@ -567,7 +422,3 @@ def _entry_name(leaf: bytes) -> str:
     except (ValueError, KeyError, TypeError):
         return ""
     return value if isinstance(value, str) else ""
-
-
-def roots_b64(hashes: Sequence[bytes]) -> list[str]:
-    return [_b64(h) for h in hashes]
