@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["accounting", "notary", "report", "audit", "gateway", "gateway_node", "network", "recovery", "cli"]
+ORDER = ["accounting", "notary", "report", "audit", "gateway", "gateway_node", "network",
+         "recovery", "cli"]
 
 
 def main() -> int:
