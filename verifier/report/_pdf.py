@@ -2,7 +2,8 @@
 
 What makes the bytes a function of the report alone:
 
-* ReportLab's invariant mode (fixed creation date and document /ID), pinned ReportLab;
+* ReportLab's invariant mode (fixed creation date and document /ID), pinned ReportLab,
+  and its global settings that touch the bytes fixed while rendering (``RL_SETTINGS``);
 * only the bundled fonts (``_fonts``), embedded as subsets named in first-use order;
 * no compression: zlib implementations (zlib, zlib-ng) may deflate the same input to
   different bytes, and a bank's machine may have either; plain streams cost size, not
@@ -21,6 +22,7 @@ import io
 import threading
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
@@ -53,6 +55,11 @@ __all__ = ["render_pdf", "RENDERER", "EMBEDDED_NAME", "QR_SIZE_MM", "qr_payload"
 RENDERER = "carbontrust report renderer 1"
 EMBEDDED_NAME = "report.json"
 _RENDER_LOCK = threading.Lock()
+# ReportLab reads some settings from its process-global rl_config, whatever the document
+# says (pdfComments adds comments unless rl_config.invariant is set). A host process may
+# have changed them; the renderer fixes them for the duration of a rendering.
+RL_SETTINGS: dict[str, Any] = {"invariant": 1, "pdfComments": 0,
+                               "allowTableBoundsErrors": 1}
 _W = A4[0] - 30 * mm
 QR_SIZE_MM = 32  # a version-11 code (a checkpoint anchor) still has 0.46 mm modules
 _GRID = colors.HexColor("#bbbbbb")
@@ -155,7 +162,7 @@ def _figures(r: dict[str, Any]) -> list[Any]:
 
 
 def _charts_row(r: dict[str, Any]) -> Table:
-    w = _W / 2 - 2 * mm
+    w = _W / 2 - 3 * mm
     t = Table([[_charts.trend_chart(r["emissions"]["by_month"], w, 112),
                 _charts.mix_chart(r["energy"]["mix"], w, 112)]],
               colWidths=[_W / 2, _W / 2], hAlign="LEFT")
@@ -180,9 +187,9 @@ def _intensity_rating(r: dict[str, Any]) -> list[Any]:
         rating_rows.append([f"{g['rule_set']['version']} ({src})", g["scheme"],
                             _p(g["label"] or f"none: {g['reason']}", 9, True), dims])
     sourced = "sourced" if bs["sourced"] else "illustrative, not sourced"
-    chart = _charts.intensity_chart(rt["ratings"], _W * 0.42, 90)
+    chart = _charts.intensity_chart(rt["ratings"], _W * 0.4, 90)
     left = _table(rows, [0.17 * _W, 0.1 * _W, 0.15 * _W, 0.14 * _W])
-    side = Table([[left, chart]], colWidths=[0.57 * _W, 0.43 * _W], hAlign="LEFT")
+    side = Table([[left, chart]], colWidths=[0.58 * _W, 0.42 * _W], hAlign="LEFT")
     side.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return [_section("Intensity and rating"), side, Spacer(1, 2 * mm),
@@ -274,7 +281,14 @@ def render_pdf(report: dict[str, Any]) -> bytes:
     state inside the registered (process-global) font objects. Rendering is CPU-bound
     Python, so the lock costs no throughput under the GIL."""
     with _RENDER_LOCK:
-        return _render(report)
+        saved = {k: getattr(rl_config, k) for k in RL_SETTINGS}
+        try:
+            for k, v in RL_SETTINGS.items():
+                setattr(rl_config, k, v)
+            return _render(report)
+        finally:
+            for k, v in saved.items():
+                setattr(rl_config, k, v)
 
 
 def _render(report: dict[str, Any]) -> bytes:

@@ -23,12 +23,15 @@ from verifier.report import (
     EMBEDDED_NAME,
     QR_SIZE_MM,
     ReportSchemaError,
+    build_report,
     canonical_bytes,
     extract_embedded_json,
     qr_payload,
     render_pdf,
     report_digest,
 )
+
+from . import records
 
 ROOT = Path(__file__).resolve().parents[4]
 
@@ -154,3 +157,26 @@ def test_concurrent_renders_give_the_same_bytes(twelve_report: dict[str, Any],
     with ThreadPoolExecutor(4) as pool:
         out = list(pool.map(render_pdf, reports))
     assert out == [pdf12 if i % 2 == 0 else expected_sample for i in range(8)]
+
+
+def test_host_settings_of_reportlab_do_not_change_the_bytes(
+        twelve_report: dict[str, Any], pdf12: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A host process that turned on ReportLab's PDF comments still gets the same bytes."""
+    from reportlab import rl_config
+
+    monkeypatch.setattr(rl_config, "pdfComments", 1)
+    monkeypatch.setattr(rl_config, "invariant", 0)
+    assert render_pdf(twelve_report) == pdf12
+    assert rl_config.pdfComments == 1          # restored after rendering
+
+
+@pytest.mark.parametrize("shape", ["twelve", "one month, one rule set", "green power"])
+def test_layout_fits_its_cells(shape: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ReportLab's table bounds checks on, every drawing and table fits its cell."""
+    from verifier.report import _pdf
+
+    monkeypatch.setitem(_pdf.RL_SETTINGS, "allowTableBoundsErrors", 0)
+    given = {"twelve": records.inputs(),
+             "one month, one rule set": records.inputs(months=1, rule_sets=("zj-ce-2023",)),
+             "green power": records.inputs(residual_electricity=True)}[shape]
+    render_pdf(build_report(given))
