@@ -10,7 +10,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from chaincode.carbon._consent_terms import parse_grant
 from gateway import Identity
-from gateway.offline import describe, grant_text, prepare_grant, prepare_proposal, prepare_revoke
+from gateway.offline import (
+    OfflineRequest,
+    describe,
+    grant_text,
+    prepare_grant,
+    prepare_proposal,
+    prepare_revoke,
+)
 from tests.unit.gateway.conftest import make_cert
 
 USCC = "914403001922038216"
@@ -21,7 +28,7 @@ CHINA = datetime.timezone(datetime.timedelta(hours=8))
 class PureRelay:
     """What prepare_grant needs of a relay: ``prepare`` (no network involved)."""
 
-    def prepare(self, creator: Identity, function: str, args: list[str]):  # type: ignore[no-untyped-def]
+    def prepare(self, creator: Identity, function: str, args: list[str]) -> OfflineRequest:
         return prepare_proposal(creator, channel="carbon", chaincode="carbon",
                                 function=function, args=args)
 
