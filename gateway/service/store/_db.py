@@ -43,8 +43,8 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` with Alembic (the package's migration tree)."""
+def migrate(engine: Engine, revision: str = "head", *, down: bool = False) -> None:
+    """Bring the schema up (or ``down``) to ``revision`` with Alembic (the package's tree)."""
     from alembic import command
     from alembic.config import Config
 
@@ -52,7 +52,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        (command.downgrade if down else command.upgrade)(config, revision)
 
 
 class Store:

@@ -13,6 +13,7 @@ ALTERs on PostgreSQL name the same things).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -40,6 +42,28 @@ NAMING = {
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An aware UTC datetime on every backend. SQLite keeps no offset (a ``DateTime(timezone=
+    True)`` comes back naive there, and an API answering a naive time breaks RFC 3339
+    ``date-time``: schemathesis found it); PostgreSQL's ``timestamptz`` keeps it."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"a naive datetime cannot be stored: {value!r}")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None,
+                             dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class Base(DeclarativeBase):
@@ -64,8 +88,8 @@ class Job(Base):
     batches: Mapped[int] = mapped_column(Integer, default=0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow,
                                                     onupdate=utcnow)
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)  # listing order (cursor)
 
@@ -89,7 +113,7 @@ class LedgerEvent(Base):
     chaincode: Mapped[str] = mapped_column(String(100))
     event_name: Mapped[str] = mapped_column(String(200), index=True)
     payload: Mapped[bytes] = mapped_column(LargeBinary)
-    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ProjectionCheckpoint(Base):
@@ -101,5 +125,5 @@ class ProjectionCheckpoint(Base):
     block_number: Mapped[int] = mapped_column(BigInteger)
     transaction_id: Mapped[str | None] = mapped_column(String(64))
     events: Mapped[int] = mapped_column(BigInteger, default=0)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow,
                                                     onupdate=utcnow)
