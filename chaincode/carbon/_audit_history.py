@@ -16,7 +16,8 @@ meter            meter id                          meter / meter_id
 factor-set       version                           governance / factor_set / version
 rule-set         version                           governance / rule_set / version
 consent          USCC/REPORT_ID/BANK/CONSENT_ID    consent / uscc / report / bank / id
-result, attestation, rating, report                <type> / key (reserved for later issues)
+attestation      USCC/FROM/TO/VERSION              attestation / uscc / from / to / 000001
+report           key                               report / key (reserved for its issue)
 ===============  ================================  =====================================
 """
 
@@ -30,9 +31,10 @@ from . import _args, _enterprise
 from ._codec import iso_time, load
 from ._records import consent_key, enterprise_key, governance_key, meter_key
 
-RESERVED = ("result", "attestation", "rating", "report")
-PUBLIC = ("enterprise", "meter", "factor-set", "rule-set", "consent", *RESERVED)
-PRIVATE = ("batch", "operating-data")
+RESERVED = ("report",)
+PUBLIC = ("enterprise", "meter", "factor-set", "rule-set", "consent", "attestation", *RESERVED)
+#: results and ratings live in privateReadings (chaincode/carbon/_results.py, _rating.py)
+PRIVATE = ("batch", "operating-data", "result", "rating")
 
 
 def ledger_key(record_type: str, key: str) -> CompositeKey:
@@ -48,6 +50,8 @@ def ledger_key(record_type: str, key: str) -> CompositeKey:
         return meter_key(_args.identifier("key", key))
     if record_type == "consent":
         return _consent_key(key)
+    if record_type == "attestation":
+        return _attestation_key(key)
     if record_type in ("factor-set", "rule-set"):
         return governance_key(record_type.replace("-", "_"), _args.version("key", key))
     return create_composite_key(record_type, [_args.text("key", key)])
@@ -65,6 +69,17 @@ def _consent_key(key: str) -> CompositeKey:
         raise _args.bad("key", f"a report of {uscc}", rid)
     bank("key", bank_msp)
     return consent_key(uscc, rid, bank_msp, _args.identifier("key", consent_id))
+
+
+def _attestation_key(key: str) -> CompositeKey:
+    from ._attestation import attestation_key
+
+    parts = key.split("/")
+    if len(parts) != 4 or not parts[3].isdigit() or not 0 < int(parts[3]) < 10**6:
+        raise _args.bad("key", "USCC/FROM/TO/VERSION (dates YYYY-MM-DD, version 1..999999)", key)
+    uscc, start, end, version = parts
+    _enterprise.uscc("key", uscc)
+    return attestation_key(uscc, _args.date("key", start), _args.date("key", end), int(version))
 
 
 async def versions(stub: Stub, record_type: str, key: str,

@@ -56,4 +56,7 @@ def test_py_typed_marker_is_shipped():
     assert (root / "py.typed").is_file()
     config = tomllib.loads((root.parent / "pyproject.toml").read_text())["tool"]["setuptools"]
     assert "py.typed" in config["package-data"]["gateway"]
-    assert {"gateway", "gateway._sync"} <= set(config["packages"])
+    from setuptools import find_packages
+
+    shipped = find_packages(str(root.parent), include=config["packages"]["find"]["include"])
+    assert {"gateway", "gateway._sync", "gateway.audit", "gateway.cli"} <= set(shipped)

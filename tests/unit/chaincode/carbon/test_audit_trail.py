@@ -361,4 +361,10 @@ def test_history_refusals_and_errors(world: World) -> None:
     assert world.call("bank-client", "audit:history", "enterprise", "123").status == 400
     res = world.call("bank-client", "audit:history", "meter", "M-404")
     assert res.status == 404 and "meter 'M-404' not found" in res.message
-    assert world.call("bank-client", "audit:history", "result", "r-1").status == 404
+    res = world.call("bank-client", "audit:history", "result", "r-1")
+    assert res.status == 400 and "private record" in res.message   # privateReadings
+    res = world.call("bank-client", "audit:history", "attestation", E1)
+    assert res.status == 400 and "USCC/FROM/TO/VERSION" in res.message
+    res = world.call("bank-client", "audit:history", "attestation",
+                     f"{E1}/2025-01-01/2025-12-31/1")
+    assert res.status == 404
