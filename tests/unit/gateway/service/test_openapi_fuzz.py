@@ -70,15 +70,19 @@ def test_no_5xx_and_no_schema_violation(served: Any, role: str) -> None:
     assert len(operations) >= 4
     for operation in operations:
         for sent in (headers, None):
-            @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
-                      suppress_health_check=list(HealthCheck))
-            @given(case=operation.as_strategy())
-            def fuzz(case: Any, sent: dict[str, str] | None = sent) -> None:
-                case.call_and_validate(base_url=base_url, headers=sent, checks=CHECKS)
-
             try:
-                fuzz()
+                _fuzzer(operation, base_url, sent)()
             except Exception as exc:  # noqa: BLE001 - collected, reported together
                 failures.append(f"{operation.label} (token: {sent is not None}): "
                                 f"{str(exc)[:1500]}")
     assert not failures, "\n\n".join(failures)
+
+
+def _fuzzer(operation: Any, base_url: str, sent: dict[str, str] | None) -> Any:
+    @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy())
+    def fuzz(case: Any) -> None:
+        case.call_and_validate(base_url=base_url, headers=sent, checks=CHECKS)
+
+    return fuzz
