@@ -48,7 +48,8 @@ def test_the_plan_reads_the_modules() -> None:
     # the scan must find the modules that do run networks of their own
     assert {"test_drill", "test_gateway_stopped_peer", "test_network_resilience",
             "test_audit_trail", "test_audit_cli", "test_results_ledger",
-            "test_readings_privacy", "test_readings_scale", "test_consent"} <= set(bases)
+            "test_readings_privacy", "test_readings_scale", "test_consent",
+            "test_services"} <= set(bases)
 
 
 def test_every_network_is_below_the_ephemeral_range() -> None:
