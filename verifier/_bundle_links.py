@@ -17,25 +17,34 @@ that the openings tie to the log.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ._bundle_format import Bundle
-from ._entry import Leaf, canonical
-from ._errors import AuditFormatError
+from ._entry import Leaf
 from ._report_errors import ReportCheckError
 
 __all__ = ["Relied", "link_entries", "check_totals", "digest_of"]
 
 
 def digest_of(value: Any) -> str:
-    """``sha256:`` of the ledger's canonical JSON of ``value``."""
+    """``sha256:`` of the ledger's canonical JSON of ``value`` (sorted keys, no spaces,
+    UTF-8). The values come from :func:`verifier.loads_strict`, which refuses floats, so
+    the encoder's output is the canonical form without walking the value first."""
     try:
-        return "sha256:" + hashlib.sha256(canonical(value)).hexdigest()
-    except (AuditFormatError, RecursionError) as exc:
+        data = json.dumps(value, sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError, RecursionError) as exc:
         raise ReportCheckError("FORMAT", f"a record cannot be encoded canonically: "
                                f"{exc}") from None
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8")
 
 
 def _commit(salt: bytes, value: bytes) -> str:
@@ -127,7 +136,7 @@ def link_entries(b: Bundle, entries: dict[str, tuple[int, Leaf]],
     op = _get(result, "result.inputs.operating_data")
     leaf = lk.entry("the operating data", _get(op, "o.tx_id"), "operating.declare", rkeys)
     lk.field("the operating data", leaf, "commitments", "declaration",
-             _commit(b.operating_salt, canonical(_get(op, "o.declaration"))))
+             _commit(b.operating_salt, _canonical(_get(op, "o.declaration"))))
     _link_deltas(b, lk, result)
     leaf = lk.entry("the attestation", _get(att, "attestation.attested.tx_id"),
                     "attestation.attest", {**rkeys, "version": version},

@@ -13,10 +13,12 @@ import base64
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import notary
+
 from ._bundle_format import BUNDLE_FORMAT
 from ._entry import THRESHOLD, origin
 
-__all__ = ["relied_tx_ids", "make_bundle"]
+__all__ = ["relied_tx_ids", "make_bundle", "signing_bindings"]
 
 
 def relied_tx_ids(report_tx_id: str, result: dict[str, Any], attestation: dict[str, Any],
@@ -33,6 +35,20 @@ def relied_tx_ids(report_tx_id: str, result: dict[str, Any], attestation: dict[s
         txs += [r["rule_set"]["activated_tx"], r["rated"]["tx_id"]]
     txs.append(report_tx_id)
     return list(dict.fromkeys(txs))
+
+
+def signing_bindings(bindings: Sequence[Any], checkpoint: str) -> list[Any]:
+    """The bindings whose key signed ``checkpoint`` (once each, in the given order): the
+    bundle carries exactly the keys it needs, so none of it is there for nothing."""
+    signed = {(s.name, s.key_id) for s in notary.Note.parse(checkpoint).signatures}
+    out: list[Any] = []
+    seen: set[tuple[str, int]] = set()
+    for b in bindings:
+        v = notary.Verifier.from_text(b["statement"]["verifier_key"])
+        if (v.name, v.key_id) in signed and (v.name, v.key_id) not in seen:
+            seen.add((v.name, v.key_id))
+            out.append(b)
+    return out
 
 
 def _b64(h: bytes) -> str:
@@ -63,6 +79,6 @@ def make_bundle(*, channel: str, report_id: str, report_digest: str, report_tx_i
                     for i, leaf, p in sorted(entries, key=lambda e: e[0])],
         "checkpoint": checkpoint,
         "report_checkpoint_proof": [_b64(h) for h in report_checkpoint_proof],
-        "key_bindings": list(key_bindings),
+        "key_bindings": signing_bindings(key_bindings, checkpoint),
         "msp_roots": {m: list(p) for m, p in sorted(msp_roots.items())},
     }

@@ -61,6 +61,10 @@ class Honest:
     leaves: list[bytes]
     tree: notary.MemoryTree
     roots: dict[str, Any]
+    entries: list[dict[str, Any]]   # the log's audit entries, in log order
+    size_a: int                     # the report's ledger.checkpoint size
+    signers: tuple[str, ...]
+    few: bool = False               # mutation corpora: fewer variants per field
 
     @property
     def bundle_bytes(self) -> bytes:
@@ -209,4 +213,36 @@ def make_honest(months: int = 12,
         operating_salt=op_salt, batch_salts=batch_salt, entries=relied, checkpoint=note,
         report_checkpoint_proof=tree.consistency_proof(size_a, size), key_bindings=bindings,
         msp_roots=pems)
-    return Honest(report, canonical_bytes(report), bundle, leaves, tree, roots)
+    bundle = json.loads(json.dumps(bundle))  # no object shared with the report or records
+    report = json.loads(json.dumps(report))
+    return Honest(report, canonical_bytes(report), bundle, leaves, tree, roots, entries,
+                  size_a, signers)
+
+
+def reissue(h: Honest, report: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
+    """``report`` issued as the honest one was (a dishonest issuer): its own entry with its
+    digest, a new checkpoint cosigned by the same organisations, new proofs."""
+    data = canonical_bytes(report)
+    rd = "sha256:" + hashlib.sha256(data).hexdigest()
+    section = report.get("report") if isinstance(report.get("report"), dict) else {}
+    entry = copy.deepcopy(h.entries[h.size_a])
+    entry["keys"].update(report_id=section.get("id"), version=section.get("version"))
+    entry["digests"] = {"report": rd}
+    previous = section.get("supersedes")
+    if isinstance(previous, dict):
+        entry["digests"]["supersedes"] = previous.get("digest")
+    leaves = [*h.leaves[:h.size_a], audit_leaf(60, 0, entry["tx_id"], entry),
+              *h.leaves[h.size_a + 1:]]
+    tree = notary.MemoryTree.from_entries(leaves)
+    size = len(leaves)
+    bundle = copy.deepcopy(h.bundle)
+    bundle["report"].update(id=section.get("id"), digest=rd)
+    for e in bundle["entries"]:
+        e["proof"] = [base64.b64encode(p).decode() for p in
+                      tree.inclusion_proof(e["index"], size)]
+        if e["index"] == h.size_a:
+            e["leaf"] = leaves[h.size_a].decode("utf-8")
+    bundle["checkpoint"] = sign_checkpoint(tree, size, [signer(m) for m in h.signers])
+    bundle["report_checkpoint_proof"] = [base64.b64encode(p).decode() for p in
+                                         tree.consistency_proof(h.size_a, size)]
+    return data, bundle
