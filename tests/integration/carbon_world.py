@@ -4,25 +4,38 @@ Organisation admins and clients come from the connection profile (Admin, User1).
 and meter-gateway identities are registered and enrolled through the organisation's Fabric
 CA (``network._ca.enrol``) with ``ecert`` attributes: role=enterprise + uscc at the
 regulator's CA, role=meter-gateway at the power company's.
+
+``prepare_results`` sets up what a result needs (issue 13: factor and rule sets in force, a
+quarter's readings, the declared operating data) and ``attestation_args`` makes a
+statement signed by the submitter's own key: shared by test_results_ledger and the
+authorisation matrix.
 """
 
 from __future__ import annotations
 
+import base64
+import datetime
+import hashlib
 import itertools
 import json
 import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+import accounting
 import gateway as g
+from accounting import readings as rd
 from chaincode.carbon._codec import canonical
 from chaincode.carbon._uscc import check_char, org_check_char
+from gateway.cli.attest import build_statement
 from network import Network, load_layout
 from network._ca import enrol
 
@@ -191,3 +204,63 @@ class World:
                          "denominators": {"value_added": {"quantity": "5200",
                                                           "unit": "10^4 CNY"}}})
         return {"declaration": raw, "signature": signer.sign(raw), "salt": bytes(range(32))}
+
+
+# -- results (issue 13): what a result needs, on e1's meter m1 -------------------------------
+FACTOR_SET, RULE_SET = "cn-2023.1", "gz-ae-d1"
+START, END = "2023-01-01", "2023-03-31"
+MEMBERS = ("PowerMSP", "CertifierMSP", "RegulatorMSP")   # privateReadings
+ENDORSERS = ("CertifierMSP", "RegulatorMSP")   # hold readings and operating data (the CLI's)
+
+
+def in_force(w: World, kind: str, version: str) -> None:
+    """Propose, approve (certifier and bank) and activate a shipped factor or rule set."""
+    doc = (accounting.load_factor_set(version) if kind == "factor_set"
+           else accounting.load_rule_set(version))
+    policy = json.dumps({"orgs": ["CertifierMSP", "BankMSP"], "required": 2})
+    w.submit("regulator-admin", "governance:propose", kind, version, str(doc.digest), policy)
+    for admin in ("certifier-admin", "bank-admin"):
+        w.submit(admin, "governance:approve", kind, version, str(doc.digest))
+    w.submit("regulator-admin", "governance:activate", kind, version)
+
+
+def at(day: str, n: int = 0) -> datetime.datetime:
+    """The n-th quarter hour of a day (China time)."""
+    return (datetime.datetime.fromisoformat(day).replace(tzinfo=rd.CHINA)
+            + n * datetime.timedelta(minutes=15))
+
+
+def submit_readings(w: World, readings: list[rd.Reading]) -> None:
+    w.submit("gateway", "readings:submit_batch", orgs=MEMBERS,
+             transient={"batch": rd.encode_batch(readings), "salt": os.urandom(32)})
+
+
+def prepare_results(w: World) -> None:
+    """FACTOR_SET and RULE_SET in force, a day of electricity and one of natural gas on e1's
+    meter m1 in START..END, and e1's operating data for START..END."""
+    in_force(w, "factor_set", FACTOR_SET)
+    in_force(w, "rule_set", RULE_SET)
+    submit_readings(w, [rd.Reading(w.m1, w.e1, at("2023-01-15", n), "electricity",
+                                   Decimal(f"{40 + n}.5"), "kWh", "measured")
+                        for n in range(96)])
+    submit_readings(w, [rd.Reading(w.m1, w.e1, at("2023-02-10", n), "natural_gas",
+                                   Decimal("310.25"), "Nm3", "measured") for n in range(48)])
+    raw = canonical({"uscc": w.e1, "period": {"start": START, "end": END},
+                     "denominators": {"value_added": {"quantity": "52.5",
+                                                      "unit": "10^4 CNY"}}})
+    w.submit("ent-own", "operating:declare", orgs=ENDORSERS,
+             transient={"declaration": raw, "signature": w.who["ent-own"].sign(raw),
+                        "salt": os.urandom(32)})
+
+
+def attestation_args(who: Who, answer: dict[str, Any], opinion: str = "unmodified",
+                     date: str = "2024-03-01") -> tuple[str, str]:
+    """attestation:attest's (statement, signature) over a results:get answer, as the CLI
+    makes them: the statement names ``who`` and is signed with its own key."""
+    der = x509.load_pem_x509_certificate(who.cert_pem).public_bytes(serialization.Encoding.DER)
+    statement = build_statement(
+        answer, assurance="reasonable", opinion=opinion, basis="authorisation test",
+        materiality="5", verifier_name=who.name, accreditation="not stated",
+        mspid=who.mspid, fingerprint=hashlib.sha256(der).hexdigest(), date=date)
+    data = canonical(statement)
+    return data.decode("utf-8"), base64.b64encode(who.sign(data)).decode("ascii")

@@ -4,7 +4,8 @@ meter gateway, and a revoked identity.  Only the intended callers succeed (reads
 writes commit VALID); every refusal is an endorsement error whose peer message names the
 rule.  The expected sets are the issue's words, as in the unit matrix
 (tests/unit/chaincode/carbon/test_authz.py), here against real peers, real MSP
-identities and the real shim.
+identities and the real shim.  The results, attestation and rating cases, with the state
+their allowed calls need, are in authz_results.py.
 
 Runs on a fresh network of its own (.run/it-test_carbon_authz, PORT_BASE), taken down at
 the end; CARBONTRUST_RUN_DIR is not consulted (carbon_world.carbon_network).
@@ -27,6 +28,7 @@ import notary
 import verifier
 from accounting import readings as rd
 
+from . import authz_results
 from .carbon_world import (
     ORGS,
     World,
@@ -324,6 +326,7 @@ CASES: dict[str, tuple[str, set[str], Call]] = {
         c, "readings:get_batch", _recorded(w)["batch_id"])),
     "account:totals": ("evaluate", READERS | {"ent-own"}, lambda w, c: w.evaluate(
         c, "account:totals", _own_or_other(w, c), "2026-07-01", "2026-07-31")),
+    **authz_results.CASES,
 }
 RULE = {
     **{f"registry:{f}": "registry.write" for f in ("register_enterprise", "update_enterprise",
@@ -347,12 +350,14 @@ RULE = {
     "consent:grant": "consent.grant", "consent:revoke": "consent.revoke",
     "consent:access": "consent.access", "consent:get": "consent.read",
     "consent:list": "consent.read",
+    **authz_results.RULE,
 }
 # an admin, but of the proposer's organisation, which no policy names
 RULE_FOR = {("governance:approve", "regulator-admin"): "governance.approve.member"}
 PER_ENTERPRISE = {"registry:get_enterprise", "registry:get_meter", "registry:history",
                   "operating:get", "readings:locate", "account:totals", "consent:grant",
-                  "consent:revoke", "consent:get", "consent:list"}
+                  "consent:revoke", "consent:get", "consent:list",
+                  *authz_results.PER_ENTERPRISE}
 MATRIX = [(fn, c) for fn in CASES for c in CALLERS
           if c != "ent-other" or fn in PER_ENTERPRISE]
 

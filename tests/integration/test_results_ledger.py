@@ -13,7 +13,6 @@ transaction then fails endorsement and the command names the field and both valu
 from __future__ import annotations
 
 import base64
-import datetime
 import hashlib
 import json
 import os
@@ -34,16 +33,23 @@ import accounting
 from accounting import readings as rd
 from chaincode.carbon._codec import canonical
 
-from .carbon_world import World, carbon_network
+from .carbon_world import (
+    END,
+    FACTOR_SET,
+    RULE_SET,
+    START,
+    World,
+    at,
+    carbon_network,
+    prepare_results,
+    submit_readings,
+)
 
 PORT_BASE = 20000
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).parent / "carbontrust"
 COMMAND = [str(SCRIPT)] if SCRIPT.is_file() else [sys.executable, "-m", "gateway.cli"]
-FACTOR_SET, RULE_SET = "cn-2023.1", "gz-ae-d1"
-START, END = "2023-01-01", "2023-03-31"
 PERIOD = ("--from", START, "--to", END)
-MEMBERS = ("PowerMSP", "CertifierMSP", "RegulatorMSP")
 TAMPERED = "0.9999"
 
 
@@ -51,7 +57,7 @@ TAMPERED = "0.9999"
 def world() -> Iterator[World]:
     for net in carbon_network("it-test_results_ledger", PORT_BASE):
         w = World(net)
-        prepare(w)
+        prepare_results(w)
         yield w
         w.s.close()
 
@@ -63,42 +69,6 @@ def cli(w: World, *argv: str) -> subprocess.CompletedProcess[str]:
                           timeout=300, check=False, text=True)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
-
-
-def in_force(w: World, kind: str, version: str) -> None:
-    doc = (accounting.load_factor_set(version) if kind == "factor_set"
-           else accounting.load_rule_set(version))
-    policy = json.dumps({"orgs": ["CertifierMSP", "BankMSP"], "required": 2})
-    w.submit("regulator-admin", "governance:propose", kind, version, str(doc.digest), policy)
-    for admin in ("certifier-admin", "bank-admin"):
-        w.submit(admin, "governance:approve", kind, version, str(doc.digest))
-    w.submit("regulator-admin", "governance:activate", kind, version)
-
-
-def at(day: str, n: int = 0) -> datetime.datetime:
-    return (datetime.datetime.fromisoformat(day).replace(tzinfo=rd.CHINA)
-            + n * datetime.timedelta(minutes=15))
-
-
-def submit_readings(w: World, readings: list[rd.Reading]) -> None:
-    w.submit("gateway", "readings:submit_batch", orgs=MEMBERS,
-             transient={"batch": rd.encode_batch(readings), "salt": os.urandom(32)})
-
-
-def prepare(w: World) -> None:
-    in_force(w, "factor_set", FACTOR_SET)
-    in_force(w, "rule_set", RULE_SET)
-    submit_readings(w, [rd.Reading(w.m1, w.e1, at("2023-01-15", n), "electricity",
-                                   Decimal(f"{40 + n}.5"), "kWh", "measured")
-                        for n in range(96)])
-    submit_readings(w, [rd.Reading(w.m1, w.e1, at("2023-02-10", n), "natural_gas",
-                                   Decimal("310.25"), "Nm3", "measured") for n in range(48)])
-    raw = canonical({"uscc": w.e1, "period": {"start": START, "end": END},
-                     "denominators": {"value_added": {"quantity": "52.5",
-                                                      "unit": "10^4 CNY"}}})
-    w.submit("ent-own", "operating:declare", orgs=("CertifierMSP", "RegulatorMSP"),
-             transient={"declaration": raw, "signature": w.who["ent-own"].sign(raw),
-                        "salt": os.urandom(32)})
 
 
 def wait_all(w: World) -> None:

@@ -1,0 +1,195 @@
+"""The results, attestation and rating transactions (issue 13) in the real-network
+authorisation matrix (test_carbon_authz.py): each transaction's call for any caller, whom
+chaincode/carbon/_rules.py lets in, and the state each allowed call needs.
+
+The state is carbon_world.prepare_results (factor and rule sets in force, readings of e1 in
+START..END, e1's declared operating data), made once on first use.  An allowed write must
+succeed, and each one uses something up: a result version is computed only from new inputs
+(the same inputs again are 409), attested once, withdrawn once, rated once per rule set.  So
+the module keeps two pools, result versions computed and not attested, and versions attested
+(valid) and neither withdrawn nor rated; a case takes what it needs from its pool and makes
+what is missing.  New inputs are one reading of e1's meter on a day of the period not used
+yet.  A refused call names real, existing records, so only the rule can refuse it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import os
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from accounting import readings as rd
+
+from .carbon_world import (
+    END,
+    ENDORSERS,
+    ORGS,
+    START,
+    World,
+    at,
+    attestation_args,
+    prepare_results,
+    submit_readings,
+)
+
+Call = Callable[[World, str], Any]
+STAFF = {f"{o.removesuffix('MSP').lower()}-{k}" for o in ORGS for k in ("admin", "client")}
+#: staff of the privateReadings members (PowerMSP, CertifierMSP, RegulatorMSP)
+READERS = STAFF - {"bank-admin", "bank-client"}
+CERTIFIER = {"certifier-admin", "certifier-client"}
+WRITERS = CERTIFIER | {"regulator-admin", "regulator-client", "ent-own"}
+SIGNER = "certifier-client"       # who attests in the setup
+FIRST_NEW_DAY = datetime.date(2023, 3, 1)   # prepare_results uses January and February
+
+_prepared: list[bool] = []
+_made: list[int] = []                     # every result version computed
+_computed: list[dict[str, Any]] = []      # results:compute answers, not attested
+_attested: list[int] = []                 # versions attested (valid), not withdrawn or rated
+_rated: list[int] = []
+_days = itertools.count()
+
+
+def _ready(w: World) -> None:
+    if not _prepared:
+        prepare_results(w)
+        _prepared.append(True)
+
+
+def _salt() -> dict[str, bytes]:
+    return {"salt": os.urandom(32)}
+
+
+def _period(w: World, caller: str) -> tuple[str, str, str]:
+    """e1's period; e2's for the enterprise acting on another's records."""
+    return (w.e2 if caller == "ent-other" else w.e1, START, END)
+
+
+def _new_version(w: World, who: str = "regulator-client") -> dict[str, Any]:
+    """New inputs (a reading on an unused day of the period), then a result computed by who."""
+    _ready(w)
+    day = (FIRST_NEW_DAY + datetime.timedelta(days=next(_days))).isoformat()
+    assert day <= END, "the period has no unused day left for new inputs"
+    submit_readings(w, [rd.Reading(w.m1, w.e1, at(day), "electricity", Decimal("7"), "kWh",
+                                   "measured")])
+    out: dict[str, Any] = w.submit(who, "results:compute", w.e1, START, END, "",
+                                   transient=_salt(), orgs=ENDORSERS)
+    _made.append(out["record"]["version"])
+    _computed.append(out)
+    return out
+
+
+def _take_computed(w: World) -> dict[str, Any]:
+    """A computed version no one attested, taken from the pool."""
+    if not _computed:
+        _new_version(w)
+    return _computed.pop()
+
+
+def _latest(w: World) -> dict[str, Any]:
+    """The latest result (computed first when there is none)."""
+    if not _made:
+        _new_version(w)
+    out: dict[str, Any] = w.evaluate("regulator-client", "results:get", w.e1, START, END, "")
+    return out
+
+
+def _attest(w: World, who: str, answer: dict[str, Any]) -> Any:
+    return w.submit(who, "attestation:attest", *attestation_args(w.who[who], answer))
+
+
+def _take_attested(w: World) -> int:
+    """An attested (valid) version no one withdrew or rated, taken from the pool."""
+    if not _attested:
+        answer = _take_computed(w)
+        _attest(w, SIGNER, answer)
+        _attested.append(answer["record"]["version"])
+    return _attested.pop()
+
+
+def _an_attested(w: World) -> str:
+    """An attested (valid) version, left in the pool."""
+    if not _attested:
+        _attested.append(_take_attested(w))
+    return str(_attested[-1])
+
+
+def _a_rated(w: World) -> str:
+    """A rated version (rated by the certifier first when there is none)."""
+    if not _rated:
+        _rate(w, SIGNER)
+    return str(_rated[-1])
+
+
+def _compute(w: World, c: str) -> Any:
+    if c in WRITERS:
+        return _new_version(w, c)
+    _ready(w)
+    return w.submit(c, "results:compute", *_period(w, c), "", transient=_salt(),
+                    orgs=ENDORSERS)
+
+
+def _preview(w: World, c: str) -> Any:
+    _ready(w)
+    return w.evaluate(c, "results:preview", *_period(w, c), "")
+
+
+def _get_result(w: World, c: str) -> Any:
+    _latest(w)
+    return w.evaluate(c, "results:get", *_period(w, c), "")
+
+
+def _attest_case(w: World, c: str) -> Any:
+    if c not in CERTIFIER:   # a statement over the latest result, signed by the caller
+        return _attest(w, c, _latest(w))
+    answer = _take_computed(w)
+    out = _attest(w, c, answer)
+    _attested.append(answer["record"]["version"])
+    return out
+
+
+def _withdraw(w: World, c: str) -> Any:
+    version = str(_take_attested(w)) if c in CERTIFIER else _an_attested(w)
+    return w.submit(c, "attestation:withdraw", w.e1, START, END, version, "authz matrix")
+
+
+def _get_attestation(w: World, c: str) -> Any:
+    _an_attested(w)
+    return w.evaluate(c, "attestation:get", *_period(w, c), "")
+
+
+def _rate(w: World, c: str) -> Any:
+    if c not in WRITERS:
+        return w.submit(c, "rating:compute", *_period(w, c), _an_attested(w),
+                        transient=_salt(), orgs=ENDORSERS)
+    version = _take_attested(w)
+    out = w.submit(c, "rating:compute", w.e1, START, END, str(version), transient=_salt(),
+                   orgs=ENDORSERS)
+    _rated.append(version)
+    return out
+
+
+def _get_rating(w: World, c: str) -> Any:
+    return w.evaluate(c, "rating:get", *_period(w, c), _a_rated(w))
+
+
+CASES: dict[str, tuple[str, set[str], Call]] = {
+    "results:compute": ("submit", WRITERS, _compute),
+    "results:preview": ("evaluate", WRITERS, _preview),
+    "results:get": ("evaluate", READERS | {"ent-own"}, _get_result),
+    "attestation:attest": ("submit", CERTIFIER, _attest_case),
+    "attestation:withdraw": ("submit", CERTIFIER, _withdraw),
+    "attestation:get": ("evaluate", STAFF | {"ent-own"}, _get_attestation),
+    "rating:compute": ("submit", WRITERS, _rate),
+    "rating:get": ("evaluate", READERS | {"ent-own"}, _get_rating),
+}
+RULE = {
+    "results:compute": "results.compute", "results:preview": "results.compute",
+    "results:get": "results.read", "attestation:attest": "attestation.attest",
+    "attestation:withdraw": "attestation.withdraw", "attestation:get": "attestation.read",
+    "rating:compute": "rating.compute", "rating:get": "rating.read",
+}
+PER_ENTERPRISE = {"results:compute", "results:preview", "results:get", "attestation:get",
+                  "rating:compute", "rating:get"}
