@@ -71,6 +71,9 @@ class PeerOrg:
     #: the organisation's Fabric CA server (TLS); 0 = none
     ca_host: str = "127.0.0.1"
     ca_port: int = 0
+    #: the organisation's REST service (gateway.service, docs/services.md); 0 = none
+    service_host: str = "127.0.0.1"
+    service_port: int = 0
 
     @property
     def ca_address(self) -> str:
@@ -136,6 +139,7 @@ class Layout:
         for g in self.orgs:
             ports += [g.peer.port, g.peer.chaincode_port, g.peer.ops_port, g.cc_port]
             ports += [g.ca_port] if g.ca_port else []
+            ports += [g.service_port] if g.service_port else []
         return ports
 
 
@@ -189,6 +193,8 @@ def load_layout(path: Path | None = None, env: dict[str, str] | None = None) -> 
                 cc_port=o["chaincode_server"]["port"] + shift,
                 **({"ca_host": o["ca"]["host"], "ca_port": o["ca"]["port"] + shift}
                    if "ca" in o else {}),
+                **({"service_host": o["service"]["host"],
+                    "service_port": o["service"]["port"] + shift} if "service" in o else {}),
             )
         )
     cc = data["chaincode"]

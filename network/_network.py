@@ -41,6 +41,7 @@ from ._process import (
 from ._readiness import Readiness
 from ._run import run
 from ._rundir import NotARunDirError, chaincode_digest, check_ours, contract_packages, mark
+from ._service_nodes import ServiceNodes
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,7 +50,7 @@ def default_run_dir() -> Path:
     return Path(os.environ.get("CARBONTRUST_RUN_DIR") or REPO_ROOT / ".run" / "network").resolve()
 
 
-class Network(Readiness, CANodes, NotaryNodes):
+class Network(Readiness, CANodes, NotaryNodes, ServiceNodes):
     """A network described by a layout, living in one run directory.
 
     >>> net = Network()            # layout.toml, run dir .run/network (or the env vars)
@@ -93,6 +94,7 @@ class Network(Readiness, CANodes, NotaryNodes):
         names += [f"ccserver.{g.key}" for g in self.layout.orgs]
         names += [f"ca.{g.key}" for g in self.ca_orgs()]
         names += self.notary_names()
+        names += self.service_names()
         return names
 
     def _data(self, name: str) -> Path:
@@ -131,6 +133,8 @@ class Network(Readiness, CANodes, NotaryNodes):
                 return self._ca_spec(g)
             if name == f"notary.{g.key}" and name in self.notary_names():
                 return self._notary_spec(g)
+            if name == f"service.{g.key}" and name in self.service_names():
+                return self._service_spec(g)
         raise NetworkError(f"no node {name!r}; nodes: {', '.join(self.node_names())}")
 
     def _cc_spec(self, org: PeerOrg) -> ProcSpec:
@@ -187,6 +191,7 @@ class Network(Readiness, CANodes, NotaryNodes):
             raise
         self.write_connection_info()
         self._start_followers()  # they read connection.json
+        self._start_services()  # so do they
         return time.monotonic() - t0
 
     def _check_ports_free(self) -> None:
@@ -285,7 +290,7 @@ class Network(Readiness, CANodes, NotaryNodes):
             self.log(f"{name} runs an older chaincode version: restarting it")
             self.sup.stop(name)
         for name in self.node_names():
-            if self.sup.pid(name) is None and not name.startswith("notary."):
+            if self.sup.pid(name) is None and not name.startswith(("notary.", "service.")):
                 self.sup.start(self.spec(name))
         self._wait_health([o.name for o in self.layout.orderers])
         self._phase("orderers healthy")
@@ -369,7 +374,7 @@ class Network(Readiness, CANodes, NotaryNodes):
             health = None
             if pid and name.startswith("ca."):
                 health = self._ca_health(name)
-            elif pid and not name.startswith(("ccserver.", "notary.")):
+            elif pid and not name.startswith(("ccserver.", "notary.", "service.")):
                 health = healthz(*self._ops(name)) or "OK"
             sup = states.get(name, {})
             out[name] = {"pid": pid, "health": health, "restarts": sup.get("restarts", 0),

@@ -1,0 +1,87 @@
+"""The Network's organisation services (a mixin): one ``service.<org>`` per organisation.
+
+Each runs ``python -m gateway.service run <role>`` (docs/services.md) on the port the
+layout gives the organisation (``service = { host, port }``), against the network's
+``connection.json`` (its own peer, its own identities), with its data and SQLite store in
+``<run dir>/services/<org key>``. Its settings are written once per run directory to
+``<run dir>/services/<org key>.env`` (0600): a random token key and one user ``admin``
+holding every role of the service, whose password is in ``<org key>.password`` (0600).
+They start after the notary followers (the end of ``up``, fresh or restarted), are
+supervised like every node (ready when ``/healthz`` answers), and stop first on ``down``.
+
+``CARBONTRUST_SERVICES=0`` leaves them out (a test that runs its own service processes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ._layout import Layout, PeerOrg
+from ._process import ProcSpec
+
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ServiceNodes:
+    layout: Layout
+    run_dir: Path
+    log: Callable[..., object]
+    sup: Any
+
+    @property
+    def services_enabled(self) -> bool:
+        return os.environ.get("CARBONTRUST_SERVICES", "1") != "0"
+
+    def service_names(self) -> list[str]:
+        if not self.services_enabled:
+            return []
+        return [f"service.{g.key}" for g in self.layout.orgs if g.service_port]
+
+    def _service_settings(self, org: PeerOrg) -> Path:
+        """The service's env file, made once per run directory (secrets stay in 0600 files)."""
+        from gateway.service._passwords import hash_password
+        from gateway.service._settings import USER_ROLES
+
+        root = self.run_dir / "services"
+        env_file = root / f"{org.key}.env"
+        if env_file.is_file():
+            return env_file
+        root.mkdir(parents=True, exist_ok=True)
+        password = secrets.token_urlsafe(18)
+        users = {"admin": {"password_hash": hash_password(password),
+                           "roles": list(USER_ROLES[org.key])}}
+        lines = [f"CARBONTRUST_SERVICE_PROFILE={self.run_dir / 'connection.json'}",
+                 f"CARBONTRUST_SERVICE_DATA_DIR={root / org.key}",
+                 f"CARBONTRUST_SERVICE_TOKEN_KEY={secrets.token_hex(32)}",
+                 f"CARBONTRUST_SERVICE_USERS='{json.dumps(users)}'"]
+        for path, text in ((root / f"{org.key}.password", password + "\n"),
+                           (env_file, "\n".join(lines) + "\n")):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(text)
+        return env_file
+
+    def _service_spec(self, org: PeerOrg) -> ProcSpec:
+        argv = [sys.executable, "-m", "gateway.service", "run", org.key,
+                "--env-file", str(self._service_settings(org)),
+                "--host", org.service_host, "--port", str(org.service_port)]
+        return ProcSpec(f"service.{org.key}", argv, {"PYTHONPATH": str(_REPO_ROOT)},
+                        cwd=str(_REPO_ROOT),
+                        ready={"http": f"http://{org.service_host}:{org.service_port}/healthz"})
+
+    def _start_services(self) -> None:
+        started = []
+        for g in self.layout.orgs:
+            name = f"service.{g.key}"
+            if name in self.service_names() and self.sup.pid(name) is None:
+                self.sup.start(self._service_spec(g))
+                started.append(f"{g.key} http://{g.service_host}:{g.service_port}")
+        if started:
+            self.log(f"started {len(started)} services: {', '.join(started)} (users and "
+                     f"passwords: {self.run_dir / 'services'})")
