@@ -118,6 +118,15 @@ def _certificate(pem: Any, mspid: str) -> x509.Certificate:
     if len(certs) != 1:
         raise BindingError(f"binding of {mspid} holds {len(certs)} certificates, expected 1",
                            mspid=mspid)
+    try:  # names are parsed lazily: a broken one must fail here, not in a later message
+        certs[0].subject.rfc4514_string()
+        certs[0].issuer.rfc4514_string()
+    except ValueError as exc:
+        raise BindingError(f"certificate of {mspid} unreadable: {exc}", mspid=mspid) from None
+    again = certs[0].public_bytes(serialization.Encoding.PEM).decode("ascii")
+    if pem.replace("\r\n", "\n").strip() != again.strip():  # text around it: not the same binding
+        raise BindingError(f"certificate of {mspid} is not exactly one PEM certificate "
+                           f"(other text around it)", mspid=mspid)
     return certs[0]
 
 
@@ -160,6 +169,8 @@ def check_binding_signature(binding: Any) -> notary.Verifier:
         if not isinstance(sig_text, str):
             raise ValueError("not a string")
         signature = base64.b64decode(sig_text, validate=True)
+        if base64.b64encode(signature).decode("ascii") != sig_text:
+            raise ValueError("not canonical (unused bits set)")
     except (ValueError, binascii.Error) as exc:
         raise BindingError(f"signature of {mspid} is not base64: {exc}", mspid=mspid) from None
     try:

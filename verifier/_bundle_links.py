@@ -186,7 +186,10 @@ def _link_deltas(b: Bundle, lk: _Linker, result: dict[str, Any]) -> None:
         what = f"result.inputs.deltas[{i}]"
         if not isinstance(d, dict):
             raise ReportCheckError("FORMAT", f"{what} is not an object")
-        tx, kind = d.get("tx_id"), d.get("kind")
+        delta_tx, kind = d.get("tx_id"), d.get("kind")
+        if not isinstance(delta_tx, str):
+            raise ReportCheckError("FORMAT", f"{what}.tx_id {delta_tx!r} is not a string")
+        tx = delta_tx
         if kind == "batch":
             if tx in roots and roots[tx] != d.get("root"):
                 raise ReportCheckError("TOTALS", f"{what}: batch {tx} is cited with two "

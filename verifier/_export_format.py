@@ -109,6 +109,8 @@ def _hash(v: Any, what: str) -> bytes:
         raise _fail(f"{what} {v!r} is not standard base64") from None
     if len(raw) != 32:
         raise _fail(f"{what} is {len(raw)} bytes, not a 32-byte hash")
+    if base64.b64encode(raw).decode("ascii") != v:  # unused bits set: another text, same hash
+        raise _fail(f"{what} {v!r} is not the canonical base64 of its 32 bytes")
     return raw
 
 
