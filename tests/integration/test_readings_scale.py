@@ -108,3 +108,28 @@ def test_two_concurrent_batches_sharing_a_meter_day_conflict_and_the_resend_comm
                                       day.date().isoformat())
     assert got == {k: want for k in got} and len(got) == len(MEMBERS), got
 
+
+
+def test_a_member_that_did_not_endorse_holds_the_batch_at_commit(world: World) -> None:
+    """privateReadings disseminates nothing at endorsement (required and max peer count 0,
+    docs/readings.md): a batch endorsed by two members only reaches the third's peer when it
+    commits the block (it pulls the private data from the endorsers)."""
+    meter = f"S-{next_number()}-two"
+    world.submit("regulator-admin", "registry:add_meter", world.e1, meter)
+    day = DAY0 + datetime.timedelta(days=2)
+    rs = day_of(meter, world.e1, day, 11)
+    sub = world.s.contract(world.who["gateway"]).submit_async(
+        "readings:submit_batch", [], transient=batch(rs),
+        endorsing_organizations=("PowerMSP", "RegulatorMSP"))
+    status = sub.status()
+    assert status.code_name == "VALID"
+    world.wait_everywhere(status.block_number)
+    c = world.s.contract(world.who["certifier-client"])
+    got = json.loads(c.evaluate("readings:locate", [meter, rs[7].interval_start.isoformat()],
+                                endorsing_organizations=("CertifierMSP",)))
+    assert got["leaf"].encode() == rd.encode(rs[7])
+    totals = totals_on_every_member_peer(world, ("certifier-client",), world.e1,
+                                         day.date().isoformat())
+    want = {"electricity": {"quantity": rd.quantity_text(sum(r.quantity for r in rs)),
+                            "unit": "kWh", "readings": 96}}
+    assert totals == {k: want for k in totals} and len(totals) == len(MEMBERS), totals
