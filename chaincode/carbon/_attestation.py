@@ -35,6 +35,7 @@ from ._rules import require
 
 STATEMENT_KIND = "carbontrust.attestation"
 RECORD_KIND = "carbontrust.attestation-record"
+STATUS_KIND = "carbontrust.attestation-status"
 STANDARD = "ISO 14064-3:2019"
 METHOD = "GB/T 32150-2015"
 ASSURANCE = ("reasonable", "limited")
@@ -229,6 +230,28 @@ class Attestation(Contract):
         if n is None:
             return await latest_attestation(stub, uscc, from_date, to_date)
         return await load_attestation(stub, uscc, from_date, to_date, n)
+
+    @transaction
+    async def status(self, stub: Stub, uscc: str, from_date: str, to_date: str,
+                     version: str) -> dict[str, Any]:
+        """``active`` or ``withdrawn``: the status a verifiable credential points at
+        (docs/credentials.md). Public facts of the record only: no statement, certificate
+        or withdrawal reason; the statement digest ties the answer to one credential."""
+        period_args(uscc, from_date, to_date)
+        n = version_arg(version)
+        if n is None:
+            raise _args.bad("version", "the attested result version the credential names",
+                            version)
+        await require(stub, "attestation.read", uscc=uscc)
+        record = await load_attestation(stub, uscc, from_date, to_date, n)
+        latest = await latest_attestation(stub, uscc, from_date, to_date)
+        changed = record["withdrawn"] or record["attested"]
+        return {"v": 1, "kind": STATUS_KIND, "uscc": uscc,
+                "period": {"start": from_date, "end": to_date}, "version": n,
+                "status": "active" if record["status"] == "valid" else "withdrawn",
+                "statement_digest": record["statement_digest"],
+                "changed": {"tx_id": changed["tx_id"], "timestamp": changed["timestamp"]},
+                "latest_version": latest["statement"]["result"]["version"]}
 
 
 __all__ = ["ASSURANCE", "Attestation", "OPINIONS", "RATABLE", "attestation_key",

@@ -160,6 +160,10 @@ def _get_attestation(w: World, c: str) -> Any:
     return w.evaluate(c, "attestation:get", *_period(w, c), "")
 
 
+def _attestation_status(w: World, c: str) -> Any:
+    return w.evaluate(c, "attestation:status", *_period(w, c), _an_attested(w))
+
+
 def _rate(w: World, c: str) -> Any:
     if c not in WRITERS:
         return w.submit(c, "rating:compute", *_period(w, c), _an_attested(w),
@@ -182,6 +186,7 @@ CASES: dict[str, tuple[str, set[str], Call]] = {
     "attestation:attest": ("submit", CERTIFIER, _attest_case),
     "attestation:withdraw": ("submit", CERTIFIER, _withdraw),
     "attestation:get": ("evaluate", STAFF | {"ent-own"}, _get_attestation),
+    "attestation:status": ("evaluate", STAFF | {"ent-own"}, _attestation_status),
     "rating:compute": ("submit", WRITERS, _rate),
     "rating:get": ("evaluate", READERS | {"ent-own"}, _get_rating),
 }
@@ -189,7 +194,9 @@ RULE = {
     "results:compute": "results.compute", "results:preview": "results.compute",
     "results:get": "results.read", "attestation:attest": "attestation.attest",
     "attestation:withdraw": "attestation.withdraw", "attestation:get": "attestation.read",
+    "attestation:status": "attestation.read",
     "rating:compute": "rating.compute", "rating:get": "rating.read",
 }
 PER_ENTERPRISE = {"results:compute", "results:preview", "results:get", "attestation:get",
+                  "attestation:status",
                   "rating:compute", "rating:get"}

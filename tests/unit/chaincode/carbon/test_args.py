@@ -105,6 +105,7 @@ BAD = [
     ("attestation:withdraw", (E1, "2023-01-01", "2023-03-31", "", "r"), "version"),
     ("attestation:withdraw", (E1, "2023-01-01", "2023-03-31", "1", ""), "reason"),
     ("attestation:get", (E1, "2023-01-01", "2023-03-31", "0"), "version"),
+    ("attestation:status", (E1, "2023-01-01", "2023-03-31", ""), "version"),
     ("rating:compute", (E1, "2023-01-01", "2023-03-31", "-1"), "version"),
     ("rating:get", ("x", "2023-01-01", "2023-03-31", ""), "uscc"),
     # consent (more in test_consent.py)
