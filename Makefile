@@ -16,10 +16,10 @@ install: .venv/.synced
 build: install            ## build (or find cached) Fabric binaries; any Go >= 1.21 (runs go with GOTOOLCHAIN=auto)
 	$(PY) -m network build
 
-up: build                 ## bring the four-organisation network up
-	$(PY) -m network up
+up: build                 ## bring the four-organisation network up, with each organisation's service (docs/services.md)
+	CARBONTRUST_SERVICES=1 $(PY) -m network up
 
-down: install             ## stop the network and remove its data
+down: install             ## stop the network and its services and remove its data
 	$(PY) -m network down
 
 status: install

@@ -374,7 +374,10 @@ class Network(Readiness, CANodes, NotaryNodes, ServiceNodes):
             health = None
             if pid and name.startswith("ca."):
                 health = self._ca_health(name)
-            elif pid and not name.startswith(("ccserver.", "notary.", "service.")):
+            elif pid and name.startswith("service."):
+                g = self.layout.org(name.split(".", 1)[1])
+                health = healthz(g.service_host, g.service_port) or "OK"
+            elif pid and not name.startswith(("ccserver.", "notary.")):
                 health = healthz(*self._ops(name)) or "OK"
             sup = states.get(name, {})
             out[name] = {"pid": pid, "health": health, "restarts": sup.get("restarts", 0),

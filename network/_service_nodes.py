@@ -9,7 +9,11 @@ holding every role of the service, whose password is in ``<org key>.password`` (
 They start after the notary followers (the end of ``up``, fresh or restarted), are
 supervised like every node (ready when ``/healthz`` answers), and stop first on ``down``.
 
-``CARBONTRUST_SERVICES=0`` leaves them out (a test that runs its own service processes).
+They run when ``CARBONTRUST_SERVICES=1`` (``make up`` sets it), or when it is unset and the
+run directory was brought up with them (so ``status``, ``down`` and a restarting ``up`` know
+them); ``0`` leaves them out. Off by default, so the integration tests' networks (each
+``up`` of its own) do not start four more processes on machines they share;
+``tests/integration/test_services.py`` runs its own.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import json
 import os
 import secrets
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,7 +41,11 @@ class ServiceNodes:
 
     @property
     def services_enabled(self) -> bool:
-        return os.environ.get("CARBONTRUST_SERVICES", "1") != "0"
+        flag = os.environ.get("CARBONTRUST_SERVICES")
+        if flag in ("0", "1"):
+            return flag == "1"
+        # unset: a run directory brought up with its services keeps them (status, restart)
+        return any((self.run_dir / "services").glob("*.env"))
 
     def service_names(self) -> list[str]:
         if not self.services_enabled:
@@ -82,6 +91,23 @@ class ServiceNodes:
             if name in self.service_names() and self.sup.pid(name) is None:
                 self.sup.start(self._service_spec(g))
                 started.append(f"{g.key} http://{g.service_host}:{g.service_port}")
+        for g in self.layout.orgs:  # up returns once they answer
+            if f"service.{g.key}" in self.service_names():
+                self._wait_service(g)
         if started:
             self.log(f"started {len(started)} services: {', '.join(started)} (users and "
                      f"passwords: {self.run_dir / 'services'})")
+
+    def _wait_service(self, org: PeerOrg) -> None:
+        from ._errors import NetworkError
+        from ._process import healthz
+        from ._readiness import READY_TIMEOUT
+
+        deadline = time.monotonic() + READY_TIMEOUT
+        while (problem := healthz(org.service_host, org.service_port)) is not None:
+            if time.monotonic() > deadline:
+                raise NetworkError(f"service.{org.key} did not answer /healthz on "
+                                   f"{org.service_host}:{org.service_port} within "
+                                   f"{READY_TIMEOUT:.0f} s ({problem}); see python -m "
+                                   f"network logs service.{org.key}")
+            time.sleep(0.2)
