@@ -16,16 +16,26 @@ from ._model import (
     ATTESTATION_TYPE,
     BASE_CONTEXT,
     CONTEXT,
+    REPORT_STATUS_FUNCTION,
     REPORT_TYPE,
     STATUS_FUNCTION,
     STATUS_TYPE,
     attestation_credential,
     credential_kind,
     report_credential,
+    report_status_entry,
     status_entry,
     timestamp,
 )
-from ._status import ANSWER_KIND, SNAPSHOT_KIND, StatusSnapshot, check_answer, make_snapshot
+from ._status import (
+    ANSWER_KIND,
+    REPORT_ANSWER_KIND,
+    SNAPSHOT_KIND,
+    StatusSnapshot,
+    check_answer,
+    check_report_answer,
+    make_snapshot,
+)
 from ._verify import ATTESTATION_ISSUERS, REPORT_ISSUERS, verify_credential
 
 __all__ = [
@@ -38,7 +48,9 @@ __all__ = [
     "CredentialError",
     "DidError",
     "MEDIA_TYPE",
+    "REPORT_ANSWER_KIND",
     "REPORT_ISSUERS",
+    "REPORT_STATUS_FUNCTION",
     "REPORT_TYPE",
     "SNAPSHOT_KIND",
     "STATUS_FUNCTION",
@@ -47,12 +59,14 @@ __all__ = [
     "StatusUnavailable",
     "attestation_credential",
     "check_answer",
+    "check_report_answer",
     "credential_kind",
     "did_for",
     "key_id",
     "make_snapshot",
     "read_jws",
     "report_credential",
+    "report_status_entry",
     "resolve",
     "sign_credential",
     "status_entry",

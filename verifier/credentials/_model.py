@@ -4,10 +4,12 @@
   ``attestation:get`` record), the statement exactly as signed on the ledger;
 * :func:`report_credential`: a carbon credit report's digest and key figures.
 
-Both carry a ``credentialStatus`` of our own type ``CarbonTrustLedgerStatus``: the channel,
-chaincode and the read-only contract function (``attestation:status``) with its
-arguments, which answers ``active`` or ``withdrawn`` for the attestation the credential
-rests on. The ledger is the status list; nothing is published elsewhere.
+Both carry ``credentialStatus`` entries of our own type ``CarbonTrustLedgerStatus``: the
+channel, chaincode and a read-only contract function with its arguments. The attestation
+credential has one, ``attestation:status`` (``active`` or ``withdrawn``); the report
+credential two: ``report:status`` of its report version (``valid``, ``withdrawn`` or
+``superseded``) and ``attestation:status`` of the attestation it rests on. The ledger is
+the status list; nothing is published elsewhere.
 
 ``@context`` is the VC 2.0 base context followed by an inline context object (allowed by
 VC 2.0 section 4.3) that maps every term of ours to a ``urn:carbontrust:vocab:`` IRI; the
@@ -30,11 +32,13 @@ __all__ = [
     "BASE_CONTEXT",
     "CONTEXT",
     "REPORT_TYPE",
+    "REPORT_STATUS_FUNCTION",
     "STATUS_FUNCTION",
     "STATUS_TYPE",
     "attestation_credential",
     "credential_kind",
     "report_credential",
+    "report_status_entry",
     "status_entry",
     "timestamp",
 ]
@@ -45,6 +49,7 @@ ATTESTATION_TYPE = "CarbonTrustAttestationCredential"
 REPORT_TYPE = "CarbonTrustReportCredential"
 STATUS_TYPE = "CarbonTrustLedgerStatus"
 STATUS_FUNCTION = "attestation:status"
+REPORT_STATUS_FUNCTION = "report:status"
 _JSON_TERMS = ("attestation", "ledgerRecord", "report", "enterprise", "period", "emissions",
                "intensities", "ratings", "dataQuality", "arguments")
 _TEXT_TERMS = ("statementDigest", "statusPurpose", "channel", "chaincode", "function")
@@ -73,6 +78,16 @@ def status_entry(channel: str, chaincode: str, uscc: str, start: str, end: str,
                   f"{':'.join(args)}",
             "type": STATUS_TYPE, "statusPurpose": "revocation", "channel": channel,
             "chaincode": chaincode, "function": STATUS_FUNCTION, "arguments": args}
+
+
+def report_status_entry(channel: str, chaincode: str, uscc: str, start: str, end: str,
+                        version: int) -> dict[str, Any]:
+    """The ledger status entry of report ``version`` of ``uscc start..end``
+    (``report:status``: valid, withdrawn or superseded)."""
+    args = [uscc, start, end, str(version)]
+    return {"id": f"urn:carbontrust:status:{channel}:{chaincode}:report:{':'.join(args)}",
+            "type": STATUS_TYPE, "statusPurpose": "revocation", "channel": channel,
+            "chaincode": chaincode, "function": REPORT_STATUS_FUNCTION, "arguments": args}
 
 
 def _issuer(did: str, name: str) -> dict[str, Any]:
@@ -184,8 +199,11 @@ def report_credential(report: dict[str, Any], *, issuer: str, issuer_name: str,
                         "result": statement["result"]},
         "dataQuality": report["data_quality"],
     }
-    doc["credentialStatus"] = status_entry(channel, chaincode, ent["uscc"], p["start"],
-                                           p["end"], statement["result"]["version"])
+    doc["credentialStatus"] = [
+        report_status_entry(channel, chaincode, ent["uscc"], p["start"], p["end"],
+                            rep["version"]),
+        status_entry(channel, chaincode, ent["uscc"], p["start"], p["end"],
+                     statement["result"]["version"])]
     return doc
 
 

@@ -1,18 +1,20 @@
 """The ledger as the status list: what ``attestation:status`` answers, and offline snapshots.
 
 A credential's ``credentialStatus`` (type ``CarbonTrustLedgerStatus``) names the channel,
-the chaincode, the read-only function ``attestation:status`` and its arguments (USCC,
-period start and end, result version). The verifier's caller supplies ``status_lookup``,
-a callable that takes that entry and returns the function's answer from a peer it trusts
-(its own organisation's). The answer::
+the chaincode, a read-only function and its arguments (USCC, period start and end, and a
+version). The verifier's caller supplies ``status_lookup``, a callable that takes an entry
+and returns the function's answer from a peer it trusts (its own organisation's).
+``attestation:status`` (result version) answers::
 
     {"v": 1, "kind": "carbontrust.attestation-status", "uscc": "...",
      "period": {"start": "...", "end": "..."}, "version": 1,
      "status": "active" | "withdrawn", "statement_digest": "sha256:...",
      "changed": {"tx_id": "...", "timestamp": "..."}, "latest_version": 1}
 
-is checked to be about this very attestation (the statement digest the credential
-carries), so a status of another record cannot stand in for it.
+checked to be about this very attestation (the statement digest the credential carries);
+``report:status`` (report version) answers the report's public status record
+(``carbontrust.report-status``: id, digest, ``valid`` / ``withdrawn`` / ``superseded``),
+checked against the report id and digest. A status of another record cannot stand in.
 
 Offline verification is a separate, explicit mode: :class:`StatusSnapshot` answers from a
 file of such answers taken earlier (``carbontrust credential status``), and says so (its
@@ -29,10 +31,12 @@ from typing import Any
 from ._errors import CredentialError, StatusUnavailable
 from ._model import timestamp
 
-__all__ = ["ANSWER_KIND", "SNAPSHOT_KIND", "StatusLookup", "StatusSnapshot", "check_answer",
-           "make_snapshot", "parse_instant"]
+__all__ = ["ANSWER_KIND", "REPORT_ANSWER_KIND", "SNAPSHOT_KIND", "StatusLookup",
+           "StatusSnapshot", "check_answer", "check_report_answer", "make_snapshot",
+           "parse_instant"]
 
 ANSWER_KIND = "carbontrust.attestation-status"
+REPORT_ANSWER_KIND = "carbontrust.report-status"
 SNAPSHOT_KIND = "carbontrust.credential-status-snapshot"
 StatusLookup = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -72,6 +76,33 @@ def check_answer(entry: dict[str, Any], answer: Any, statement_digest: str) -> d
             isinstance(latest, bool) or latest < int(version):
         raise CredentialError("STATUS_MISMATCH", f"the status answer has status {status!r} "
                               f"and latest_version {latest!r}")
+    return answer
+
+
+def check_report_answer(entry: dict[str, Any], answer: Any, report_id: str,
+                        report_digest: str) -> dict[str, Any]:
+    """A ``report:status`` answer (the report's public status record) checked against the
+    entry and the credential's report id and digest."""
+    if not isinstance(answer, dict) or answer.get("kind") != REPORT_ANSWER_KIND or \
+            answer.get("v") != 1:
+        found = answer.get("kind") if isinstance(answer, dict) else type(answer).__name__
+        raise CredentialError("STATUS_MISMATCH", f"the status answer is not a "
+                              f"{REPORT_ANSWER_KIND} v1 (found {found!r})")
+    uscc, start, end, version = entry["arguments"]
+    period: dict[str, Any] = answer["period"] if isinstance(answer.get("period"),
+                                                            dict) else {}
+    about = [answer.get("uscc"), period.get("start"), period.get("end"),
+             str(answer.get("version"))]
+    if about != [uscc, start, end, version]:
+        raise CredentialError("STATUS_MISMATCH", f"the report status answer is about {about}, "
+                              f"the credential's entry names {[uscc, start, end, version]}")
+    if (answer.get("id"), answer.get("digest")) != (report_id, report_digest):
+        raise CredentialError("STATUS_MISMATCH", f"the ledger's report {answer.get('id')} has "
+                              f"digest {answer.get('digest')}, the credential carries "
+                              f"{report_id} {report_digest}")
+    if answer.get("status") not in ("valid", "withdrawn", "superseded"):
+        raise CredentialError("STATUS_MISMATCH", f"the report status is "
+                              f"{answer.get('status')!r}")
     return answer
 
 

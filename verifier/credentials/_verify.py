@@ -16,9 +16,11 @@ In order (each refusal a :class:`CredentialError` naming its code):
 5. the validity period: ``validFrom`` not after ``now`` and within the leaf
    certificate's validity, ``validUntil`` (if any) not before ``now``
    (``NOT_YET_VALID``, ``EXPIRED``);
-6. the status: ``status_lookup(credentialStatus)`` answers for this very attestation,
-   which must be ``active``; a report credential is also refused when a later result
-   version has been attested (``STATUS_*``).
+6. the status: ``status_lookup(entry)`` for each ``credentialStatus`` entry answers for
+   this very record: the attestation must be ``active`` (``attestation:status``, matched
+   by statement digest); a report credential's report must also be ``valid``
+   (``report:status``, matched by report id and digest; ``withdrawn`` and
+   ``superseded`` refused) (``STATUS_*``).
 
 Certificate revocation lists are not read (as elsewhere in ``verifier``: the trust
 directory holds roots only); a withdrawn attestation is what the status check refuses.
@@ -38,8 +40,15 @@ from .._entry import canonical
 from ._didx509 import DidError, key_id, resolve
 from ._errors import CredentialError, StatusUnavailable
 from ._jose import read_jws
-from ._model import BASE_CONTEXT, CONTEXT, credential_kind, status_entry, timestamp
-from ._status import StatusLookup, check_answer, parse_instant
+from ._model import (
+    BASE_CONTEXT,
+    CONTEXT,
+    credential_kind,
+    report_status_entry,
+    status_entry,
+    timestamp,
+)
+from ._status import StatusLookup, check_answer, check_report_answer, parse_instant
 
 __all__ = ["ATTESTATION_ISSUERS", "REPORT_ISSUERS", "verify_credential"]
 
@@ -94,16 +103,22 @@ def _shape(doc: dict[str, Any]) -> str:
     issuer = doc.get("issuer")
     if not isinstance(issuer, dict) or not isinstance(issuer.get("id"), str):
         raise CredentialError("CREDENTIAL", "issuer must be {id, name}")
-    for key in ("credentialSubject", "credentialStatus"):
-        if not isinstance(doc.get(key), dict):
-            raise CredentialError("CREDENTIAL", f"{key} must be one object")
+    if not isinstance(doc.get("credentialSubject"), dict):
+        raise CredentialError("CREDENTIAL", "credentialSubject must be one object")
+    status = doc.get("credentialStatus")
+    entries = status if kind == "report" else [status]
+    if not isinstance(entries, list) or not entries or \
+            not all(isinstance(e, dict) for e in entries):
+        raise CredentialError("CREDENTIAL", "credentialStatus must be "
+                              + ("a list of entries" if kind == "report" else "one entry"))
     return kind
 
 
-def _subject(doc: dict[str, Any], kind: str) -> tuple[str, dict[str, Any], str]:
-    """(statement digest, the status entry the subject implies, the stated verifier MSP)."""
+def _subject(doc: dict[str, Any], kind: str) -> tuple[str, list[dict[str, Any]], str]:
+    """(statement digest, the status entries the subject implies, the stated verifier MSP)."""
     sub = doc["credentialSubject"]
-    entry = doc["credentialStatus"]
+    status = doc["credentialStatus"]
+    entry = status[-1] if kind == "report" else status
     channel, chaincode = entry.get("channel"), entry.get("chaincode")
     if not isinstance(channel, str) or not isinstance(chaincode, str):
         raise CredentialError("CREDENTIAL", "credentialStatus names no channel and chaincode")
@@ -128,16 +143,19 @@ def _subject(doc: dict[str, Any], kind: str) -> tuple[str, dict[str, Any], str]:
             stated_msp = ""
             if not isinstance(sub["report"]["digest"], str):
                 raise CredentialError("CREDENTIAL", "report.digest is not a digest")
-        want = status_entry(channel, chaincode, uscc, p["start"], p["end"], version)
+        want: Any = status_entry(channel, chaincode, uscc, p["start"], p["end"], version)
+        if kind == "report":
+            want = [report_status_entry(channel, chaincode, uscc, p["start"], p["end"],
+                                        sub["report"]["version"]), want]
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, CredentialError):
             raise
         raise CredentialError("CREDENTIAL", f"credentialSubject is not a {kind} subject "
                               f"({type(exc).__name__}: {str(exc)[:100]})") from None
-    if entry != want:
-        raise CredentialError("CREDENTIAL", f"credentialStatus {entry} is not the entry of "
-                              f"the {kind}'s attestation {want}")
-    return digest, entry, stated_msp
+    if status != want:
+        raise CredentialError("CREDENTIAL", f"credentialStatus {status} is not what the "
+                              f"{kind} implies: {want}")
+    return digest, want if kind == "report" else [want], stated_msp
 
 
 def _validity(doc: dict[str, Any], leaf: x509.Certificate, now: dt.datetime) -> None:
@@ -161,26 +179,43 @@ def _validity(doc: dict[str, Any], leaf: x509.Certificate, now: dt.datetime) -> 
         raise CredentialError("CREDENTIAL", "validUntil is before validFrom")
 
 
-def _status(kind: str, entry: dict[str, Any], digest: str, lookup: StatusLookup,
-            now: dt.datetime) -> dict[str, Any]:
+def _ask(lookup: StatusLookup, entry: dict[str, Any]) -> Any:
+    try:
+        return lookup(entry)
+    except StatusUnavailable as exc:
+        raise CredentialError("STATUS_UNAVAILABLE", str(exc)) from None
+
+
+def _report_status(entry: dict[str, Any], doc: dict[str, Any], lookup: StatusLookup) -> None:
+    rep = doc["credentialSubject"]["report"]
+    answer = check_report_answer(entry, _ask(lookup, entry), rep["id"], rep["digest"])
+    if answer["status"] == "withdrawn":
+        gone: dict[str, Any] = answer["withdrawn"] if isinstance(answer.get("withdrawn"),
+                                                                 dict) else {}
+        raise CredentialError("STATUS_WITHDRAWN", f"report {rep['id']} was withdrawn on the "
+                              f"ledger (tx {gone.get('tx_id')}, {gone.get('timestamp')})")
+    if answer["status"] == "superseded":
+        by: dict[str, Any] = answer["superseded_by"] if isinstance(
+            answer.get("superseded_by"), dict) else {}
+        raise CredentialError("STATUS_SUPERSEDED", f"report {rep['id']} is superseded by "
+                              f"{by.get('id')} ({by.get('digest')})")
+
+
+def _status(kind: str, entries: list[dict[str, Any]], digest: str, doc: dict[str, Any],
+            lookup: StatusLookup, now: dt.datetime) -> dict[str, Any]:
     source = getattr(lookup, "source", "ledger")
     check_fresh = getattr(lookup, "check_fresh", None)
     if check_fresh is not None:
         check_fresh(now)
-    try:
-        answer = lookup(entry)
-    except StatusUnavailable as exc:
-        raise CredentialError("STATUS_UNAVAILABLE", str(exc)) from None
-    answer = check_answer(entry, answer, digest)
-    what = f"attestation {' '.join(entry['arguments'])}"
+    if kind == "report":
+        _report_status(entries[0], doc, lookup)
+    entry = entries[-1]
+    answer = check_answer(entry, _ask(lookup, entry), digest)
     if answer["status"] == "withdrawn":
-        raise CredentialError("STATUS_WITHDRAWN", f"the {what} was withdrawn on the ledger "
+        raise CredentialError("STATUS_WITHDRAWN", f"the attestation "
+                              f"{' '.join(entry['arguments'])} was withdrawn on the ledger "
                               f"(tx {answer.get('changed', {}).get('tx_id')}, "
                               f"{answer.get('changed', {}).get('timestamp')})")
-    if kind == "report" and answer["latest_version"] != int(entry["arguments"][3]):
-        raise CredentialError("STATUS_SUPERSEDED", f"the report rests on result version "
-                              f"{entry['arguments'][3]}; version {answer['latest_version']} "
-                              "has been attested since")
     out = {"status": "active", "source": source, "latest_version": answer["latest_version"]}
     if source == "snapshot":
         out["as_of"] = timestamp(lookup.as_of)  # type: ignore[attr-defined]
@@ -210,7 +245,7 @@ def verify_credential(jws: str, roots: dict[str, list[x509.Certificate]],
     if token.header["kid"] != key_id(did):
         raise CredentialError("ISSUER", f"kid {token.header['kid']!r} is not the issuer's "
                               f"{key_id(did)!r}")
-    digest, entry, stated_msp = _subject(doc, kind)
+    digest, entries, stated_msp = _subject(doc, kind)
     allowed = ATTESTATION_ISSUERS if kind == "attestation" else REPORT_ISSUERS
     if msp not in allowed or (stated_msp and stated_msp != msp):
         raise CredentialError("UNTRUSTED", f"a {kind} credential signed by {msp}; only "
@@ -218,7 +253,7 @@ def verify_credential(jws: str, roots: dict[str, list[x509.Certificate]],
                               + (f" (the statement's verifier is {stated_msp})"
                                  if stated_msp else ""))
     _validity(doc, chain[0], now)
-    status = _status(kind, entry, digest, status_lookup, now)
+    status = _status(kind, entries, digest, doc, status_lookup, now)
     return {"kind": kind, "id": doc.get("id"), "issuer": did, "issuer_msp": msp,
             "signer": chain[0].subject.rfc4514_string(), "valid_from": doc["validFrom"],
             "valid_until": doc.get("validUntil"), "status": status,

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from verifier._entry import canonical
 from verifier.credentials import (
     ANSWER_KIND,
+    REPORT_ANSWER_KIND,
     attestation_credential,
     did_for,
     report_credential,
@@ -90,31 +91,49 @@ def issue_report(org: Org | None = None, **kw: Any) -> tuple[str, dict[str, Any]
 
 
 class LedgerStatus:
-    """The seam for ``attestation:status``: answers from a dict, as the contract would."""
+    """The seam for ``attestation:status`` and ``report:status``: answers from a dict, in
+    the shapes the contract answers (tests/unit/chaincode/carbon checks those)."""
 
     def __init__(self) -> None:
         self.records: dict[tuple[str, ...], dict[str, Any]] = {}
         self.calls: list[dict[str, Any]] = []
 
+    def put_report(self, doc: dict[str, Any], status: str = "valid") -> None:
+        rep = doc["credentialSubject"]["report"]
+        uscc, start, end, version = doc["credentialStatus"][0]["arguments"]
+        gone = {"tx_id": "tx0040", "timestamp": "2024-05-01T00:00:00Z", "reason": "r"}
+        self.records[("report:status", uscc, start, end, version)] = {
+            "v": 1, "kind": REPORT_ANSWER_KIND, "id": rep["id"], "uscc": uscc,
+            "period": {"start": start, "end": end}, "version": int(version),
+            "digest": rep["digest"], "status": status, "supersedes": None,
+            "superseded_by": {"id": "CCR-next", "digest": "sha256:" + "ee" * 32,
+                              "tx_id": "tx0041"} if status == "superseded" else None,
+            "issued": {"tx_id": "tx0039"},
+            "withdrawn": gone if status == "withdrawn" else None}
+
     def put(self, uscc: str, start: str, end: str, version: int, digest: str,
             status: str = "active", latest: int | None = None) -> None:
-        self.records[(uscc, start, end, str(version))] = {
+        self.records[("attestation:status", uscc, start, end, str(version))] = {
             "v": 1, "kind": ANSWER_KIND, "uscc": uscc,
             "period": {"start": start, "end": end}, "version": version, "status": status,
             "statement_digest": digest, "changed": {"tx_id": "tx0031",
                                                     "timestamp": "2024-04-01T00:00:00Z"},
             "latest_version": latest or version}
 
-    def of(self, doc: dict[str, Any], **kw: Any) -> LedgerStatus:
-        """Record the status of the attestation ``doc`` (a credential) rests on."""
+    def of(self, doc: dict[str, Any], report: str = "valid", **kw: Any) -> LedgerStatus:
+        """Record the status of the attestation ``doc`` (a credential) rests on, and of its
+        report for a report credential."""
         sub = doc["credentialSubject"]
         digest = sub["statementDigest"] if "statementDigest" in sub else \
             sub["attestation"]["statementDigest"]
-        uscc, start, end, version = doc["credentialStatus"]["arguments"]
+        entries = doc["credentialStatus"]
+        if isinstance(entries, list):
+            self.put_report(doc, report)
+            entries = entries[-1]
+        uscc, start, end, version = entries["arguments"]
         self.put(uscc, start, end, int(version), digest, **kw)
         return self
 
     def __call__(self, entry: dict[str, Any]) -> dict[str, Any]:
         self.calls.append(entry)
-        assert entry["function"] == "attestation:status"
-        return self.records[tuple(entry["arguments"])]
+        return self.records[(entry["function"], *entry["arguments"])]

@@ -94,8 +94,12 @@ def test_report_credential_carries_digest_and_figures() -> None:
     assert sub["emissions"]["total_tco2e"] == report["emissions"]["total_tco2e"]
     assert [r["label"] for r in sub["ratings"]] == [r["label"] for r in
                                                     report["rating"]["ratings"]]
-    out = verify_credential(token, ROOTS, f.LedgerStatus().of(doc), now=f.NOW)
+    ledger = f.LedgerStatus().of(doc)
+    out = verify_credential(token, ROOTS, ledger, now=f.NOW)
     assert out["kind"] == "report" and out["issuer_msp"] == "RegulatorMSP"
+    assert [e["function"] for e in ledger.calls] == ["report:status", "attestation:status"]
+    assert ledger.calls[0]["arguments"] == ["914403001922038216", "2023-01-01", "2023-12-31",
+                                            "1"]
 
 
 def test_a_tampered_payload_is_refused() -> None:
@@ -204,14 +208,29 @@ def test_a_withdrawn_attestation_is_refused() -> None:
     token, doc = f.issue()
     detail = _refused(token, "STATUS_WITHDRAWN", f.LedgerStatus().of(doc, status="withdrawn"))
     assert "withdrawn on the ledger (tx tx0031" in detail
-    rtoken, rdoc = f.issue_report()
-    _refused(rtoken, "STATUS_WITHDRAWN", f.LedgerStatus().of(rdoc, status="withdrawn"))
+    rtoken, rdoc = f.issue_report()     # the attestation under a valid report
+    assert "the attestation 914403001922038216" in _refused(
+        rtoken, "STATUS_WITHDRAWN", f.LedgerStatus().of(rdoc, status="withdrawn"))
 
 
-def test_a_later_version_supersedes_the_report_not_the_attestation() -> None:
+def test_a_withdrawn_or_superseded_report_is_refused() -> None:
     rtoken, rdoc = f.issue_report()
-    assert "version 2 has been attested" in _refused(
-        rtoken, "STATUS_SUPERSEDED", f.LedgerStatus().of(rdoc, latest=2))
+    detail = _refused(rtoken, "STATUS_WITHDRAWN", f.LedgerStatus().of(rdoc, report="withdrawn"))
+    assert "CCR-914403001922038216-20230101-20231231-v1 was withdrawn on the ledger (tx tx0040" \
+        in detail
+    assert "superseded by CCR-next" in _refused(
+        rtoken, "STATUS_SUPERSEDED", f.LedgerStatus().of(rdoc, report="superseded"))
+
+
+def test_a_report_status_of_another_digest_is_refused() -> None:
+    rtoken, rdoc = f.issue_report()
+    ledger = f.LedgerStatus().of(rdoc)
+    key = next(k for k in ledger.records if k[0] == "report:status")
+    ledger.records[key]["digest"] = "sha256:" + "00" * 32
+    _refused(rtoken, "STATUS_MISMATCH", ledger)
+
+
+def test_a_later_attested_version_leaves_the_attestation_credential_valid() -> None:
     token, doc = f.issue()
     out = verify_credential(token, ROOTS, f.LedgerStatus().of(doc, latest=2), now=f.NOW)
     assert out["status"]["latest_version"] == 2
