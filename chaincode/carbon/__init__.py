@@ -20,6 +20,7 @@ _whoami.py         identity:whoami
 _results.py        results:* period results computed with accounting (docs/results.md)
 _attestation.py    attestation:* the certifier's signed ISO 14064-3 statement
 _rating.py         rating:* ratings of attested results with the rule set in force
+_report.py         report:* the carbon credit report issued, superseded, withdrawn
 _audit.py          the one audit event per transaction
 _consent.py        consent:* a named bank's access to a named report, until a time
                    (_consent_terms.py; docs/consent.md)
@@ -50,6 +51,7 @@ from ._operating import Operating
 from ._rating import Rating
 from ._readings import Readings
 from ._registry import Registry
+from ._report import Report
 from ._results import Results
 from ._totals import Account
 from ._whoami import Identity
@@ -60,7 +62,7 @@ def contracts(test_contracts: bool | None = None) -> list[Contract]:
         test_contracts = os.environ.get("CARBONTRUST_CC_TEST_CONTRACTS") == "1"
     out: list[Contract] = [Registry(), Governance(), Operating(), Identity(), Readings(),
                            Account(), AuditTrail(), Results(), Attestation(), Rating(),
-                           Consent()]
+                           Consent(), Report()]
     if test_contracts:
         from chaincode.probe import Probe
         out.append(Probe())
@@ -70,4 +72,4 @@ def contracts(test_contracts: bool | None = None) -> list[Contract]:
 CONTRACTS = contracts()
 
 __all__ = ["CONTRACTS", "Account", "AuditTrail", "Consent", "Governance", "Identity",
-           "Operating", "Readings", "Registry", "contracts"]
+           "Operating", "Readings", "Registry", "Report", "contracts"]

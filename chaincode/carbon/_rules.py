@@ -107,6 +107,17 @@ RULES: dict[str, Rule] = {
     "rating.read": _r((POWER, CERTIFIER, REGULATOR), STAFF, "an admin or client of "
                       "PowerMSP, CertifierMSP or RegulatorMSP, or the enterprise itself",
                       enterprise="own"),
+    # the report (issue 13, docs/report.md)
+    "report.issue": _r((CERTIFIER, REGULATOR), STAFF, "an admin or client of CertifierMSP "
+                       "or RegulatorMSP, or the enterprise itself, active",
+                       enterprise="own", enterprise_active=True),
+    "report.withdraw": _r((CERTIFIER, REGULATOR), STAFF, "an admin or client of "
+                          "CertifierMSP or RegulatorMSP"),
+    "report.read": _r((POWER, CERTIFIER, REGULATOR), STAFF, "an admin or client of "
+                      "PowerMSP, CertifierMSP or RegulatorMSP, or the enterprise itself",
+                      enterprise="own"),
+    "report.status": _r(ORGS, STAFF, "an admin or client of a channel organisation, or the "
+                        "enterprise itself", enterprise="own"),
     # consent (issue 14, docs/consent.md)
     "consent.grant": _r((), frozenset(), "the enterprise itself, registered and active, "
                         "granting for its own report", enterprise="own", enterprise_active=True),

@@ -108,6 +108,12 @@ BAD = [
     ("attestation:status", (E1, "2023-01-01", "2023-03-31", ""), "version"),
     ("rating:compute", (E1, "2023-01-01", "2023-03-31", "-1"), "version"),
     ("rating:get", ("x", "2023-01-01", "2023-03-31", ""), "uscc"),
+    ("report:issue", ("x", "2023-01-01", "2023-03-31"), "uscc"),
+    ("report:issue", (E1, "2023-01-01", "2023-03-31"), "transient.report"),
+    ("report:withdraw", (E1, "2023-01-01", "2023-03-31", "", "r"), "version"),
+    ("report:withdraw", (E1, "2023-01-01", "2023-03-31", "1", ""), "reason"),
+    ("report:status", (E1, "2023-01-01", "2023-03-31", "v1"), "version"),
+    ("report:get", (E1, "2023-01-01", "2024-03-31", ""), "to_date"),
     # consent (more in test_consent.py)
     ("consent:grant", ("nope",), "grant"),
     ("consent:grant", ('{"consent_id":"c"}',), "grant.bank"),

@@ -17,6 +17,9 @@ from collections.abc import Callable
 
 import pytest
 
+from verifier.report import canonical_bytes
+
+from . import report_world as rpt
 from . import results_world as rw
 from .audit_notaries import Notaries
 from .audit_notaries import binding as notary_binding
@@ -120,6 +123,11 @@ def _rated(w: World) -> None:
     assert rw.rate(w).status == 200
 
 
+def _issued(w: World) -> None:
+    _rated(w)
+    assert rpt.issue(w, rpt.report(w)).status == 200
+
+
 def _attest_args(w: World, who: str) -> tuple:
     """A statement signed by the caller itself, naming itself (as the CLI makes it)."""
     result = w.ok("regulator-client", "results:get", E1, rw.START, rw.END, "")
@@ -216,6 +224,13 @@ CASES: dict[str, Case] = {
                        RESULTS_WRITERS),
     "rating:get": (_rated, lambda w: (*PERIOD, ""), lambda w: (*OTHER_PERIOD, ""),
                    PRIVATE | {"ent-own"}),
+    "report:issue": (_rated, lambda w: PERIOD, lambda w: OTHER_PERIOD, RESULTS_WRITERS),
+    "report:withdraw": (_issued, lambda w: (*PERIOD, "1", "figures wrong"), None,
+                        RESULTS_WRITERS - {"ent-own"}),
+    "report:status": (_issued, lambda w: (*PERIOD, ""), lambda w: (*OTHER_PERIOD, ""),
+                      ALL_STAFF | {"ent-own"}),
+    "report:get": (_issued, lambda w: (*PERIOD, ""), lambda w: (*OTHER_PERIOD, ""),
+                   PRIVATE | {"ent-own"}),
     "consent:grant": (_nothing, lambda w: (consent_grant(expires=CONSENT_EXPIRES),),
                       lambda w: (consent_grant(E2, RID2, expires=CONSENT_EXPIRES),),
                       {"ent-own"}),
@@ -253,6 +268,8 @@ RULE = {  # the rule a refusal of each transaction names
     "attestation:withdraw": "attestation.withdraw", "attestation:get": "attestation.read",
     "attestation:status": "attestation.read",
     "rating:compute": "rating.compute", "rating:get": "rating.read",
+    "report:issue": "report.issue", "report:withdraw": "report.withdraw",
+    "report:status": "report.status", "report:get": "report.read",
     "consent:grant": "consent.grant", "consent:revoke": "consent.revoke",
     "consent:access": "consent.access", "consent:get": "consent.read",
     "consent:list": "consent.read",
@@ -289,7 +306,8 @@ def test_matrix(fn: str, caller: str) -> None:
                  batch_transient(day_of(count=1)) if fn == "readings:submit_batch" else
                  correction_transient(w, reading(qty="9"), batch_id=_batch_id(w))
                  if fn == "readings:correct" else
-                 {"salt": rw.RESULT_SALT} if fn in SALTED else None)
+                 {"salt": rw.RESULT_SALT} if fn in SALTED else
+                 {"report": canonical_bytes(rpt.report(w))} if fn == "report:issue" else None)
     res = w.call(who, fn, *args, transient=transient)
     if caller in allowed:
         assert res.status == 200, (fn, caller, res.message)
@@ -389,7 +407,8 @@ def test_contracts_include_the_probe_only_with_the_test_flag(monkeypatch) -> Non
     monkeypatch.delenv("CARBONTRUST_CC_TEST_CONTRACTS", raising=False)
     assert [c.name for c in contracts()] == ["registry", "governance", "operating",
                                              "identity", "readings", "account", "audit",
-                                             "results", "attestation", "rating", "consent"]
+                                             "results", "attestation", "rating", "consent",
+                                             "report"]
     monkeypatch.setenv("CARBONTRUST_CC_TEST_CONTRACTS", "1")
     assert "Probe" in [type(c).__name__ for c in contracts()]
     assert os.environ["CARBONTRUST_CC_TEST_CONTRACTS"] == "1"
