@@ -89,11 +89,14 @@ class IngestJobs:
         except BaseException as exc:
             path.unlink(missing_ok=True)
             why = exc.detail if isinstance(exc, ApiProblem) else "the upload did not finish"
-            self._finish(job_id, "failed", error=why)
+            await asyncio.to_thread(self._finish, job_id, "failed", None, why)
             raise
-        with self.store.session() as s:
+        return await asyncio.to_thread(self._queue, job_id, size, digest.hexdigest())
+
+    def _queue(self, job_id: str, size: int, sha256: str) -> Job:
+        with self.store.session() as s:  # (in a thread: the database is not on the loop)
             s.execute(update(Job).where(Job.id == job_id).values(
-                state="queued", size_bytes=size, sha256=digest.hexdigest()))
+                state="queued", size_bytes=size, sha256=sha256))
             job = s.get(Job, job_id)
             assert job is not None
         self._wake.set()
