@@ -76,7 +76,7 @@ def test_100_concurrent_batches_for_one_enterprise_all_commit_valid(world: World
     blocks = {s.block_number for s in statuses}
     assert len(blocks) < METERS / 4, sorted(blocks)   # they did share blocks
     world.wait_everywhere(max(blocks))
-    want = sum(r.quantity for rs in days for r in rs)
+    want = sum((r.quantity for rs in days for r in rs), Decimal(0))
     day = DAY0.date().isoformat()
     got = totals_on_every_member_peer(world, ("regulator-client", "ent-own"), world.e1, day)
     expected = {"electricity": {"quantity": rd.quantity_text(want), "unit": "kWh",
@@ -102,7 +102,7 @@ def test_two_concurrent_batches_sharing_a_meter_day_conflict_and_the_resend_comm
                            endorsing_organizations=MEMBERS)
     assert again.status().code_name == "VALID"
     world.wait_everywhere(again.status().block_number)
-    want = {"electricity": {"quantity": rd.quantity_text(sum(r.quantity for r in rs)),
+    want = {"electricity": {"quantity": rd.quantity_text(sum((r.quantity for r in rs), Decimal(0))),
                             "unit": "kWh", "readings": 96}}
     got = totals_on_every_member_peer(world, ("certifier-client",), world.e1,
                                       day.date().isoformat())
@@ -130,6 +130,6 @@ def test_a_member_that_did_not_endorse_holds_the_batch_at_commit(world: World) -
     assert got["leaf"].encode() == rd.encode(rs[7])
     totals = totals_on_every_member_peer(world, ("certifier-client",), world.e1,
                                          day.date().isoformat())
-    want = {"electricity": {"quantity": rd.quantity_text(sum(r.quantity for r in rs)),
+    want = {"electricity": {"quantity": rd.quantity_text(sum((r.quantity for r in rs), Decimal(0))),
                             "unit": "kWh", "readings": 96}}
     assert totals == {k: want for k in totals} and len(totals) == len(MEMBERS), totals
