@@ -18,6 +18,7 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -26,7 +27,7 @@ from tests.unit.chaincode.carbon import results_world as rw  # noqa: E402
 from tests.unit.chaincode.carbon.conftest import E1, build_world  # noqa: E402
 
 
-def world_with(meters: int, days: int) -> object:
+def world_with(meters: int, days: int) -> tuple[Any, str]:
     w = build_world()
     w.ledger.clock = 1_710_000_000   # 2024-03-09: every day of 2023 has ended
     rw.in_force(w, "factor_set", rw.FACTOR_SET)

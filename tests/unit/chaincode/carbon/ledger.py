@@ -154,8 +154,8 @@ class MemoryLedger:
             return resp.SerializeToString()
         if mtype == Msg.GET_PRIVATE_DATA_HASH:  # any peer holds the hash of a private value
             req = shim.GetState.FromString(payload)
-            value = self.state.get((req.collection, req.key))
-            return hashlib.sha256(value).digest() if value else b""
+            stored = self.state.get((req.collection, req.key))
+            return hashlib.sha256(stored).digest() if stored else b""
         if mtype == Msg.QUERY_STATE_CLOSE:
             return b""
         raise AssertionError(f"MemoryLedger does not answer {Msg.Type.Name(mtype)}")
