@@ -16,9 +16,11 @@ ledger's hash of the private value is the report digest; the public status recor
 superseded_by, issued, withdrawn), readable by every organisation (a bank checks the status
 on its own peer); the previous version's status becomes ``superseded``. The audit entry
 ``report.issue`` carries the digest (and the superseded digest). ``withdraw`` marks a
-version withdrawn (entry ``report.withdraw``). The transaction writes public state and a
-private collection, so it is endorsed by the collection's members (the CLI names them),
-who also meet the chaincode's majority: the bank's peer never receives the report.
+version withdrawn (entry ``report.withdraw``). ``openings`` answers the issuers the salts
+that open the operating data's and the cited batches' commitments (for the proof bundle).
+``issue`` writes public state and a private collection, so it is endorsed by the
+collection's members (the CLI names them), who also meet the chaincode's majority: the
+bank's peer never receives the report.
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ from ._attestation import load_attestation
 from ._audit import emit
 from ._codec import digest, load, tx_time
 from ._rating import rating_key
-from ._readings import COLLECTION, transient
-from ._records import get_json, put_json
-from ._results import period_args, result_key, version_arg
+from ._readings import COLLECTION, batch_key, get_private, transient
+from ._records import OPERATING_COLLECTION, get_json, operating_key, put_json
+from ._results import load_result, period_args, result_key, version_arg
 from ._rules import require
 
 STATUS_KIND = "carbontrust.report-status"
@@ -178,6 +180,31 @@ class Report(Contract):
         emit(stub, "report.withdraw", _keys(record), {"report": record["digest"],
                                                      "status": digest(data)})
         return record
+
+    @transaction
+    async def openings(self, stub: Stub, uscc: str, from_date: str, to_date: str,
+                       version: str) -> dict[str, Any]:
+        """The salts that open the commitments a result's proof bundle relies on: of the
+        operating data and of every batch the result cites. Evaluated on a CertifierMSP or
+        RegulatorMSP peer (the operating data is theirs only); the issuers' rule."""
+        period_args(uscc, from_date, to_date)
+        wanted = version_arg(version)
+        await require(stub, "report.issue", uscc=uscc)
+        record, _raw = await load_result(stub, uscc, from_date, to_date, wanted)
+        op = await stub.get_private_data(OPERATING_COLLECTION,
+                                         operating_key(uscc, from_date, to_date))
+        if not op:
+            raise _args.not_found("operating data", f"{uscc} {from_date}..{to_date} (on "
+                                  "this peer: ask a CertifierMSP or RegulatorMSP peer)")
+        batches = []
+        for tx in dict.fromkeys(d["tx_id"] for d in record["inputs"]["deltas"]
+                                if d["kind"] == "batch"):
+            batch = await get_private(stub, batch_key(tx))
+            if batch is None:
+                raise _args.not_found("batch", tx)
+            batches.append({"tx_id": tx, "salt": batch["salt"]})
+        return {"result": {"version": record["version"]},
+                "operating_data": {"salt": load(op)["salt"]}, "batches": batches}
 
     @transaction
     async def status(self, stub: Stub, uscc: str, from_date: str, to_date: str,

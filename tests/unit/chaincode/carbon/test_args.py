@@ -113,6 +113,7 @@ BAD = [
     ("report:withdraw", (E1, "2023-01-01", "2023-03-31", "", "r"), "version"),
     ("report:withdraw", (E1, "2023-01-01", "2023-03-31", "1", ""), "reason"),
     ("report:status", (E1, "2023-01-01", "2023-03-31", "v1"), "version"),
+    ("report:openings", (E1, "2023-01-01", "2023-03-31", "0"), "version"),
     ("report:get", (E1, "2023-01-01", "2024-03-31", ""), "to_date"),
     # consent (more in test_consent.py)
     ("consent:grant", ("nope",), "grant"),

@@ -118,3 +118,21 @@ def test_withdrawn_attestation_stops_issue_and_withdraw_marks_the_report(rated: 
     rated.ok("certifier-client", "attestation:withdraw", *PERIOD, "1", "evidence withdrawn")
     res = rpt.issue(rated, second)
     assert res.status == 409 and "attestation" in res.message
+
+
+def test_openings_open_the_commitments_of_the_result(rated: World) -> None:
+    import hashlib
+    got = rated.ok("certifier-client", "report:openings", *PERIOD, "")
+    result = rated.ok("certifier-client", "results:get", *PERIOD, "")["record"]
+    roots = {d["tx_id"]: d["root"] for d in result["inputs"]["deltas"] if d["kind"] == "batch"}
+    assert [b["tx_id"] for b in got["batches"]] == list(roots)
+    events = {json.loads(p)["tx_id"]: json.loads(p) for _n, p in rated.ledger.events}
+    for b in got["batches"]:
+        sealed = hashlib.sha256(bytes.fromhex(b["salt"]) + bytes.fromhex(roots[b["tx_id"]]))
+        assert events[b["tx_id"]]["commitments"]["batch"] == "sha256:" + sealed.hexdigest()
+    op = result["inputs"]["operating_data"]
+    raw = json.dumps(op["declaration"], sort_keys=True, separators=(",", ":"),
+                     ensure_ascii=False).encode()
+    sealed = hashlib.sha256(bytes.fromhex(got["operating_data"]["salt"]) + raw).hexdigest()
+    assert events[op["tx_id"]]["commitments"]["declaration"] == "sha256:" + sealed
+    assert rated.call("bank-client", "report:openings", *PERIOD, "").status == 403
