@@ -46,7 +46,7 @@ class CredentialRefused(CliFailure):
 
 @click.group()
 def credential() -> None:
-    """Verifiable credentials (W3C VC 2.0, vc+jwt): issue, verify, snapshot their status."""
+    """Verifiable credentials (W3C VC 2.0, vc+jwt): issue, verify, status."""
 
 
 @credential.group()
