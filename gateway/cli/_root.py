@@ -38,6 +38,11 @@ GROUPS: dict[str, tuple[str, str]] = {
                "Ratings of attested results with the rule set in force."),
     "credential": ("gateway.cli.credential:credential",
                    "Verifiable credentials (W3C VC 2.0, vc+jwt): issue, verify, status."),
+    "report": ("gateway.cli.report:report",
+               "The carbon credit report: issue it with its proof bundle."),
+    "verify": ("gateway.cli.report:verify",
+               "Verify a report offline with its proof bundle (exit 0 valid, 1 refused, 2 "
+               "unreadable)."),
     "offline": ("gateway.cli.offline:offline",
                 "See and sign requests a service built for your identity (your key stays here)."),
 }

@@ -1,0 +1,195 @@
+"""``carbontrust report issue`` and ``carbontrust verify``: the report, its bundle, a check.
+
+``report issue USCC --from --to --out DIR`` (the command-line contract, issue 13) gathers
+the latest result (or ``--version``), its attestation, its ratings, the enterprise record
+and the monthly totals; waits until their audit entries are anchored (the followers anchor
+on a cadence) and builds the report (:func:`verifier.report.build_report`) citing that
+checkpoint; issues it with ``report:issue`` (the RFC 8785 bytes in transient data, endorsed
+by the members of ``privateReadings``, who also make the chaincode's majority, so the bank's
+peer never receives them); waits until the report's own entry is anchored; and writes
+``report.json`` (the issued bytes), ``report.pdf`` (rendered from them) and
+``bundle.json`` (docs/report.md, "The proof bundle"), then verifies the three with the
+channel's MSP roots as a bank would and prints the one-line summary.
+
+``verify REPORT.json BUNDLE.json --trust DIR [--pdf PDF]`` is ``python -m verifier``:
+exit 0 and ``VALID ...``; 1 and ``CODE detail`` on stderr; 2 when an input is unreadable.
+Nothing is dialled and no profile is read.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from gateway.cli._app import TEXT, App, ledger_options, opts_of, pass_app
+from gateway.cli._exit import CliFailure, InputError, LedgerRefused
+from gateway.cli.results import period, version_text
+
+__all__ = ["report", "verify", "ISSUERS"]
+
+ISSUERS = ("PowerMSP", "CertifierMSP", "RegulatorMSP")  # privateReadings' members
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _previous(app: App, opts: dict[str, Any], args: list[str]) -> dict[str, Any] | None:
+    try:
+        found = app.evaluate(opts, "report:status", [*args, ""])
+    except LedgerRefused as exc:
+        if exc.status == 404:
+            return None
+        raise
+    return found if isinstance(found, dict) else None
+
+
+def _checkpoint(note: str) -> dict[str, Any]:
+    import notary
+
+    cp = notary.Checkpoint.from_body(notary.Note.parse(note).text)
+    return {"origin": cp.origin, "size": cp.size,
+            "root": base64.b64encode(cp.root).decode("ascii")}
+
+
+def _submit(app: App, opts: dict[str, Any], args: list[str], data: bytes) -> tuple[Any, str]:
+    from gateway.cli._ledger import ledger_failure
+
+    ledger = app.open_ledger(opts)
+    try:
+        with app.terminal.status("report:issue: endorsing, ordering, waiting for commit"):
+            done = ledger.submit_private("report:issue", args, {"report": data}, ISSUERS)
+        return json.loads(done.result.decode("utf-8")), done.transaction_id
+    except CliFailure:
+        raise
+    except Exception as exc:
+        failure = ledger_failure(exc)
+        if failure is None:
+            raise
+        raise failure from None
+    finally:
+        ledger.close()
+
+
+@click.group()
+def report() -> None:
+    """The carbon credit report: issue it with its proof bundle."""
+
+
+@report.command()
+@click.argument("uscc", type=TEXT)
+@click.option("--from", "from_date", type=TEXT, required=True, metavar="YYYY-MM-DD",
+              help="first day (inclusive)")
+@click.option("--to", "to_date", type=TEXT, required=True, metavar="YYYY-MM-DD",
+              help="last day (inclusive)")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="directory for report.json, report.pdf and bundle.json")
+@click.option("--version", "version", type=click.IntRange(1, 999_999), default=None,
+              help="result version [default: the latest]")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="the follower directory to prove from [default: the --as organisation's]")
+@click.option("--wait", type=click.FloatRange(min=0), default=180.0, show_default=True,
+              help="seconds to wait for the entries to be anchored")
+@ledger_options()
+@pass_app
+def issue(app: App, uscc: str, from_date: str, to_date: str, out: Path, version: int | None,
+          store: Path | None, wait: float, **kw: Any) -> None:
+    """Issue an enterprise's report for a period; write report.json, report.pdf, bundle.json."""
+    from gateway.cli._audit_roots import roots_from_peer
+    from gateway.cli._report_bundle import bundle_from_store, wait_anchored
+    from verifier import relied_tx_ids, verify_report
+    from verifier._binding import load_msp_roots
+    from verifier.report import ReportError, build_report, canonical_bytes, render_pdf
+
+    opts = opts_of(kw)
+    period(uscc, from_date, to_date)
+    args = [uscc, from_date, to_date]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--out {out}: {exc.strerror or exc}") from None
+    result = app.evaluate(opts, "results:get", [*args, version_text(version)])
+    n = str(result["record"]["version"])
+    records = {"result": result["record"],
+               "attestation": app.evaluate(opts, "attestation:get", [*args, n]),
+               "ratings": app.evaluate(opts, "rating:get", [*args, n])["ratings"]}
+    enterprise = app.evaluate(opts, "registry:get_enterprise", [uscc])
+    previous = _previous(app, opts, args)
+    relied = relied_tx_ids("", records["result"], records["attestation"], records["ratings"])
+    size_a, note_a = wait_anchored(app, opts, store, relied[:-1], wait)
+    channel = app.target(opts).channel
+    inputs = {"result": result, "attestation": records["attestation"],
+              "ratings": records["ratings"], "enterprise": enterprise,
+              "monthly_totals": {"uscc": uscc, "period": result["record"]["period"],
+                                 "months": result["record"]["inputs"]["monthly"]},
+              "report": {"version": 1 if previous is None else previous["version"] + 1,
+                         "supersedes": None if previous is None else
+                         {"id": previous["id"], "digest": previous["digest"]},
+                         "status": "valid"},
+              "ledger": {"channel": channel, "checkpoint": _checkpoint(note_a)}}
+    try:
+        doc = build_report(inputs)
+        data = canonical_bytes(doc)
+        pdf = render_pdf(doc)
+    except ReportError as exc:
+        raise LedgerRefused(f"the ledger's records do not make a report: {exc}") from None
+    status, tx_id = _submit(app, opts, args, data)
+    app.terminal.debug(f"report {status['id']} issued in tx {tx_id}; size {size_a} "
+                       f"checkpoint cited")
+    openings = app.evaluate(opts, "report:openings", [*args, n])
+    roots = roots_from_peer(app, opts)
+    size, _note = wait_anchored(app, opts, store, [*relied[:-1], tx_id], wait)
+    bundle = bundle_from_store(app, opts, store, channel=channel, report=doc,
+                               report_digest=status["digest"], report_tx_id=tx_id,
+                               records=records, openings=openings, msp_roots=roots,
+                               size=size)
+    bundle_bytes = (json.dumps(bundle, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    _write(out / "report.json", data)
+    _write(out / "report.pdf", pdf)
+    _write(out / "bundle.json", bundle_bytes)
+    trust = out / ".msp-roots"
+    trust.mkdir(exist_ok=True)
+    for mspid, pem in roots.items():
+        (trust / f"{mspid}.pem").write_bytes(pem)
+    try:
+        summary = verify_report(data, bundle_bytes, load_msp_roots(trust), pdf)
+    except Exception as exc:  # the issuer's own check: name it, never a traceback
+        raise LedgerRefused(f"issued {status['id']} (tx {tx_id}) but its bundle does not "
+                            f"verify: {exc}") from None
+    finally:
+        for f in trust.glob("*.pem"):
+            f.unlink()
+        trust.rmdir()
+    app.terminal.json({"status": status, "tx_id": tx_id, "out": str(out),
+                       "files": ["report.json", "report.pdf", "bundle.json"]})
+    app.terminal.success(summary.line())
+
+
+@click.command()
+@click.argument("report_file", metavar="REPORT.json", type=click.Path(path_type=Path))
+@click.argument("bundle_file", metavar="BUNDLE.json", type=click.Path(path_type=Path))
+@click.option("--trust", type=click.Path(path_type=Path), required=True,
+              metavar="MSP_ROOTS_DIR", help="one <MSP id>.pem per organisation: its root CA "
+              "certificates (nothing else is trusted)")
+@click.option("--pdf", type=click.Path(path_type=Path), default=None,
+              help="report.pdf: also prove it is the rendering of the report")
+@click.pass_context
+def verify(ctx: click.Context, report_file: Path, bundle_file: Path, trust: Path,
+           pdf: Path | None) -> None:
+    """Verify a report offline with its proof bundle (exit 0 valid, 1 refused, 2 unreadable)."""
+    import sys
+
+    from verifier._verify_cli import run
+
+    ctx.exit(run(report_file, bundle_file, trust, pdf, sys.stdout, sys.stderr))
