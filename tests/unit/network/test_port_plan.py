@@ -47,7 +47,7 @@ def test_the_plan_reads_the_modules() -> None:
     bases = _bases()
     # the scan must find the modules that do run networks of their own
     assert {"test_drill", "test_gateway_stopped_peer", "test_network_resilience",
-            "test_audit_trail", "test_audit_cli", "test_results_ledger",
+            "test_audit_trail", "test_audit_cli", "test_results_ledger", "test_report_flow",
             "test_readings_privacy", "test_readings_scale", "test_consent",
             "test_services"} <= set(bases)
 
