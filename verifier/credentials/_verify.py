@@ -12,7 +12,8 @@ In order (each refusal a :class:`CredentialError` naming its code):
 3. ``issuer.id`` is a did:x509 that resolves with the chain and ``kid`` is its ``#0``
    (``ISSUER``);
 4. the payload is a VC 2.0 credential of our types and shape, whose digests agree
-   with what it carries (``CREDENTIAL``);
+   with what it carries, and, when the issuer is the certificate that attested, whose
+   statement carries that certificate's ledger signature (``CREDENTIAL``);
 5. the validity period: ``validFrom`` not after ``now`` and within the leaf
    certificate's validity, ``validUntil`` (if any) not before ``now``
    (``NOT_YET_VALID``, ``EXPIRED``);
@@ -28,12 +29,16 @@ directory holds roots only); a withdrawn attestation is what the status check re
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from .._binding import node_ou
 from .._entry import canonical
@@ -112,6 +117,27 @@ def _shape(doc: dict[str, Any]) -> str:
         raise CredentialError("CREDENTIAL", "credentialStatus must be "
                               + ("a list of entries" if kind == "report" else "one entry"))
     return kind
+
+
+def _statement_signature(sub: dict[str, Any], leaf: x509.Certificate) -> None:
+    """When the credential is issued by the very certificate that attested on the ledger
+    (the statement names its fingerprint), the ledger's signature over the statement is
+    checked too; another identity of the MSP cannot be checked here (its certificate is
+    in the public ledger record, not in the credential)."""
+    s, rec = sub["attestation"], sub["ledgerRecord"]
+    der = leaf.public_bytes(serialization.Encoding.DER)
+    if hashlib.sha256(der).hexdigest() != s["verifier"]["certificate_fingerprint"]:
+        return
+    key = leaf.public_key()
+    try:
+        if rec["signatureAlgorithm"] != "ecdsa-with-SHA256" or \
+                not isinstance(key, ec.EllipticCurvePublicKey):
+            raise InvalidSignature
+        key.verify(base64.b64decode(rec["signature"], validate=True), canonical(s),
+                   ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError, binascii.Error):
+        raise CredentialError("CREDENTIAL", "ledgerRecord.signature is not the attesting "
+                              "certificate's signature over the statement") from None
 
 
 def _subject(doc: dict[str, Any], kind: str) -> tuple[str, list[dict[str, Any]], str]:
@@ -246,6 +272,11 @@ def verify_credential(jws: str, roots: dict[str, list[x509.Certificate]],
         raise CredentialError("ISSUER", f"kid {token.header['kid']!r} is not the issuer's "
                               f"{key_id(did)!r}")
     digest, entries, stated_msp = _subject(doc, kind)
+    if kind == "attestation":
+        try:
+            _statement_signature(doc["credentialSubject"], chain[0])
+        except (KeyError, TypeError) as exc:
+            raise CredentialError("CREDENTIAL", f"ledgerRecord incomplete ({exc})") from None
     allowed = ATTESTATION_ISSUERS if kind == "attestation" else REPORT_ISSUERS
     if msp not in allowed or (stated_msp and stated_msp != msp):
         raise CredentialError("UNTRUSTED", f"a {kind} credential signed by {msp}; only "

@@ -258,6 +258,21 @@ def test_status_digest_in_subject_must_match_statement() -> None:
     _refused(_forge(header, doc, f.certifier().identities["client"].key_pem), "CREDENTIAL")
 
 
+def test_the_ledger_signature_over_the_statement_is_checked() -> None:
+    token, doc = f.issue()
+    header, _ = _parts(token)
+    key = f.certifier().identities["client"].key_pem
+    other = f.record(f.certifier().identities["admin"])["signature"]   # another key's
+    doc["credentialSubject"]["ledgerRecord"]["signature"] = other
+    assert "ledgerRecord.signature" in _refused(_forge(header, doc, key), "CREDENTIAL")
+
+
+def test_another_identity_of_the_certifier_may_issue_the_credential() -> None:
+    token, doc = f.issue(role="admin")     # the statement was signed by User1
+    out = verify_credential(token, ROOTS, f.LedgerStatus().of(doc), now=f.NOW)
+    assert out["signer"].endswith("CN=Admin@CertifierMSP")
+
+
 def test_offline_mode_answers_from_a_snapshot_and_says_so() -> None:
     token, doc = f.issue()
     answer = f.LedgerStatus().of(doc)(doc["credentialStatus"])
