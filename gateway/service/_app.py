@@ -8,8 +8,9 @@ role. What each role's routes may do is what the contract lets that organisation
 - certifier: results, attestations and withdrawals (``_certifier``);
 - regulator: the enterprise registry; audit of the projected events (``_regulator``);
 - bank: enterprises' records and attestations (what the contract lets any organisation
-  read). Reports and bundles under consent come with the contract that holds consent: no
-  route here claims them.
+  read), the consents naming it and its access under one (``_consents``). Fetching the
+  report and its bundle comes with the report work: no route here claims it.
+- regulator also lists consents.
 
 Seams for tests: ``ledger_factory`` (the ledger), ``event_source`` (the projection's events)
 and ``sink_factory`` (the readings submitter's sink); by default all go to the
@@ -50,6 +51,11 @@ ATTESTATION_ROLES: dict[str, tuple[str, ...]] = {
     "certifier": ("attester", "viewer"),
     "bank": ("analyst",),
     "regulator": ("registrar", "auditor"),
+}
+#: (who may list an enterprise's consents, who may record the bank's access)
+CONSENT_ROLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "bank": (("analyst",), ("analyst",)),
+    "regulator": (("registrar", "auditor"), ()),
 }
 TITLES = {"power": "power company", "certifier": "certification centre", "bank": "bank",
           "regulator": "regulator"}
@@ -135,6 +141,10 @@ def create_app(settings: ServiceSettings, *, ledger_factory: LedgerFactory | Non
     router = _role_router(role)
     if router is not None:
         app.include_router(router)
+    if role in CONSENT_ROLES:
+        from gateway.service._consents import consents_router
+
+        app.include_router(consents_router(*CONSENT_ROLES[role]))
     _publish_problem_schema(app)
     return app
 

@@ -101,7 +101,7 @@ def power_router() -> APIRouter:
 
     @router.post("/v1/ingest/jobs", status_code=202, response_model=JobView,
                  openapi_extra=_UPLOAD_BODY,
-                 responses=problem_responses(401, 403, 413, 415, 422))
+                 responses=problem_responses(400, 401, 403, 413, 415, 422))
     async def upload(request: Request, work: Annotated[IngestJobs, Depends(jobs)],
                      caller: Annotated[Any, requires(*OPERATOR)]) -> JobView:
         """Upload a readings file (CSV or JSON lines); 202 with the job that submits it."""

@@ -20,6 +20,7 @@ class FakeContract:
         self.enterprises: dict[str, dict[str, Any]] = {}
         self.history: dict[str, list[dict[str, Any]]] = {}
         self.attestations: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self.consents: list[dict[str, Any]] = []
         self.calls: list[tuple[str, str, tuple[str, ...]]] = []  # (user, function, args)
         self.lock = threading.Lock()
         self.tx = 0
@@ -87,6 +88,10 @@ class FakeLedger:
         if function == "account:totals":
             self._enterprise(args[0])
             return {"uscc": args[0], "from": args[1], "to": args[2], "totals": {}}
+        if function == "consent:list":
+            self._enterprise(args[0])
+            return {"consents": [c for c in self.c.consents if c["uscc"] == args[0]],
+                    "bookmark": ""}
         raise LedgerRefused(f"{function}: no such function", status=400)
 
     def _write(self, function: str, args: list[str], txid: str) -> Any:
@@ -124,4 +129,12 @@ class FakeLedger:
             self.c.attestations[key] = {**self.c.attestations[key], "status": "withdrawn",
                                         "reason": args[4]}
             return self.c.attestations[key]
+        if function == "consent:access":
+            live = [c for c in self.c.consents if c["uscc"] == args[0]
+                    and c["report_id"] == args[1] and not c.get("revoked")]
+            if not live:
+                raise LedgerRefused("refused by rule consent.valid: no consent of "
+                                    f"{args[0]} for {args[1]} names BankMSP", status=403)
+            live[0]["accesses"] += 1
+            return {"consent": live[0], "access": {"tx_id": txid}}
         raise LedgerRefused(f"{function}: no such function", status=400)

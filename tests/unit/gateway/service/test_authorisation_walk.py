@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from gateway.service._settings import ROLES, USER_ROLES
 from tests.unit.gateway.ingest.rows import csv_text
 from tests.unit.gateway.service.conftest import KEY, ServiceFactory, auth, user_name
-from tests.unit.gateway.service.world import PERIOD, USCC, failed_job, fresh_uscc, seed
+from tests.unit.gateway.service.world import PERIOD, REPORT, USCC, failed_job, fresh_uscc, seed
 
 PUBLIC = {("POST", "/v1/token"), ("GET", "/healthz"), ("GET", "/openapi.json")}
 Request = Callable[[TestClient, Any], dict[str, Any]]
@@ -66,6 +66,12 @@ def _withdraw(_c: TestClient, _w: Any) -> dict[str, Any]:
             "json": {**PERIOD, "version": 1, "reason": "error found"}}
 
 
+def _access(_c: TestClient, _w: Any) -> dict[str, Any]:
+    return {"method": "POST", "url": "/v1/consents/access",
+            "json": {"uscc": USCC, "report_id": REPORT}}
+
+
+CONSENTS = _get(f"/v1/enterprises/{USCC}/consents")
 ATTESTATION = _get(f"/v1/attestations/{USCC}", **PERIOD)
 ENTERPRISE = _get(f"/v1/enterprises/{USCC}")
 EVENTS = _get("/v1/events")
@@ -97,6 +103,8 @@ TABLE: dict[str, dict[tuple[str, str], tuple[set[str], Request]]] = {
     },
     "bank": {
         ("GET", "/v1/events"): ({"analyst"}, EVENTS),
+        ("GET", "/v1/enterprises/{uscc}/consents"): ({"analyst"}, CONSENTS),
+        ("POST", "/v1/consents/access"): ({"analyst"}, _access),
         ("GET", "/v1/enterprises/{uscc}"): ({"analyst"}, ENTERPRISE),
         ("GET", "/v1/attestations/{uscc}"): ({"analyst"}, ATTESTATION),
     },
@@ -109,6 +117,7 @@ TABLE: dict[str, dict[tuple[str, str], tuple[set[str], Request]]] = {
         ("GET", "/v1/enterprises/{uscc}/history"): ({"registrar", "auditor"},
                                                     _get(f"/v1/enterprises/{USCC}/history")),
         ("PUT", "/v1/enterprises/{uscc}/status"): ({"registrar"}, _status),
+        ("GET", "/v1/enterprises/{uscc}/consents"): ({"registrar", "auditor"}, CONSENTS),
     },
 }
 

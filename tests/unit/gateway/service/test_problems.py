@@ -89,3 +89,21 @@ def test_request_id_in_and_out_and_in_the_log(service: ServiceFactory,
     access = [rec for rec in caplog.records if rec.name == "gateway.service.access"]
     assert [rec.request_id for rec in access][-2:] == ["abc-123", made]  # type: ignore
     assert "/healthz 200" in access[-1].getMessage()
+
+
+def test_the_banks_access_without_a_valid_consent_is_the_contracts_403(
+        service: ServiceFactory) -> None:
+    from tests.unit.gateway.service.world import REPORT
+
+    client, world = service("bank")
+    seed(world)
+    h = auth(client, "u-analyst")
+    ok = client.post("/v1/consents/access", headers=h, json={"uscc": USCC, "report_id": REPORT})
+    assert ok.status_code == 200 and ok.json()["consent"]["accesses"] == 1
+    world.contract.consents[0]["revoked"] = {"tx_id": "t"}
+    body = _is_problem(client.post("/v1/consents/access", headers=h,
+                                   json={"uscc": USCC, "report_id": REPORT}), 403)
+    assert body["type"] == "urn:carbontrust:problem:ledger-refused"
+    assert "consent.valid" in body["detail"]
+    _is_problem(client.post("/v1/consents/access", headers=h,
+                            json={"uscc": USCC, "report_id": "CCR-x"}), 422)

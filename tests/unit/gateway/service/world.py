@@ -13,6 +13,7 @@ from tests.unit.gateway.ingest.rows import csv_text
 
 USCC = "91350100M000100Y43"
 PERIOD = {"from": "2026-01-01", "to": "2026-01-31"}
+REPORT = f"CCR-{USCC}-20260101-20260131-v1"
 _counter = itertools.count(1)
 
 
@@ -27,6 +28,8 @@ def seed(world: Any) -> None:
                            "areas": ["industry"]}
     c.history[USCC] = [{"tx_id": "tx0", "value": c.enterprises[USCC], "is_delete": False}]
     c.attestations[(USCC, PERIOD["from"], PERIOD["to"])] = {"status": "attested"}
+    c.consents.append({"uscc": USCC, "report_id": REPORT, "bank": "BankMSP",
+                       "consent_id": "c-1", "accesses": 0})
 
 
 def failed_job(world: Any, client: TestClient) -> str:
