@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["accounting", "notary", "report", "audit", "gateway", "gateway_node", "network",
+ORDER = ["accounting", "notary", "report", "verify", "audit", "gateway", "gateway_node", "network",
          "recovery", "cli"]
 
 
