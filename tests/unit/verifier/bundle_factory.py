@@ -17,6 +17,7 @@ import base64
 import copy
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -120,10 +121,16 @@ def _noise(n: int) -> dict[str, Any]:
 
 def make_honest(months: int = 12,
                 rule_sets: tuple[str, ...] = ("gz-ae-d1", "qz-4c-d1", "zj-ce-2023"),
-                signers: tuple[str, ...] = SIGNERS) -> Honest:
-    """The honest report and bundle of a ``months``-month period of 2023."""
+                signers: tuple[str, ...] = SIGNERS,
+                ledger_lies: Callable[[list[dict[str, Any]]], None] | None = None) -> Honest:
+    """The honest report and bundle of a ``months``-month period of 2023.
+
+    ``ledger_lies``: edits the result's deltas before anything commits to them (a dishonest
+    ledger: every digest, signature and checkpoint then agrees with the lie)."""
     result = records.result_record(months)
     deltas, batches = _deltas(result, 100)
+    if ledger_lies is not None:
+        ledger_lies(deltas)
     op_salt, batch_salt = "0f" * 16, {b: f"{i + 1:02x}" * 16 for i, b in enumerate(batches)}
     rkeys = {"uscc": result["uscc"], "period_start": result["period"]["start"],
              "period_end": result["period"]["end"]}
