@@ -73,3 +73,19 @@ def test_unreadable_input_exit_2(tmp_path: Path, case: str) -> None:
     done = _run(*args)
     assert done.returncode == 2, (done.returncode, done.stderr)
     assert done.stdout == ""
+
+
+def test_verifying_imports_no_gateway_network_or_chaincode(tmp_path: Path) -> None:
+    f = write(honest(), tmp_path, pdf=True)
+    code = ("import runpy, sys\n"
+            f"sys.argv = ['verifier', {str(f['report'])!r}, {str(f['bundle'])!r}, '--trust', "
+            f"{str(f['trust'])!r}, '--pdf', {str(f['pdf'])!r}]\n"
+            "try:\n    runpy.run_module('verifier', run_name='__main__')\n"
+            "except SystemExit as e:\n    assert e.code == 0, e.code\n"
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('gateway', 'network', 'chaincode'))\n"
+            "print('IMPURE', bad) if bad else print('PURE')\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "PURE", done.stdout
