@@ -91,7 +91,12 @@ def _issue(app: App, opts: dict[str, Any], ca_cert: Path | None, build: Any,
     target, cert_pem, key_pem, ca_pem = _signer(app, opts, ca_cert)
     try:
         leaf = x509.load_pem_x509_certificate(cert_pem)
-        did = did_for(leaf, x509.load_pem_x509_certificates(ca_pem)[-1])
+        root = x509.load_pem_x509_certificates(ca_pem)[-1]
+    except (ValueError, IndexError) as exc:
+        raise InputError(f"the issuing identity's certificate or MSP root is not PEM: "
+                         f"{exc}") from None
+    try:
+        did = did_for(leaf, root)
         doc = build(issuer=did, issuer_name=target.msp_id, channel=target.channel,
                     chaincode=target.chaincode, valid_from=dt.datetime.now(dt.UTC))
         token = sign_credential(doc, cert_pem, key_pem, ca_pem)

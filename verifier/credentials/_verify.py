@@ -14,8 +14,8 @@ In order (each refusal a :class:`CredentialError` naming its code):
 4. the payload is a VC 2.0 credential of our types and shape, whose digests agree
    with what it carries, and, when the issuer is the certificate that attested, whose
    statement carries that certificate's ledger signature (``CREDENTIAL``);
-5. the validity period: ``validFrom`` not after ``now`` and within the leaf
-   certificate's validity, ``validUntil`` (if any) not before ``now``
+5. the validity period: ``validFrom`` not after ``now`` and within the validity of
+   every certificate of the chain, ``validUntil`` (if any) not before ``now``
    (``NOT_YET_VALID``, ``EXPIRED``);
 6. the status: ``status_lookup(entry)`` for each ``credentialStatus`` entry answers for
    this very record: the attestation must be ``active`` (``attestation:status``, matched
@@ -184,7 +184,7 @@ def _subject(doc: dict[str, Any], kind: str) -> tuple[str, list[dict[str, Any]],
     return digest, want if kind == "report" else [want], stated_msp
 
 
-def _validity(doc: dict[str, Any], leaf: x509.Certificate, now: dt.datetime) -> None:
+def _validity(doc: dict[str, Any], chain: list[x509.Certificate], now: dt.datetime) -> None:
     try:
         start = parse_instant(doc.get("validFrom"), "validFrom")
         end = parse_instant(doc["validUntil"], "validUntil") if "validUntil" in doc else None
@@ -193,11 +193,13 @@ def _validity(doc: dict[str, Any], leaf: x509.Certificate, now: dt.datetime) -> 
     if start > now:
         raise CredentialError("NOT_YET_VALID", f"validFrom {doc['validFrom']} is after "
                               f"{timestamp(now)}")
-    if not leaf.not_valid_before_utc <= start <= leaf.not_valid_after_utc:
-        raise CredentialError("NOT_YET_VALID", f"the signer's certificate is valid "
-                              f"{timestamp(leaf.not_valid_before_utc)}.."
-                              f"{timestamp(leaf.not_valid_after_utc)}, not at validFrom "
-                              f"{doc['validFrom']}")
+    for i, cert in enumerate(chain):
+        if not cert.not_valid_before_utc <= start <= cert.not_valid_after_utc:
+            who = "the signer's certificate" if i == 0 else f"x5c[{i}]"
+            raise CredentialError("NOT_YET_VALID", f"{who} is valid "
+                                  f"{timestamp(cert.not_valid_before_utc)}.."
+                                  f"{timestamp(cert.not_valid_after_utc)}, not at validFrom "
+                                  f"{doc['validFrom']}")
     if end is not None and end < now:
         raise CredentialError("EXPIRED", f"validUntil {doc['validUntil']} is before "
                               f"{timestamp(now)}")
@@ -283,7 +285,7 @@ def verify_credential(jws: str, roots: dict[str, list[x509.Certificate]],
                               f"{' or '.join(allowed)} issues it"
                               + (f" (the statement's verifier is {stated_msp})"
                                  if stated_msp else ""))
-    _validity(doc, chain[0], now)
+    _validity(doc, chain, now)
     status = _status(kind, entries, digest, doc, status_lookup, now)
     return {"kind": kind, "id": doc.get("id"), "issuer": did, "issuer_msp": msp,
             "signer": chain[0].subject.rfc4514_string(), "valid_from": doc["validFrom"],

@@ -158,3 +158,19 @@ def test_a_malformed_credential_is_refused_not_a_crash(run, ledger: FakeLedger,
     token.write_text("e30.e30.e30")
     r = run("credential", "verify", str(token), "--trust", str(trust))
     assert r.code == 1 and r.err.split()[0] in ("FORMAT", "HEADER"), r.err
+
+
+def test_an_unreadable_msp_root_exits_2(run, ledger: FakeLedger, tmp_path: Path) -> None:
+    ledger.answers["attestation:get"] = json.dumps(vf.record()).encode()
+    ident = _identity(tmp_path, vf.certifier())
+    Path(ident[-1]).write_text("not a certificate")
+    r = run("credential", "issue", "attestation", E1, *PERIOD, *ident)
+    assert r.code == 2 and "MSP root is not PEM" in r.err, r.err
+
+
+def test_a_withdrawn_attestation_is_not_issued(run, ledger: FakeLedger, tmp_path: Path) -> None:
+    ledger.answers["attestation:get"] = json.dumps(vf.record() | {"status": "withdrawn"}).encode()
+    r = run("credential", "issue", "attestation", E1, *PERIOD,
+            *_identity(tmp_path, vf.certifier()))
+    assert r.code == 1 and "not issued: the attestation is 'withdrawn'" in r.err, r.err
+    assert r.out == ""
