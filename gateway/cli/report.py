@@ -9,7 +9,10 @@ by the members of ``privateReadings``, who also make the chaincode's majority, s
 peer never receives them); waits until the report's own entry is anchored; and writes
 ``report.json`` (the issued bytes), ``report.pdf`` (rendered from them) and
 ``bundle.json`` (docs/report.md, "The proof bundle"), then verifies the three with the
-channel's MSP roots as a bank would and prints the one-line summary.
+channel's MSP roots as a bank would and prints the one-line summary. Should the bundle
+step fail after the report was issued (an anchor that does not come within ``--wait``),
+report.json and report.pdf are already written and ``report bundle`` (same arguments and
+``--version``) writes the files of an issued version again, bundle included.
 
 ``verify REPORT.json BUNDLE.json --trust DIR [--pdf PDF]`` is ``python -m verifier``:
 exit 0 and ``VALID ...``; 1 and ``CODE detail`` on stderr; 2 when an input is unreadable.
@@ -19,6 +22,7 @@ Nothing is dialled and no profile is read.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -106,10 +110,8 @@ def report() -> None:
 def issue(app: App, uscc: str, from_date: str, to_date: str, out: Path, version: int | None,
           store: Path | None, wait: float, **kw: Any) -> None:
     """Issue an enterprise's report for a period; write report.json, report.pdf, bundle.json."""
-    from gateway.cli._audit_roots import roots_from_peer
-    from gateway.cli._report_bundle import bundle_from_store, wait_anchored
-    from verifier import relied_tx_ids, verify_report
-    from verifier._binding import load_msp_roots
+    from gateway.cli._report_bundle import wait_anchored
+    from verifier import relied_tx_ids
     from verifier.report import ReportError, build_report, canonical_bytes, render_pdf
 
     opts = opts_of(kw)
@@ -145,35 +147,112 @@ def issue(app: App, uscc: str, from_date: str, to_date: str, out: Path, version:
     except ReportError as exc:
         raise LedgerRefused(f"the ledger's records do not make a report: {exc}") from None
     status, tx_id = _submit(app, opts, args, data)
-    app.terminal.debug(f"report {status['id']} issued in tx {tx_id}; size {size_a} "
-                       f"checkpoint cited")
-    openings = app.evaluate(opts, "report:openings", [*args, n])
-    roots = roots_from_peer(app, opts)
-    size, _note = wait_anchored(app, opts, store, [*relied[:-1], tx_id], wait)
-    bundle = bundle_from_store(app, opts, store, channel=channel, report=doc,
-                               report_digest=status["digest"], report_tx_id=tx_id,
-                               records=records, openings=openings, msp_roots=roots,
-                               size=size)
-    bundle_bytes = (json.dumps(bundle, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
     _write(out / "report.json", data)
     _write(out / "report.pdf", pdf)
+    app.terminal.debug(f"report {status['id']} issued in tx {tx_id}; size {size_a} "
+                       f"checkpoint cited")
+    try:
+        line = _bundle(app, opts, store, wait, out, args, doc, data, pdf, status, tx_id,
+                       records)
+    except CliFailure as exc:
+        raise type(exc)(f"{status['id']} was issued (tx {tx_id}; report.json and "
+                        f"report.pdf written to {out}) but its bundle was not written: "
+                        f"{exc.message}; write it later with `carbontrust report bundle "
+                        f"{uscc} --from {from_date} --to {to_date} --version "
+                        f"{status['version']} --out {out}`") from None
+    app.terminal.json({"status": status, "tx_id": tx_id, "out": str(out),
+                       "files": ["report.json", "report.pdf", "bundle.json"]})
+    app.terminal.success(line)
+
+
+def _bundle(app: App, opts: dict[str, Any], store: Path | None, wait: float, out: Path,
+            args: list[str], doc: dict[str, Any], data: bytes, pdf: bytes,
+            status: dict[str, Any], tx_id: str, records: dict[str, Any]) -> str:
+    """Wait for the report's entry to be anchored, write bundle.json, verify the three
+    files with the channel's roots as a bank would; the VALID line."""
+    from gateway.cli._audit_roots import roots_from_peer
+    from gateway.cli._report_bundle import bundle_from_store, wait_anchored
+    from verifier import relied_tx_ids, verify_report
+    from verifier._binding import load_msp_roots
+
+    n = str(records["result"]["version"])
+    openings = app.evaluate(opts, "report:openings", [*args, n])
+    roots = roots_from_peer(app, opts)
+    relied = relied_tx_ids(tx_id, records["result"], records["attestation"],
+                           records["ratings"])
+    size, _note = wait_anchored(app, opts, store, relied, wait)
+    bundle = bundle_from_store(app, opts, store, channel=app.target(opts).channel,
+                               report=doc, report_digest=status["digest"],
+                               report_tx_id=tx_id, records=records, openings=openings,
+                               msp_roots=roots, size=size)
+    bundle_bytes = (json.dumps(bundle, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
     _write(out / "bundle.json", bundle_bytes)
     trust = out / ".msp-roots"
     trust.mkdir(exist_ok=True)
-    for mspid, pem in roots.items():
-        (trust / f"{mspid}.pem").write_bytes(pem)
     try:
+        for mspid, pem in roots.items():
+            (trust / f"{mspid}.pem").write_bytes(pem)
         summary = verify_report(data, bundle_bytes, load_msp_roots(trust), pdf)
     except Exception as exc:  # the issuer's own check: name it, never a traceback
-        raise LedgerRefused(f"issued {status['id']} (tx {tx_id}) but its bundle does not "
-                            f"verify: {exc}") from None
+        raise LedgerRefused(f"the bundle does not verify: {exc}") from None
     finally:
         for f in trust.glob("*.pem"):
             f.unlink()
         trust.rmdir()
-    app.terminal.json({"status": status, "tx_id": tx_id, "out": str(out),
-                       "files": ["report.json", "report.pdf", "bundle.json"]})
-    app.terminal.success(summary.line())
+    return summary.line()
+
+
+@report.command()
+@click.argument("uscc", type=TEXT)
+@click.option("--from", "from_date", type=TEXT, required=True, metavar="YYYY-MM-DD",
+              help="first day (inclusive)")
+@click.option("--to", "to_date", type=TEXT, required=True, metavar="YYYY-MM-DD",
+              help="last day (inclusive)")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="directory for report.json, report.pdf and bundle.json")
+@click.option("--version", "version", type=click.IntRange(1, 999_999), default=None,
+              help="report version [default: the latest issued]")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="the follower directory to prove from [default: the --as organisation's]")
+@click.option("--wait", type=click.FloatRange(min=0), default=180.0, show_default=True,
+              help="seconds to wait for the entries to be anchored")
+@ledger_options()
+@pass_app
+def bundle(app: App, uscc: str, from_date: str, to_date: str, out: Path,
+           version: int | None, store: Path | None, wait: float, **kw: Any) -> None:
+    """Write an issued report's files again (report.json, report.pdf, bundle.json)."""
+    from verifier.report import ReportError, canonical_bytes, render_pdf
+
+    opts = opts_of(kw)
+    period(uscc, from_date, to_date)
+    args = [uscc, from_date, to_date]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--out {out}: {exc.strerror or exc}") from None
+    got = app.evaluate(opts, "report:get", [*args, version_text(version)])
+    status, doc = got["status"], got["report"]
+    n = str(doc["method"]["result"]["version"])
+    records = {"result": app.evaluate(opts, "results:get", [*args, n])["record"],
+               "attestation": app.evaluate(opts, "attestation:get", [*args, n]),
+               "ratings": app.evaluate(opts, "rating:get", [*args, n])["ratings"]}
+    try:
+        data = canonical_bytes(doc)
+        pdf = render_pdf(doc)
+    except ReportError as exc:
+        raise LedgerRefused(f"the ledger's report {status['id']} does not render: "
+                            f"{exc}") from None
+    if "sha256:" + hashlib.sha256(data).hexdigest() != status["digest"]:
+        raise LedgerRefused(f"the ledger's report {status['id']} is not its digest "
+                            f"{status['digest']}")
+    _write(out / "report.json", data)
+    _write(out / "report.pdf", pdf)
+    line = _bundle(app, opts, store, wait, out, args, doc, data, pdf, status,
+                   status["issued"]["tx_id"], records)
+    app.terminal.json({"status": status, "tx_id": status["issued"]["tx_id"],
+                       "out": str(out), "files": ["report.json", "report.pdf",
+                                                  "bundle.json"]})
+    app.terminal.success(line)
 
 
 @click.command()
