@@ -10,7 +10,8 @@ it on a file without a Fabric connection.
 * :func:`verify_report`: a carbon credit report checked with its proof bundle, which
   :func:`make_bundle` writes (docs/report.md); ``python -m verifier`` runs it.
 
-Subpackages (``verifier.report``) are imported by name, never from here.
+Subpackages (``verifier.report``; ``verifier.credentials``, the attestation and the report
+as W3C Verifiable Credentials) are imported by name, never from here.
 """
 
 from ._binding import (
