@@ -10,6 +10,11 @@ the module keeps two pools, result versions computed and not attested, and versi
 (valid) and neither withdrawn nor rated; a case takes what it needs from its pool and makes
 what is missing.  New inputs are one reading of e1's meter on a day of the period not used
 yet.  A refused call names real, existing records, so only the rule can refuse it.
+
+Reports (report:*) are built with verifier.report.build_report from a rated version's
+records as the ledger answers them; each issue is the next version of the period's report
+(superseding the last), and only the latest can be withdrawn, so a withdrawal issues one
+first when the latest is withdrawn already.
 """
 
 from __future__ import annotations
@@ -21,11 +26,13 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import verifier.report
 from accounting import readings as rd
 
 from .carbon_world import (
     END,
     ENDORSERS,
+    MEMBERS,
     ORGS,
     START,
     World,
@@ -49,6 +56,8 @@ _made: list[int] = []                     # every result version computed
 _computed: list[dict[str, Any]] = []      # results:compute answers, not attested
 _attested: list[int] = []                 # versions attested (valid), not withdrawn or rated
 _rated: list[int] = []
+_reports: list[dict[str, Any]] = []       # report:issue answers (status records), in order
+_next_report: dict[int, bytes] = {}        # report version -> its canonical bytes
 _days = itertools.count()
 
 
@@ -179,6 +188,46 @@ def _get_rating(w: World, c: str) -> Any:
     return w.evaluate(c, "rating:get", *_period(w, c), _a_rated(w))
 
 
+def _report_bytes(w: World) -> bytes:
+    """The next report version's canonical bytes, built from a rated version's records."""
+    version = len(_reports) + 1
+    if version not in _next_report:
+        v, reader = _a_rated(w), "regulator-client"
+        prev = _reports[-1] if _reports else None
+        doc = verifier.report.build_report({
+            "result": w.evaluate(reader, "results:get", w.e1, START, END, v),
+            "attestation": w.evaluate(reader, "attestation:get", w.e1, START, END, v),
+            "ratings": w.evaluate(reader, "rating:get", w.e1, START, END, v),
+            "report": {"version": version, "status": "valid",
+                       "supersedes": prev and {"id": prev["id"], "digest": prev["digest"]}}})
+        _next_report[version] = verifier.report.canonical_bytes(doc)
+    return _next_report[version]
+
+
+def _issue(w: World, c: str) -> Any:
+    """report:issue of the next version (every caller offers it; the allowed ones issue it)."""
+    out = w.submit(c, "report:issue", *_period(w, c), transient={"report": _report_bytes(w)},
+                   orgs=MEMBERS)
+    _reports.append(out)
+    return out
+
+
+def _a_report(w: World, valid: bool = False) -> str:
+    """The latest report version (issued first when there is none, or when a valid one is
+    wanted and the latest is withdrawn)."""
+    if not _reports or (valid and _reports[-1].get("withdrawn")):
+        _issue(w, "regulator-client")
+    return str(_reports[-1]["version"])
+
+
+def _withdraw_report(w: World, c: str) -> Any:
+    version = _a_report(w, valid=c in REPORT_WITHDRAWERS)
+    out = w.submit(c, "report:withdraw", w.e1, START, END, version, "authz matrix")
+    _reports[-1] = out
+    return out
+
+
+REPORT_WITHDRAWERS = WRITERS - {"ent-own"}
 CASES: dict[str, tuple[str, set[str], Call]] = {
     "results:compute": ("submit", WRITERS, _compute),
     "results:preview": ("evaluate", WRITERS, _preview),
@@ -189,6 +238,14 @@ CASES: dict[str, tuple[str, set[str], Call]] = {
     "attestation:status": ("evaluate", STAFF | {"ent-own"}, _attestation_status),
     "rating:compute": ("submit", WRITERS, _rate),
     "rating:get": ("evaluate", READERS | {"ent-own"}, _get_rating),
+    "report:issue": ("submit", WRITERS, _issue),
+    "report:withdraw": ("submit", REPORT_WITHDRAWERS, _withdraw_report),
+    "report:get": ("evaluate", READERS | {"ent-own"}, lambda w, c: w.evaluate(
+        c, "report:get", *_period(w, c), _a_report(w))),
+    "report:status": ("evaluate", STAFF | {"ent-own"}, lambda w, c: w.evaluate(
+        c, "report:status", *_period(w, c), _a_report(w))),
+    "report:openings": ("evaluate", WRITERS, lambda w, c: (_latest(w), w.evaluate(
+        c, "report:openings", *_period(w, c), ""))),
 }
 RULE = {
     "results:compute": "results.compute", "results:preview": "results.compute",
@@ -196,7 +253,10 @@ RULE = {
     "attestation:withdraw": "attestation.withdraw", "attestation:get": "attestation.read",
     "attestation:status": "attestation.read",
     "rating:compute": "rating.compute", "rating:get": "rating.read",
+    "report:issue": "report.issue", "report:withdraw": "report.withdraw",
+    "report:get": "report.read", "report:status": "report.status",
+    "report:openings": "report.issue",
 }
 PER_ENTERPRISE = {"results:compute", "results:preview", "results:get", "attestation:get",
-                  "attestation:status",
-                  "rating:compute", "rating:get"}
+                  "attestation:status", "rating:compute", "rating:get", "report:issue",
+                  "report:get", "report:status", "report:openings"}
