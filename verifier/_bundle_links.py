@@ -266,9 +266,43 @@ def _compare(sums: dict[str, list[Any]], totals: Any, what: str) -> None:
                                    f"{want[1]} readings")
 
 
+def _check_accounting_input(result: dict[str, Any], totals: Any) -> None:
+    """What the result was computed from is what it cites: the activity is the totals
+    (each source mapped as ``source_map`` states), the denominators are the declared
+    ones, the factor set is the governance-activated one the result names."""
+    acc_input = _get(result, "result.accounting_input")
+    source_map = _get(result, "result.source_map")
+    activity = acc_input.get("activity") if isinstance(acc_input, dict) else None
+    if not isinstance(activity, list) or not isinstance(source_map, dict):
+        raise ReportCheckError("FORMAT", "result.accounting_input.activity is not a list")
+    used = [(a.get("source"), a.get("quantity"), a.get("unit")) if isinstance(a, dict)
+            else a for a in activity]
+    cited = [(source_map.get(s), t.get("quantity"), t.get("unit"))
+             for s, t in sorted(totals.items())]
+    if used != cited:
+        raise ReportCheckError("TOTALS", f"result.accounting_input.activity {used} is not "
+                               f"the cited totals {cited}")
+    declared = _get(result, "result.inputs.operating_data.declaration")
+    if acc_input.get("denominators") != declared.get("denominators") or \
+            declared.get("uscc") != result.get("uscc") or \
+            declared.get("period") != result.get("period"):
+        raise ReportCheckError("RECOMPUTE", "result.accounting_input.denominators are not "
+                               "the declared operating data of this enterprise and period")
+    fs = _get(result, "result.inputs.factor_set")
+    computed = _get(result, "result.result.factor_set")
+    if acc_input.get("factor_set") != fs.get("version") or not isinstance(computed, dict) \
+            or (computed.get("version"), computed.get("digest")) != (fs.get("version"),
+                                                                      fs.get("digest")):
+        raise ReportCheckError("RECOMPUTE", f"the result was computed with factor set "
+                               f"{acc_input.get('factor_set')!r} "
+                               f"({computed.get('digest') if isinstance(computed, dict) else '?'}"
+                               f"), it cites {fs.get('version')!r} ({fs.get('digest')})")
+
+
 def check_totals(result: dict[str, Any]) -> None:
     """The period's and every month's totals are the sums of the cited deltas; the
-    totals digest is the digest of the totals."""
+    totals digest is the digest of the totals; the accounting input is what the result
+    cites."""
     deltas = _get(result, "result.inputs.deltas")
     period = _get(result, "result.period")
     start, end = period.get("start"), period.get("end")
@@ -291,6 +325,7 @@ def check_totals(result: dict[str, Any]) -> None:
     if digest_of(counted) != t.get("digest"):
         raise ReportCheckError("TOTALS", f"result.inputs.totals.digest {t.get('digest')!r} "
                                f"is not the digest of the totals ({digest_of(counted)})")
+    _check_accounting_input(result, t.get("totals"))
     monthly = _get(result, "result.inputs.monthly")
     if not isinstance(monthly, dict) or set(months) - set(monthly):
         found = sorted(monthly) if isinstance(monthly, dict) else monthly

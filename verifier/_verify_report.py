@@ -262,6 +262,21 @@ def _attestation(att: dict[str, Any], roots: dict[str, list[x509.Certificate]]) 
                                "not verify over the statement with its certificate") from None
 
 
+def _attester_is_actor(att: dict[str, Any], relied: list[Any]) -> None:
+    """The attestation's transaction was submitted by the certificate that signed it."""
+    st = att["statement"]
+    want = {"mspid": CERTIFIER_MSP,
+            "fingerprint": st["verifier"]["certificate_fingerprint"]}
+    for r in relied:
+        if r.leaf.name == "attestation.attest":
+            actor = r.leaf.entry.get("actor")
+            got = ({k: actor.get(k) for k in want} if isinstance(actor, dict) else actor)
+            if got != want:
+                raise ReportCheckError("ENTRY_MISMATCH", f"the attestation's entry (tx "
+                                       f"{r.tx_id}) was submitted by {got}, not by the "
+                                       f"signer {want}")
+
+
 def _first_difference(a: Any, b: Any, path: str) -> str:
     from verifier.report._check import _first_difference as first
     d = first(a, b, path)
@@ -313,6 +328,7 @@ def verify_report(report_bytes: bytes, bundle_bytes: bytes,
     entries = _entries(b, cp)
     _attestation(b.attestation, roots)
     relied = link_entries(b, entries, report, digest)
+    _attester_is_actor(b.attestation, relied)
     if covered:
         late = [r for r in relied if r.what != "the report" and r.index >= covered]
         if late:

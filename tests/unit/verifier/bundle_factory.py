@@ -122,15 +122,15 @@ def _noise(n: int) -> dict[str, Any]:
 def make_honest(months: int = 12,
                 rule_sets: tuple[str, ...] = ("gz-ae-d1", "qz-4c-d1", "zj-ce-2023"),
                 signers: tuple[str, ...] = SIGNERS,
-                ledger_lies: Callable[[list[dict[str, Any]]], None] | None = None) -> Honest:
+                ledger_lies: Callable[[dict[str, Any]], None] | None = None,
+                attester: str = "CertifierMSP") -> Honest:
     """The honest report and bundle of a ``months``-month period of 2023.
 
-    ``ledger_lies``: edits the result's deltas before anything commits to them (a dishonest
-    ledger: every digest, signature and checkpoint then agrees with the lie)."""
+    ``ledger_lies``: edits the result record (its deltas included) before anything commits
+    to it (a dishonest ledger: every digest, signature and checkpoint then agrees with the
+    lie). ``attester``: the MSP the attestation's entry names as its submitter."""
     result = records.result_record(months)
     deltas, batches = _deltas(result, 100)
-    if ledger_lies is not None:
-        ledger_lies(deltas)
     op_salt, batch_salt = "0f" * 16, {b: f"{i + 1:02x}" * 16 for i, b in enumerate(batches)}
     rkeys = {"uscc": result["uscc"], "period_start": result["period"]["start"],
              "period_end": result["period"]["end"]}
@@ -141,6 +141,8 @@ def make_honest(months: int = 12,
                                                        "version": fs["version"]},
                           {"content": fs["digest"], "proposal": "sha256:" + "aa" * 32}))
     result["inputs"]["deltas"] = deltas
+    if ledger_lies is not None:
+        ledger_lies(result)
     for d in deltas:
         n = int(d["tx_id"], 16)
         if d["kind"] == "batch":
@@ -170,7 +172,7 @@ def make_honest(months: int = 12,
     entries.append(_entry(270, "attestation.attest", {
         **rkeys, "version": 1, "assurance": st["assurance"], "opinion": st["opinion"]},
         {"attestation": digest(att), "statement": att["statement_digest"],
-         "result": digest(result)}, mspid="CertifierMSP",
+         "result": digest(result)}, mspid=attester,
         fingerprint=st["verifier"]["certificate_fingerprint"]))
     ratings = []
     for i, version in enumerate(rule_sets):
