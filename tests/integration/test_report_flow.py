@@ -113,3 +113,27 @@ def test_readings_to_a_verified_report(world: World, tmp_path: Path) -> None:
     (bad / "report.pdf").write_bytes((out / "report.pdf").read_bytes() + b"%%EOF\n")
     r = cli(w, "verify", *files, "--pdf", str(bad / "report.pdf"))
     assert r.returncode == 1 and r.stderr.startswith("PDF "), r.stderr
+
+    # the files of an issued version written again (e.g. after an anchor wait timed out)
+    again = tmp_path / "again"
+    r = cli(w, "report", "bundle", w.e1, *PERIOD, "--version", "1", "--out", str(again),
+            "--wait", "240")
+    assert r.returncode == 0, r.stderr
+    assert (again / "report.json").read_bytes() == (out / "report.json").read_bytes()
+    assert (again / "report.pdf").read_bytes() == (out / "report.pdf").read_bytes()
+    r = cli(w, "verify", str(again / "report.json"), str(again / "bundle.json"), "--trust",
+            str(roots))
+    assert r.returncode == 0, r.stderr
+
+    # version 2 supersedes version 1: the ledger says so, both bundles still verify
+    second = tmp_path / "second"
+    r = cli(w, "report", "issue", w.e1, *PERIOD, "--out", str(second), "--wait", "240")
+    assert r.returncode == 0, r.stderr
+    v2 = json.loads(r.stdout)["status"]
+    assert v2["version"] == 2 and v2["supersedes"] == {"id": issued["status"]["id"],
+                                                      "digest": issued["status"]["digest"]}
+    old = w.evaluate("bank-client", "report:status", w.e1, START, END, "1")
+    assert old["status"] == "superseded" and old["superseded_by"]["id"] == v2["id"]
+    r = cli(w, "verify", str(second / "report.json"), str(second / "bundle.json"), "--trust",
+            str(roots))
+    assert r.returncode == 0 and r.stdout.startswith(f"VALID {v2['id']}"), r.stderr
