@@ -36,6 +36,9 @@ def _settings(args: argparse.Namespace) -> Any:
     from gateway.service._settings import load_settings
 
     overrides: dict[str, Any] = {"role": args.role}
+    if args.command == "openapi":  # the document does not depend on the secrets
+        overrides.setdefault("token_key", "openapi-document-only-" + "-" * 16)
+        overrides["project_events"] = False
     if getattr(args, "host", None):
         overrides["host"] = args.host
     if getattr(args, "port", None):
