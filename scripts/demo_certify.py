@@ -1,0 +1,91 @@
+"""Demo step: results, the certifier's attestation, the rating, the carbon credit report.
+
+All through `carbontrust`: `results compute` (the regulator; the chaincode runs `accounting` on
+the endorsers from the month's totals, the declared operating data and the factor set in
+force), `attest` (the certifier, signing the ISO 14064-3 statement with its own key),
+`rating compute` (the certifier, with the rule set in force), `report issue` (the regulator:
+waits for the inputs' anchor, issues the report on the ledger, writes report.json, report.pdf
+and bundle.json, and verifies them). On a re-run the same inputs give the same result version
+(409, read back with `results get`), which is attested and rated already (409); the report
+is issued again as a new version that supersedes the previous one.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from demo_common import ENTERPRISES, PERIOD, Enterprise, already, cli, say, section, work_dir
+
+from network import Network
+
+
+def result(ent: Enterprise) -> dict[str, Any]:
+    res = cli("results", "compute", ent.uscc, *PERIOD, expect=(0, 1))
+    if already(res, f"results compute {ent.uscc}"):
+        say("the same inputs as an earlier run: the ledger keeps that version (409)")
+        res = cli("results", "get", ent.uscc, *PERIOD)
+    answer: dict[str, Any] = json.loads(res.stdout)
+    return answer
+
+
+def attest(ent: Enterprise) -> dict[str, Any]:
+    res = cli("attest", ent.uscc, *PERIOD, "--assurance", "reasonable", "--opinion",
+              "unmodified", "--basis", "meter data reconciled to the utility's billing; "
+              "operating data to the audited accounts", "--as", "CertifierMSP",
+              expect=(0, 1))
+    if already(res, f"attest {ent.uscc}"):
+        say("this result version is attested already (409)")
+        res = cli("attestation", "get", ent.uscc, *PERIOD, "--as", "CertifierMSP")
+    record: dict[str, Any] = json.loads(res.stdout)
+    return record
+
+
+def rating(ent: Enterprise) -> dict[str, Any]:
+    res = cli("rating", "compute", ent.uscc, *PERIOD, "--as", "CertifierMSP", expect=(0, 1))
+    if already(res, f"rating compute {ent.uscc}"):
+        say("this result version is rated with the rule set in force already (409)")
+        got = json.loads(cli("rating", "get", ent.uscc, *PERIOD, "--as", "CertifierMSP").stdout)
+        record: dict[str, Any] = got["ratings"][-1]
+        return record
+    record = json.loads(res.stdout)
+    return record
+
+
+def issue(net: Network, ent: Enterprise) -> dict[str, Any]:
+    out = work_dir(net) / "reports" / ent.uscc
+    res = cli("report", "issue", ent.uscc, *PERIOD, "--out", str(out), "--wait", "240",
+              quiet=False)
+    issued: dict[str, Any] = json.loads(res.stdout)
+    issued["dir"] = out
+    return issued
+
+
+def run(net: Network) -> None:
+    for ent in ENTERPRISES:
+        section(f"regulator: computes {ent.name}'s result on the ledger")
+        got = result(ent)
+        rec, acc = got["record"], got["record"]["result"]
+        va = acc["intensities"]["value_added"]
+        say(f"version {rec['version']}, factor set {rec['inputs']['factor_set']['version']}: "
+            f"scope 1 {acc['scope1_tco2e']} t, scope 2 {acc['scope2_tco2e']} t, total "
+            f"{acc['total_tco2e']} tCO2e; intensity {va.get('value')} {va.get('unit')}")
+
+        section(f"certifier: attests {ent.name}'s result (ISO 14064-3) and rates it")
+        att = attest(ent)
+        st = att["statement"]
+        say(f"{st['assurance']} assurance, opinion {st['opinion']}, by "
+            f"{st['verifier']['name']} ({st['verifier']['mspid']}), dated {st['date']}, "
+            f"status {att['status']}")
+        rated = rating(ent)
+        r = rated["rating"]
+        dims = ", ".join(f"{d['metric']} {d['intensity']} vs benchmark {d['benchmark']} "
+                         f"(ratio {d['ratio']})" for d in r["dimensions"] if d.get("rated"))
+        say(f"rating {r['label']} under {rated['rule_set']['version']}: {dims}")
+
+        section(f"regulator: issues {ent.name}'s carbon credit report")
+        ent.report = issue(net, ent)
+        status = ent.report["status"]
+        say(f"{status['id']} ({status['status']}; supersedes "
+            f"{(status.get('supersedes') or {}).get('id')})")
+        say(f"report PDF: {ent.report['dir'] / 'report.pdf'}")
