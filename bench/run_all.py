@@ -14,7 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ORDER = ["accounting", "notary", "report", "verify", "audit", "gateway", "gateway_node", "network",
-         "recovery", "cli"]
+         "recovery", "cli", "services"]
 
 
 def main() -> int:
