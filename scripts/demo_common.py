@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -108,7 +109,8 @@ def cli(*args: str, expect: tuple[int, ...] = (0,), quiet: bool = True,
         stdin: str | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """Run `carbontrust ARGS` (the command-line contract), show it, check its exit status."""
     cmd = [sys.executable, "-m", "gateway.cli", *(["-q"] if quiet else []), *args]
-    shown = [a.replace(f"{REPO}/", "") for a in args]
+    shown = [re.sub(r"\S*/users/([^/@]+)@[^/]+/msp/", r"<\1>/msp/", a.replace(f"{REPO}/", ""))
+             for a in args]
     print(f"$ carbontrust {' '.join(shown)}", flush=True)
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, input=stdin,
                          env={**os.environ, "CARBONTRUST_RUN_DIR": str(Network().run_dir),
