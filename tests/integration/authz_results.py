@@ -76,17 +76,22 @@ def _period(w: World, caller: str) -> tuple[str, str, str]:
     return (w.e2 if caller == "ent-other" else w.e1, START, END)
 
 
-def _new_version(w: World, who: str = "regulator-client") -> dict[str, Any]:
-    """New inputs (a reading on an unused day of the period), then a result computed by who."""
+def _new_version(w: World, who: str = "regulator-client") -> Any:
+    """New inputs (a reading on an unused day of the period), then a result computed by who;
+    compute's answer."""
     _ready(w)
     day = (FIRST_NEW_DAY + datetime.timedelta(days=next(_days))).isoformat()
     assert day <= END, "the period has no unused day left for new inputs"
     submit_readings(w, [rd.Reading(w.m1, w.e1, at(day), "electricity", Decimal("7"), "kWh",
                                    "measured")])
-    out: dict[str, Any] = w.submit(who, "results:compute", w.e1, START, END, "",
-                                   transient=_salt(), orgs=ENDORSERS)
-    _made.append(out["record"]["version"])
-    _computed.append(out)
+    out = w.submit(who, "results:compute", w.e1, START, END, "", transient=_salt(),
+                   orgs=ENDORSERS)
+    # the record, read as results:get answers it (compute's own answer is not the record's
+    # place: it is kept in every peer's block)
+    answer: dict[str, Any] = w.evaluate("regulator-client", "results:get", w.e1, START, END,
+                                        "")
+    _made.append(answer["record"]["version"])
+    _computed.append(answer)
     return out
 
 
