@@ -17,7 +17,9 @@ factor-set       version                           governance / factor_set / ver
 rule-set         version                           governance / rule_set / version
 consent          USCC/REPORT_ID/BANK/CONSENT_ID    consent / uscc / report / bank / id
 attestation      USCC/FROM/TO/VERSION              attestation / uscc / from / to / 000001
-report           key                               report / key (reserved for its issue)
+report           CCR-<USCC>-<FROM>-<TO>-v<N>       reportstatus / uscc / from / to / 00000N
+                 (the report id)                   (the public status record; the report
+                                                   itself is private: privateReadings)
 ===============  ================================  =====================================
 """
 
@@ -31,8 +33,7 @@ from . import _args, _enterprise
 from ._codec import iso_time, load
 from ._records import consent_key, enterprise_key, governance_key, meter_key
 
-RESERVED = ("report",)
-PUBLIC = ("enterprise", "meter", "factor-set", "rule-set", "consent", "attestation", *RESERVED)
+PUBLIC = ("enterprise", "meter", "factor-set", "rule-set", "consent", "attestation", "report")
 #: results and ratings live in privateReadings (chaincode/carbon/_results.py, _rating.py)
 PRIVATE = ("batch", "operating-data", "result", "rating")
 
@@ -52,6 +53,11 @@ def ledger_key(record_type: str, key: str) -> CompositeKey:
         return _consent_key(key)
     if record_type == "attestation":
         return _attestation_key(key)
+    if record_type == "report":
+        from ._consent_terms import report_id
+        from ._report import status_key
+
+        return status_key(*report_id("key", key))
     if record_type in ("factor-set", "rule-set"):
         return governance_key(record_type.replace("-", "_"), _args.version("key", key))
     return create_composite_key(record_type, [_args.text("key", key)])
