@@ -8,6 +8,8 @@ with ``accounting.rate_result`` against the rule set in force (approved through 
 and the benchmark set ``accounting`` ships as its default.  The record goes to
 ``privateReadings`` only (it holds intensities); the audit entry carries its digest, which
 the record's random salt makes unguessable.  One rating per (result version, rule set).
+``compute`` answers that digest and the record's public facts, never the record (the answer
+is in every peer's block); ``get``, evaluated on a member's peer, answers the record.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ._audit import emit
 from ._codec import canonical, digest, load, tx_time
 from ._readings import COLLECTION, salt_of
 from ._records import get_json, in_force_key
-from ._results import accounting_error, load_result, period_args, run, version_arg
+from ._results import accounting_error, load_result, period_args, receipt, run, version_arg
 from ._rules import require
 
 RATING_KIND = "carbontrust.rating"
@@ -105,7 +107,10 @@ class Rating(Contract):
                                       "period_end": to_date, "version": n,
                                       "rule_set": rs["version"]},
              commitments={"rating": digest(data)})
-        return out
+        # the record holds the label and the intensities: the answer, kept in every
+        # peer's block, names it by the public digest only (_results.receipt)
+        return receipt(uscc, from_date, to_date, n, digest(data), stub.tx_id,
+                       rule_set=rs["version"])
 
     @transaction
     async def get(self, stub: Stub, uscc: str, from_date: str, to_date: str,

@@ -14,6 +14,10 @@ writes nothing public, so the collection's endorsement policy applies; it reads
 endorse it.  The record carries a random salt (transient ``salt``), so the hash Fabric
 publishes of it (which is the *result digest* an attestation cites, and the audit entry's
 commitment) cannot be confirmed by guessing figures.
+
+``compute`` answers only the record's public facts (uscc, period, version, digest,
+transaction id; ``receipt``): a submitted transaction's answer is written into every peer's
+block, the bank's included. The record is read with ``get``, evaluated on a member's peer.
 """
 
 from __future__ import annotations
@@ -210,6 +214,20 @@ async def build(stub: Stub, uscc: str, from_date: str, to_date: str, days: list[
     return ent, doc, result, inputs
 
 
+def receipt(uscc: str, start: str, end: str, version: int, record_digest: str,
+            tx_id: str, **extra: Any) -> dict[str, Any]:
+    """What a transaction writing a private record answers: public facts only.
+
+    A submitted transaction's answer is the endorsed response payload, which every peer's
+    block keeps (the bank's included), so it never carries the record. The digest is
+    already public: it is the hash Fabric keeps of the private value and the audit entry's
+    commitment, and the record's random salt keeps it from confirming guessed figures. The
+    submitter reads the record with an evaluation on a member's peer and checks it hashes
+    to this digest (docs/results.md, "Answers")."""
+    return {"uscc": uscc, "period": {"start": start, "end": end}, "version": version,
+            **extra, "digest": record_digest, "tx_id": tx_id}
+
+
 class Results(Contract):
     name = "results"
 
@@ -259,7 +277,7 @@ class Results(Contract):
                                        "period_end": to_date, "version": version,
                                        "factor_set": inputs["factor_set"]["version"]},
              commitments={"result": record_digest})
-        return {"digest": record_digest, "record": record}
+        return receipt(uscc, from_date, to_date, version, record_digest, stub.tx_id)
 
     @transaction
     async def preview(self, stub: Stub, uscc: str, from_date: str, to_date: str,
@@ -285,4 +303,4 @@ class Results(Contract):
         return {"digest": digest(raw), "record": record}
 
 
-__all__ = ["Results", "SOURCE_MAP", "head_key", "load_result", "result_key"]
+__all__ = ["Results", "SOURCE_MAP", "head_key", "load_result", "receipt", "result_key"]

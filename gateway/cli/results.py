@@ -4,7 +4,10 @@
 submits ``results:compute`` with a fresh random salt in transient data, endorsed by
 CertifierMSP and RegulatorMSP: the only organisations whose peers hold both the readings
 (``privateReadings``) and the operating data (``operatingData``), so the salt never goes to
-another peer.  It prints ``{"digest", "record"}`` (docs/results.md).
+another peer.  The transaction answers the version and digest only (its answer is in every
+peer's block); the command reads the record with ``results:get`` evaluated on a member's
+peer, checks it against them, and prints ``{"digest", "record"}`` (docs/results.md).
+``rating compute`` likewise reads its record with ``rating:get``.
 
 When the endorsers answer differently the gateway refuses the transaction ("ProposalResponse
 Payloads do not match", naming the peer); this command then asks each endorsing organisation
@@ -18,7 +21,7 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
@@ -26,6 +29,7 @@ import click
 from gateway.cli._app import TEXT, App, ledger_options, opts_of, pass_app
 from gateway.cli._exit import CliFailure, InputError, LedgerRefused
 from gateway.cli._ledger import Ledger
+from gateway.cli._read_back import rating_record, result_record
 from gateway.cli._uscc import check_uscc_shape
 
 __all__ = ["ENDORSERS", "first_difference", "period", "rating", "results", "submit_private"]
@@ -112,12 +116,18 @@ def explain_mismatch(ledger: Ledger, function: str, args: Sequence[str],
     return "; ".join(parts)
 
 
+ReadBack = Callable[[Ledger, str, Sequence[str], Any, str], Any]
+
+
 def submit_private(app: App, opts: dict[str, Any], function: str, args: Sequence[str],
-                   transient: dict[str, bytes], explain: str | None = None) -> Any:
+                   transient: dict[str, bytes], explain: str | None = None,
+                   read_back: ReadBack | None = None) -> Any:
     """Submit with transient data endorsed by ENDORSERS; decode the JSON answer.
 
     ``explain``: a read-only function with the same arguments whose answers the peers are
-    asked for one by one when their endorsements disagree."""
+    asked for one by one when their endorsements disagree. ``read_back``: what is printed
+    instead of the answer, read with an evaluation once the transaction committed (the
+    answer, in every peer's block, names the private record; _read_back.py)."""
     from gateway.cli._ledger import ledger_failure
 
     ledger = app.open_ledger(opts)
@@ -127,7 +137,11 @@ def submit_private(app: App, opts: dict[str, Any], function: str, args: Sequence
             done = ledger.submit_private(function, args, transient, ENDORSERS)
         app.terminal.debug(f"transaction {done.transaction_id} committed in block "
                            f"{done.block_number}")
-        return json.loads(done.result.decode("utf-8"))
+        answer = json.loads(done.result.decode("utf-8"))
+        if read_back is None:
+            return answer
+        return read_back(ledger, app.target(opts).msp_id, ENDORSERS, answer,
+                         done.transaction_id)
     except CliFailure:
         raise
     except Exception as exc:
@@ -179,7 +193,7 @@ def compute(app: App, uscc: str, from_date: str, to_date: str, factor_set: str,
     period(uscc, from_date, to_date)
     args = [uscc, from_date, to_date, factor_set]
     app.terminal.json(submit_private(app, opts, "results:compute", args, salt(),
-                                     explain="results:preview"))
+                                     explain="results:preview", read_back=result_record))
 
 
 @results.command()
@@ -213,7 +227,7 @@ def rating_compute(app: App, uscc: str, from_date: str, to_date: str, version: i
     period(uscc, from_date, to_date)
     app.terminal.json(submit_private(app, opts, "rating:compute",
                                      [uscc, from_date, to_date, version_text(version)],
-                                     salt()))
+                                     salt(), read_back=rating_record))
 
 
 @rating.command(name="get")

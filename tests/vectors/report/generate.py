@@ -5,7 +5,8 @@ with the real ``accounting`` package, from readings to a rating (docs/results.md
     python tests/vectors/report/generate.py --check   # exit 1 on drift
 
 Files: ``result.json`` (``results:get``: {"digest", "record"}), ``attestation.json``
-(``attestation:get``), ``rating.json`` (``rating:compute``), ``enterprise.json``
+(``attestation:get``), ``rating.json`` (the record ``rating:get`` answers for the
+``rating:compute`` transaction, as ``carbontrust rating compute`` prints it), ``enterprise.json``
 (``registry:get_enterprise``), ``monthly_totals.json`` ({"uscc", "period", "months"}: the
 result record's ``inputs.monthly``).
 
@@ -53,7 +54,7 @@ def samples() -> dict[str, Any]:
             "result.json": w.ok("certifier-client", "results:get", E1, rw.START, rw.END, ""),
             "attestation.json": w.ok("bank-client", "attestation:get", E1, rw.START, rw.END,
                                      ""),
-            "rating.json": rated.json(),
+            "rating.json": rw.rating_of(w, rated.json()),
             "enterprise.json": w.ok("bank-client", "registry:get_enterprise", E1),
             "monthly_totals.json": {"uscc": E1, "period": record["period"],
                                     "months": record["inputs"]["monthly"]}}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import hashlib
 import json
 from decimal import Decimal
 from typing import Any
@@ -85,8 +86,25 @@ def prepare(w: World, correct: bool = True) -> None:
 
 def compute(w: World, who: str = "regulator-client", uscc: str = E1,
             factor_set: str = "") -> dict[str, Any]:
-    return w.ok(who, "results:compute", uscc, START, END, factor_set,
-                transient={"salt": RESULT_SALT})
+    """results:compute, then the record as ``carbontrust results compute`` reads it: its
+    answer names the version and digest only; ``results:get`` of that version answers
+    {"digest", "record"}, checked against them."""
+    receipt = w.ok(who, "results:compute", uscc, START, END, factor_set,
+                   transient={"salt": RESULT_SALT})
+    got: dict[str, Any] = w.ok(who, "results:get", uscc, START, END, str(receipt["version"]))
+    assert got["digest"] == receipt["digest"], (got["digest"], receipt)
+    assert got["record"]["computed"]["tx_id"] == receipt["tx_id"]
+    return got
+
+
+def rating_of(w: World, receipt: dict[str, Any], who: str = "certifier-client") -> Any:
+    """The rating record a rating:compute answer names (rating:get, matched by rule set and
+    checked against the answer's digest)."""
+    ratings = w.ok(who, "rating:get", receipt["uscc"], START, END,
+                   str(receipt["version"]))["ratings"]
+    record, = [r for r in ratings if r["rule_set"]["version"] == receipt["rule_set"]]
+    assert "sha256:" + hashlib.sha256(canonical(record)).hexdigest() == receipt["digest"]
+    return record
 
 
 def statement(signer: Ident, fingerprint: str, result: dict[str, Any],

@@ -37,7 +37,11 @@ def test_rating_of_an_attested_result(computed: tuple[World, Any], opinion: str)
     res = rw.rate(w)
     assert res.status == 200, res.message
     assert {c for c, _k in res.writes} == {"privateReadings"}
-    out = res.json()
+    answer = res.json()    # in every peer's block: public facts only
+    out = rw.rating_of(w, answer)
+    assert answer == {"uscc": E1, "period": {"start": rw.START, "end": rw.END},
+                      "version": 1, "rule_set": rw.RULE_SET, "tx_id": res.tx_id,
+                      "digest": "sha256:" + hashlib.sha256(canonical(out)).hexdigest()}
     assert out["rating"] == _expected(result)
     assert out["rating"]["label"] == "D"     # 40.793 t / 52.5 = 0.777 vs 0.40: ratio 1.94
     assert out["attestation"] == {"statement_digest": att["statement_digest"],

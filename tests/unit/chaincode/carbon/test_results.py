@@ -27,19 +27,24 @@ def test_result_is_private_and_its_digest_is_the_ledgers_hash(ready: World) -> N
                      transient={"salt": rw.RESULT_SALT})
     assert res.status == 200, res.message
     assert {c for c, _k in res.writes} == {"privateReadings"}   # nothing public
-    out = res.json()
+    answer = res.json()    # in every peer's block: the public facts only
+    out = ready.ok("regulator-client", "results:get", E1, rw.START, rw.END, "1")
     stored = [v for (c, k), v in ready.ledger.state.items()
               if c == "privateReadings" and k.startswith("\x00result\x00")]
     assert len(stored) == 1 and stored[0] == canonical(out["record"])
     assert out["digest"] == "sha256:" + hashlib.sha256(stored[0]).hexdigest()
+    assert answer == {"uscc": E1, "period": {"start": rw.START, "end": rw.END},
+                      "version": 1, "digest": out["digest"], "tx_id": res.tx_id}
     assert res.event is not None
     entry = json.loads(res.event[1])
     assert entry["entry"] == "results.compute"
     assert entry["commitments"] == {"result": out["digest"]} and entry["digests"] == {}
     assert entry["keys"] == {"uscc": E1, "period_start": rw.START, "period_end": rw.END,
                              "version": 1, "factor_set": rw.FACTOR_SET}
-    for figure in ("8448.5", "14892", out["record"]["result"]["total_tco2e"]):
+    for figure in ("8448.5", "14892", out["record"]["result"]["total_tco2e"],
+                   rw.RESULT_SALT.hex()):
         assert figure.encode() not in res.event[1]
+        assert figure.encode() not in res.payload   # the answer is in every block too
 
 
 def test_result_cites_its_inputs_and_recomputes(ready: World) -> None:

@@ -50,6 +50,7 @@ class FakeLedger:
     target: Target | None = None
     timeout: float | None = None
     private: list[tuple[str, dict[str, bytes], tuple[str, ...]]] = field(default_factory=list)
+    evaluated_on: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def factory(self, target: Target, timeout: float | None) -> FakeLedger:
         self.target, self.timeout = target, timeout
@@ -66,6 +67,12 @@ class FakeLedger:
         return answer(args) if callable(answer) else answer
 
     def evaluate(self, function: str, args: Sequence[str]) -> bytes:
+        return self._answer("evaluate", function, args)
+
+    def evaluate_on(self, function: str, args: Sequence[str],
+                    organizations: Sequence[str]) -> bytes:
+        """Like ``evaluate``, aimed at those organisations' peers (recorded)."""
+        self.evaluated_on.append((function, tuple(organizations)))
         return self._answer("evaluate", function, args)
 
     def submit(self, function: str, args: Sequence[str]) -> Submitted:

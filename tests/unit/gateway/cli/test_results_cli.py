@@ -6,6 +6,7 @@ the signature with the profile's certificate, as the contract does on a peer."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,24 +25,101 @@ from .conftest import USCC, FakeLedger
 
 SAMPLES = Path(__file__).resolve().parents[3] / "vectors" / "report"
 RESULT = json.loads((SAMPLES / "result.json").read_text("utf-8"))
+RATING = json.loads((SAMPLES / "rating.json").read_text("utf-8"))
 E1 = RESULT["record"]["uscc"]
 PERIOD = ("--from", "2023-01-01", "--to", "2023-03-31")
 
 
-def test_compute_submits_privately_to_the_two_endorsers(run, ledger: FakeLedger) -> None:
-    ledger.answers["results:compute"] = json.dumps(RESULT).encode()
+TX = "tx" + "1" * 62       # the transaction id FakeLedger.submit_private reports
+
+
+def _digest(value: object) -> str:
+    return "sha256:" + hashlib.sha256(json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+
+
+def committed(record: dict, tx_key: str = "computed", **over: object) -> dict:
+    """A copy of a sample record as transaction TX wrote it (its tx id), with changes."""
+    out = {**json.loads(json.dumps(record)), **over}
+    out[tx_key] = {**out[tx_key], "tx_id": TX}
+    return out
+
+
+def receipt(record: dict, **extra: object) -> bytes:
+    """What results:compute / rating:compute answer: public facts only."""
+    return json.dumps({"uscc": record["uscc"], "period": record["period"], "version": 1,
+                       **extra, "digest": _digest(record), "tx_id": TX}).encode()
+
+
+def _script_result(ledger: FakeLedger) -> dict:
+    record = committed(RESULT["record"])
+    ledger.answers["results:compute"] = receipt(record)
+    ledger.answers["results:get"] = json.dumps({"digest": _digest(record),
+                                                "record": record}).encode()
+    return record
+
+
+def test_compute_submits_privately_and_reads_the_record_back(run, ledger: FakeLedger) -> None:
+    record = _script_result(ledger)
     r = run("results", "compute", E1, *PERIOD)
     assert r.code == 0, r.err
-    assert json.loads(r.out) == RESULT
+    assert json.loads(r.out) == {"digest": _digest(record), "record": record}
     (function, transient, orgs), = ledger.private
     assert function == "results:compute" and orgs == ("CertifierMSP", "RegulatorMSP")
     assert set(transient) == {"salt"} and len(transient["salt"]) == 32
-    assert ledger.calls[-1].args == [E1, "2023-01-01", "2023-03-31", ""]
-    assert ledger.calls[-1].msp_id == "RegulatorMSP"
+    submit, get = ledger.calls
+    assert submit.args == [E1, "2023-01-01", "2023-03-31", ""]
+    assert submit.msp_id == "RegulatorMSP"
+    # the record is evaluated (never submitted) on the caller's own, member, peer
+    assert (get.kind, get.function, get.args) == ("evaluate", "results:get",
+                                                   [E1, "2023-01-01", "2023-03-31", "1"])
+    assert ledger.evaluated_on == [("results:get", ("RegulatorMSP",))]
+
+
+@pytest.mark.parametrize("change", ["figure", "tx"])
+def test_a_record_that_does_not_match_the_answer_is_refused(run, ledger: FakeLedger,
+                                                            change: str) -> None:
+    record = _script_result(ledger)
+    other = json.loads(json.dumps(record))
+    if change == "figure":
+        other["result"]["total_tco2e"] = "0.001"
+        want = f"digest expected {_digest(record)}, found {_digest(other)}"
+    else:
+        other["computed"]["tx_id"] = "tx" + "2" * 62
+        ledger.answers["results:compute"] = receipt(other)
+        want = f"computed.tx_id expected {TX}, found {'tx' + '2' * 62}"
+    ledger.answers["results:get"] = json.dumps({"digest": _digest(other),
+                                                "record": other}).encode()
+    r = run("results", "compute", E1, *PERIOD)
+    assert r.code == 1 and r.out == "", (r.code, r.out)
+    assert f"does not match transaction {TX}" in r.err and want in r.err, r.err
+
+
+def test_a_member_peer_a_block_behind_is_asked_again(run, ledger: FakeLedger,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from gateway.cli import _read_back
+    monkeypatch.setattr(_read_back, "PAUSE", 0)
+    record = _script_result(ledger)
+    answer = ledger.answers["results:get"]
+    behind = EndorseError("evaluate failed", code=grpc.StatusCode.UNKNOWN, details=(
+        ErrorDetail("peer0.regulator:7051", "RegulatorMSP",
+                    "chaincode response 404, result not found"),))
+    tries: list[int] = []
+
+    def get(_args: object) -> bytes:
+        tries.append(1)
+        if len(tries) < 3:
+            raise behind
+        return answer  # type: ignore[return-value]
+    ledger.answers["results:get"] = get
+    r = run("results", "compute", E1, *PERIOD, "--as", "CertifierMSP")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["record"] == record and len(tries) == 3
+    assert ledger.evaluated_on[-1] == ("results:get", ("CertifierMSP",))
 
 
 def test_two_computes_use_fresh_salts(run, ledger: FakeLedger) -> None:
-    ledger.answers["results:compute"] = json.dumps(RESULT).encode()
+    _script_result(ledger)
     run("results", "compute", E1, *PERIOD, "--as", "CertifierMSP", "--factor-set", "cn-2023.1")
     run("results", "compute", E1, *PERIOD)
     assert ledger.private[0][1]["salt"] != ledger.private[1][1]["salt"]
@@ -163,11 +241,21 @@ def test_no_answer_exits_3(run, ledger: FakeLedger) -> None:
 
 
 def test_rating_and_withdraw_commands(run, ledger: FakeLedger) -> None:
-    ledger.answers["rating:compute"] = b'{"rating":{"label":"D"}}'
+    rated = committed(RATING, "rated")
+    other = committed(RATING, "rated", rule_set={**RATING["rule_set"], "version": "other-1"})
+    ledger.answers["rating:compute"] = receipt(rated, rule_set=RATING["rule_set"]["version"])
+    ledger.answers["rating:get"] = json.dumps({"ratings": [other, rated]}).encode()
     ledger.answers["attestation:withdraw"] = b'{"status":"withdrawn"}'
-    assert run("rating", "compute", E1, *PERIOD, "--version", "2").code == 0
+    r = run("rating", "compute", E1, *PERIOD, "--version", "2")
+    assert r.code == 0, r.err
+    assert json.loads(r.out) == rated           # the record, read back and checked
     assert ledger.private[-1][0] == "rating:compute"
-    assert ledger.calls[-1].args == [E1, "2023-01-01", "2023-03-31", "2"]
+    submit, get = ledger.calls
+    assert submit.args == [E1, "2023-01-01", "2023-03-31", "2"]
+    assert (get.kind, get.function) == ("evaluate", "rating:get")
+    ledger.answers["rating:get"] = json.dumps({"ratings": [other]}).encode()
+    r = run("rating", "compute", E1, *PERIOD, "--version", "2")
+    assert r.code == 1 and r.out == "" and "digest expected" in r.err, r.err
     r = run("attestation", "withdraw", E1, *PERIOD, "--version", "1", "--reason", "faulty")
     assert r.code == 0 and json.loads(r.out)["status"] == "withdrawn"
     assert ledger.calls[-1].msp_id == "CertifierMSP"
