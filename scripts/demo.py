@@ -19,6 +19,10 @@
 9. audit (demo_audit): the regulator's history of the report, an export of the enterprise's
    trail checked offline with `carbontrust audit check`.
 
+Where the organisations' services run (a network the demo brings up has them, as `make up`),
+registration, ingestion, attestation and the bank's consents go through them
+(demo_services); the rest has no route yet and goes through `carbontrust`.
+
 Re-runnable: the registry, governance, readings, declarations, results, attestations and
 ratings already on the ledger are answered "already" (no-ops); the report is issued again as
 a new version superseding the previous one, with a new consent for it.
@@ -45,7 +49,8 @@ import demo_events  # noqa: E402
 import demo_governance  # noqa: E402
 import demo_readings  # noqa: E402
 import demo_registry  # noqa: E402
-from demo_common import ENTERPRISES, ensure_up, section  # noqa: E402
+import demo_services  # noqa: E402
+from demo_common import ENTERPRISES, ensure_up, section, state  # noqa: E402
 
 from network import Network  # noqa: E402
 
@@ -78,7 +83,18 @@ def main() -> None:
     since = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     net = Network()
     info = ensure_up(net)
-    asyncio.run(flow(net, info, since))
+    state.services = demo_services.Services.running(net)
+    if state.services is not None:
+        print("the organisations' services run: registration, ingestion, attestation and the "
+              "bank's consents go through them; the other steps through `carbontrust`")
+    else:
+        print("the organisations' services are not running on this network (brought up "
+              "without them): every step goes through `carbontrust`")
+    try:
+        asyncio.run(flow(net, info, since))
+    finally:
+        if state.services is not None:
+            state.services.close()
     section("where things are")
     for ent in ENTERPRISES:
         print(f"    {ent.name}: {ent.report['status']['id']} -> {ent.report['dir']}/report.pdf")

@@ -21,7 +21,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from demo_common import ENTERPRISES, Enterprise, cli, say, section, work_dir
+from demo_common import ENTERPRISES, Enterprise, cli, say, section, state, work_dir
 
 import gateway as g
 from gateway.offline import OfflineRequest, Relay, SignedRequest, prepare_grant
@@ -73,6 +73,12 @@ def grant(info: dict[str, Any], ent: Enterprise, report_id: str) -> str:
 
 
 def access(info: dict[str, Any], uscc: str, report_id: str) -> dict[str, Any] | str:
+    """Record the bank's access: through the bank's service when it runs, else with the
+    bank's client identity through the `gateway` library. The refusal's text when refused."""
+    if state.services is not None:
+        res = state.services.call("bank", "POST", "/v1/consents/access", ok=(200, 403),
+                                  json={"uscc": uscc, "report_id": report_id})
+        return str(res.json().get("detail")) if res.status_code == 403 else res.json()
     with _connect(info, BANK) as gw:
         contract = gw.get_network(info["channel"]).get_contract(info["chaincode"])
         try:
@@ -100,6 +106,12 @@ def run(net: Network, info: dict[str, Any]) -> None:
     say(f"{report_id}: access recorded at {got['access']['timestamp']} under consent "
         f"{consent['consent_id']} (until {consent['expires']}; {consent['accesses']} "
         "access(es) so far)")
+    if state.services is not None:
+        page = state.services.call("bank", "GET", f"/v1/enterprises/{ent.uscc}/consents").json()
+        for c in page["items"]:
+            say(f"consent {c['consent_id']} for {c['report_id']}: expires {c['expires'][:19]}Z"
+                f", {c['accesses']} access(es), "
+                f"{'revoked' if c.get('revoked') else 'live'}")
     roots = work_dir(net) / "msp-roots"
     cli("audit", "roots", "--out", str(roots), "--as", BANK)
     say(f"MSP roots from the bank's peer: {sorted(p.name for p in roots.glob('*.pem'))}")

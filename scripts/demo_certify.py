@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from demo_common import ENTERPRISES, PERIOD, Enterprise, already, cli, say, section, work_dir
+from demo_common import ENTERPRISES, PERIOD, Enterprise, already, cli, say, section, state, work_dir
 
 from network import Network
 
@@ -29,14 +29,34 @@ def result(ent: Enterprise) -> dict[str, Any]:
     return answer
 
 
+BASIS = ("meter data reconciled to the utility's billing; operating data to the audited "
+         "accounts")
+
+
+def _attest(ent: Enterprise) -> tuple[bool, dict[str, Any] | None]:
+    """Attest through the certifier's service when it runs, else `carbontrust attest`:
+    (attested before, the record when made now)."""
+    if state.services is None:
+        res = cli("attest", ent.uscc, *PERIOD, "--assurance", "reasonable", "--opinion",
+                  "unmodified", "--basis", BASIS, "--as", "CertifierMSP", expect=(0, 1))
+        made = already(res, f"attest {ent.uscc}")
+        return made, None if made else json.loads(res.stdout)
+    answer = state.services.call("certifier", "POST", "/v1/attestations", ok=(201, 409), json={
+        "uscc": ent.uscc, "from": PERIOD[1], "to": PERIOD[3], "assurance": "reasonable",
+        "opinion": "unmodified", "basis": BASIS})
+    if answer.status_code == 409:
+        say(f"409: {answer.json().get('detail')}")
+        return True, None
+    return False, answer.json()
+
+
 def attest(ent: Enterprise) -> dict[str, Any]:
-    res = cli("attest", ent.uscc, *PERIOD, "--assurance", "reasonable", "--opinion",
-              "unmodified", "--basis", "meter data reconciled to the utility's billing; "
-              "operating data to the audited accounts", "--as", "CertifierMSP",
-              expect=(0, 1))
-    if already(res, f"attest {ent.uscc}"):
+    before, made = _attest(ent)
+    if made is not None:
+        return made
+    if before:
         say("this result version is attested already (409)")
-        res = cli("attestation", "get", ent.uscc, *PERIOD, "--as", "CertifierMSP")
+    res = cli("attestation", "get", ent.uscc, *PERIOD, "--as", "CertifierMSP")
     record: dict[str, Any] = json.loads(res.stdout)
     return record
 

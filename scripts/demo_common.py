@@ -36,6 +36,14 @@ FACTOR_SET, RULE_SET = "cn-2023.1", "gz-ae-d1"
 DEMO_CADENCE = "2,1000"
 
 
+class _State:
+    #: demo_services.Services when the organisations' services run, else None (CLI only)
+    services: Any = None
+
+
+state = _State()
+
+
 @dataclass
 class Enterprise:
     stem: str                  # 16 characters; the two check characters are computed
@@ -96,9 +104,11 @@ def ensure_up(net: Network) -> dict[str, Any]:
     else:
         net.down(keep_data=True, quiet=True)
         os.environ.setdefault("CARBONTRUST_AUDIT_CADENCE", DEMO_CADENCE)
+        os.environ.setdefault("CARBONTRUST_SERVICES", "1")   # as `make up`
         print("bringing the network up (3 Raft orderers, 4 peers, 4 chaincode servers, "
               "4 Fabric CAs, 4 notary followers anchoring every "
-              f"{os.environ['CARBONTRUST_AUDIT_CADENCE'].split(',')[0]} s) ...")
+              f"{os.environ['CARBONTRUST_AUDIT_CADENCE'].split(',')[0]} s, the "
+              "organisations' services) ...")
         secs = net.up()
         print(f"network up in {secs:.1f} s")
     info: dict[str, Any] = json.loads((net.run_dir / "connection.json").read_text())
