@@ -66,7 +66,7 @@ def _uscc(stem: str) -> str:
     from chaincode.carbon._uscc import check_char, org_check_char
     body = stem[:16]
     first17 = body + org_check_char(body[8:16])
-    return first17 + check_char(first17)
+    return str(first17 + check_char(first17))
 
 
 ENTERPRISES = [
@@ -88,7 +88,7 @@ def say(text: str) -> None:
 
 
 def work_dir(net: Network) -> Path:
-    d = net.run_dir / "demo"
+    d = Path(net.run_dir) / "demo"
     d.mkdir(exist_ok=True)
     return d
 
@@ -130,6 +130,8 @@ def cli(*args: str, expect: tuple[int, ...] = (0,), quiet: bool = True,
         raise SystemExit(f"carbontrust {' '.join(shown[:2])} exited {res.returncode}, "
                          f"expected {expect}")
     for line in res.stderr.strip().splitlines()[:6]:
+        if res.returncode and line.startswith("error: "):   # an expected refusal: shown as one
+            line = f"exit {res.returncode}: {line.removeprefix('error: ')}"
         print(f"    {line}")
     return res
 

@@ -27,11 +27,11 @@ KEEPERS = ("CertifierMSP", "RegulatorMSP")   # the operatingData collection's me
 
 
 def declaration(ent: Enterprise) -> bytes:
-    return canonical({"uscc": ent.uscc,
+    return bytes(canonical({"uscc": ent.uscc,
                       "period": {"start": PERIOD_START.isoformat(),
                                  "end": PERIOD_END.isoformat()},
                       "denominators": {"value_added": {"quantity": ent.value_added,
-                                                       "unit": "10^4 CNY"}}})
+                                                       "unit": "10^4 CNY"}}}))
 
 
 def declare(info: dict[str, Any], ent: Enterprise) -> str:

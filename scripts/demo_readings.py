@@ -14,6 +14,7 @@ import json
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from demo_common import (
     CHINA,
@@ -59,7 +60,7 @@ def month_csv(path: Path) -> dict[str, tuple[Decimal, int]]:
     return expected
 
 
-def totals(uscc: str, *extra: str, expect: tuple[int, ...] = (0,)) -> dict | None:
+def totals(uscc: str, *extra: str, expect: tuple[int, ...] = (0,)) -> dict[str, Any] | None:
     res = cli("account", "totals", uscc, *PERIOD, *extra, expect=expect)
     return json.loads(res.stdout) if res.returncode == 0 else None
 
@@ -98,7 +99,7 @@ def run(net: Network) -> None:
                 "batches an earlier run recorded; nothing is counted twice")
 
     section("regulator: the month's totals")
-    seen: dict[str, dict] = {}
+    seen: dict[str, dict[str, Any]] = {}
     for ent in ENTERPRISES:
         got = seen[ent.uscc] = totals(ent.uscc) or {}
         elec = got["totals"]["electricity"]
