@@ -42,7 +42,7 @@ import gateway as g
 from . import ledger_files
 from .carbon_world import END, START, Who, World, carbon_network, prepare_results
 
-PORT_BASE = 29500
+PORT_BASE = 27500
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).parent / "carbontrust"
 COMMAND = [str(SCRIPT)] if SCRIPT.is_file() else [sys.executable, "-m", "gateway.cli"]

@@ -49,7 +49,7 @@ def test_the_plan_reads_the_modules() -> None:
     assert {"test_drill", "test_gateway_stopped_peer", "test_network_resilience",
             "test_audit_trail", "test_audit_cli", "test_results_ledger", "test_report_flow",
             "test_readings_privacy", "test_readings_scale", "test_consent",
-            "test_services"} <= set(bases)
+            "test_services", "test_results_privacy"} <= set(bases)
 
 
 def test_every_network_is_below_the_ephemeral_range() -> None:
