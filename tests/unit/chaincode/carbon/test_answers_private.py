@@ -3,7 +3,8 @@
 A submitted transaction's answer (the endorsed response payload) is written into every
 peer's block, the bank's included, so whatever a writing function returns is public.
 This walks a whole flow on the MemoryLedger seam, from governance and readings through a
-result, its attestation, a rating and an issued and withdrawn report, records every call,
+result, its attestation, a rating, an issued report, a bank's consent (granted, used,
+revoked) and the withdrawals, records every call,
 and checks every call that wrote anything: its answer holds none of the values the private
 collections hold after the flow (each decimal figure as a JSON string, every salt, nonce
 and batch root in hex), except values public state holds too. No list of functions to
@@ -21,6 +22,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from chaincode.carbon._codec import iso_time
 
 from . import report_world
 from . import results_world as rw
@@ -87,6 +90,13 @@ def flow(world: World, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Resul
     issued = report_world.issue(world, report_world.report(world))
     assert issued.status == 200, issued.message
     period = (E1, rw.START, rw.END)
+    rid = issued.json()["id"]
+    world.ok("ent1", "consent:grant", json.dumps({
+        "consent_id": "c-1", "uscc": E1, "bank": "BankMSP", "report_id": rid,
+        "period": {"start": rw.START, "end": rw.END},
+        "expires": iso_time(world.ledger.clock + 3600, 0)}))
+    world.ok("bank-client", "consent:access", E1, rid)
+    world.ok("ent1", "consent:revoke", E1, rid, "BankMSP", "c-1")
     world.ok("regulator-client", "report:withdraw", *period, "1", "superseded by audit")
     world.ok("certifier-client", "attestation:withdraw", *period, "1", "meter fault")
     return calls
@@ -100,7 +110,8 @@ def test_no_writing_function_answers_a_private_value(world: World,
     writers = {fn for fn, res in flow if res.status == 200 and res.writes}
     assert {"readings:submit_batch", "readings:correct", "operating:declare",
             "results:compute", "attestation:attest", "rating:compute", "report:issue",
-            "report:withdraw", "attestation:withdraw", "governance:activate"} <= writers
+            "report:withdraw", "attestation:withdraw", "governance:activate",
+            "consent:grant", "consent:access", "consent:revoke"} <= writers
     leaks = [(fn, name) for fn, res in flow if res.status == 200 and res.writes
              for name, n in secret.items() if n in res.payload]
     assert not leaks, leaks[:10]
