@@ -22,6 +22,7 @@ _attestation.py    attestation:* the certifier's signed ISO 14064-3 statement
 _rating.py         rating:* ratings of attested results with the rule set in force
 _report.py         report:* the carbon credit report issued, superseded, withdrawn
 _audit.py          the one audit event per transaction
+_loan.py           loan:* a bank's loan decision on a report it verified under consent
 _consent.py        consent:* a named bank's access to a named report, until a time
                    (_consent_terms.py; docs/consent.md)
 _audit_trail.py    audit:* notary keys, checkpoint signatures, anchors, alarms, history
@@ -47,6 +48,7 @@ from ._attestation import Attestation
 from ._audit_trail import AuditTrail
 from ._consent import Consent
 from ._governance import Governance
+from ._loan import Loan
 from ._operating import Operating
 from ._rating import Rating
 from ._readings import Readings
@@ -62,7 +64,7 @@ def contracts(test_contracts: bool | None = None) -> list[Contract]:
         test_contracts = os.environ.get("CARBONTRUST_CC_TEST_CONTRACTS") == "1"
     out: list[Contract] = [Registry(), Governance(), Operating(), Identity(), Readings(),
                            Account(), AuditTrail(), Results(), Attestation(), Rating(),
-                           Consent(), Report()]
+                           Consent(), Report(), Loan()]
     if test_contracts:
         from chaincode.probe import Probe
         out.append(Probe())
@@ -71,5 +73,5 @@ def contracts(test_contracts: bool | None = None) -> list[Contract]:
 
 CONTRACTS = contracts()
 
-__all__ = ["CONTRACTS", "Account", "AuditTrail", "Consent", "Governance", "Identity",
+__all__ = ["CONTRACTS", "Account", "AuditTrail", "Consent", "Governance", "Identity", "Loan",
            "Operating", "Readings", "Registry", "Report", "contracts"]

@@ -73,6 +73,28 @@ async def _consents(stub: Stub, uscc: str, rid: str, bank_msp: str) -> list[dict
         return [load(v) async for _k, v in it]
 
 
+async def live_consent(stub: Stub, uscc: str, rid: str, bank_msp: str, now: Instant, *,
+                       accessed: bool = False) -> dict[str, Any]:
+    """The consent of uscc for report rid naming bank_msp, live at ``now``; with
+    ``accessed`` it must also have a recorded access (consent:access) at or before ``now``.
+    Else 403 ``refused by rule consent.valid`` saying why (used by loan:record too)."""
+    records = await _consents(stub, uscc, rid, bank_msp)
+    live = [r for r in records if _live(r, now)]
+    if not live:
+        raise _refused_access(_why_not(records, now, bank_msp))
+    record = live[0]   # at most one: grant refuses a second live consent
+    if accessed:
+        last = record["last_access"]
+        if last is None:
+            raise _refused_access(f"consent {record['consent_id']} with no access recorded "
+                                  "(consent:access first: every access is an audit entry)")
+        if last["timestamp"] > show(now):
+            raise _refused_access(f"consent {record['consent_id']}'s last access at "
+                                  f"{last['timestamp']} later than the transaction's time "
+                                  f"{show(now)}")
+    return record
+
+
 def _event_keys(record: dict[str, Any]) -> dict[str, Any]:
     return {"uscc": record["uscc"], "bank": record["bank"], "report_id": record["report_id"],
             "consent_id": record["consent_id"]}
@@ -136,11 +158,7 @@ class Consent(Contract):
         if report_id("report_id", report_id_)[0] != uscc:
             raise _args.bad("report_id", f"a report of {uscc}", report_id_)
         c = await require(stub, "consent.access")
-        records = await _consents(stub, uscc, report_id_, c.mspid)
-        live = [r for r in records if _live(r, now)]
-        if not live:
-            raise _refused_access(_why_not(records, now, c.mspid))
-        record = live[0]   # at most one: grant refuses a second live consent
+        record = await live_consent(stub, uscc, report_id_, c.mspid, now)
         last = max(record["granted"]["timestamp"],
                    (record["last_access"] or {}).get("timestamp", ""))
         if show(now) < last:
@@ -191,4 +209,4 @@ def _key_args(uscc: str, rid: str, bank_msp: str, consent_id: str) -> Any:
     return consent_key(uscc, rid, bank_msp, consent_id)
 
 
-__all__ = ["Consent"]
+__all__ = ["Consent", "live_consent"]

@@ -126,6 +126,8 @@ RULES: dict[str, Rule] = {
     "consent.access": _r(BANKS, STAFF, "an admin or client of a bank organisation"),
     "consent.read": _r((BANK, REGULATOR), STAFF, "an admin or client of RegulatorMSP or of "
                        "the bank a consent names, or the enterprise itself", enterprise="own"),
+    # the bank's loan decisions (issue 14, chaincode/carbon/_loan.py)
+    "loan.record": _r(BANKS, STAFF, "an admin or client of a bank organisation"),
     "audit.register_key": _r(ORGS, ADMIN, "an organisation's admin binding its own "
                              "organisation's notary key with its own certificate"),
     "audit.read": _r(ORGS, STAFF, "an admin or client of a channel organisation"),

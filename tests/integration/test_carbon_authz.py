@@ -254,7 +254,32 @@ def _other_consent(w: World) -> tuple[str, ...]:
     return (w.e2, _report(w.e2), "BankMSP", "c-1")
 
 
+# -- loan (issue 14): a decision on the latest valid report, under a consent with access
+_loan_consents: set[str] = set()
+
+
+def _loan(w: World, c: str) -> Any:
+    """loan:record by c; for the bank's staff the report is consented and accessed first."""
+    authz_results._a_report(w, valid=True)
+    status = authz_results._reports[-1]
+    rid = status["id"]
+    if c in BANK_STAFF:
+        if rid not in _loan_consents:
+            w.submit("ent-own", "consent:grant", json.dumps({
+                "consent_id": f"c-{next_number()}", "uscc": w.e1, "bank": "BankMSP",
+                "report_id": rid, "period": status["period"],
+                "expires": "2099-01-01T00:00:00Z"}))
+            _loan_consents.add(rid)
+        w.submit(c, "consent:access", w.e1, rid)
+    return w.submit(c, "loan:record", f"L-{next_number()}", rid, status["digest"],
+                    "sha256:" + "ab" * 32)
+
+
 CASES: dict[str, tuple[str, set[str], Call]] = {
+    "loan:record": ("submit", BANK_STAFF, _loan),
+    "loan:get": ("evaluate", BANK_STAFF, lambda w, c: (lambda out: w.evaluate(
+        c, "loan:get", w.e1, out["report_id"], out["loan_id"]))(
+            _loan(w, "bank-client"))),
     "consent:grant": ("submit", {"ent-own"}, lambda w, c: (lambda u: w.submit(
         c, "consent:grant", _grant_text(u, _report(u))))(_own_or_other(w, c))),
     "consent:revoke": ("submit", {"ent-own"}, lambda w, c: w.submit(
@@ -349,6 +374,7 @@ RULE = {
     "account:totals": "account.totals",
     "consent:grant": "consent.grant", "consent:revoke": "consent.revoke",
     "consent:access": "consent.access", "consent:get": "consent.read",
+    "loan:record": "loan.record", "loan:get": "loan.record",
     "consent:list": "consent.read",
     **authz_results.RULE,
 }

@@ -125,6 +125,12 @@ BAD = [
     ("consent:access", (E1, f"CCR-{E1}-20250101-20251231-v0"), "report_id"),
     ("consent:get", (E1, RID, "BankMSP", ""), "consent_id"),
     ("consent:list", (E1, "0", ""), "page_size"),
+    ("loan:record", ("L 1", RID, FS, FS), "loan_id"),
+    ("loan:record", ("L-1", "CCR-x", FS, FS), "report_id"),
+    ("loan:record", ("L-1", RID, "sha256:00", FS), "report_digest"),
+    ("loan:record", ("L-1", RID, FS, "0" * 64), "terms_commitment"),
+    ("loan:get", (E1, RID, ""), "loan_id"),
+    ("loan:get", ("91440300708461136T", RID, "L-1"), "report_id"),
 ]
 
 

@@ -138,7 +138,26 @@ def _consent_granted(w: World) -> None:
     w.ok("ent1", "consent:grant", consent_grant(expires=CONSENT_EXPIRES))
 
 
+def _loan_ready(w: World) -> None:
+    """A report issued, the bank's consent to it granted and its access recorded."""
+    _issued(w)
+    w.ok("ent1", "consent:grant", consent_grant(rid=LOAN_RID, expires=CONSENT_EXPIRES,
+                                                period={"start": rw.START, "end": rw.END}))
+    w.ok("bank-client", "consent:access", E1, LOAN_RID)
+
+
+def _loan_args(w: World) -> tuple:
+    status = w.ok("bank-client", "report:status", *PERIOD, "")
+    return ("L-1", LOAN_RID, status["digest"], "sha256:" + "ab" * 32)
+
+
+def _loan_recorded(w: World) -> None:
+    _loan_ready(w)
+    w.ok("bank-client", "loan:record", *_loan_args(w))
+
+
 CONSENT_EXPIRES = "2030-01-01T00:00:00Z"
+LOAN_RID = f"CCR-{E1}-{rw.START.replace('-', '')}-{rw.END.replace('-', '')}-v1"
 CONSENT = (E1, RID, "BankMSP", "c-1")
 OTHER_CONSENT = (E2, RID2, "BankMSP", "c-1")
 BANK_STAFF = {"bank-admin", "bank-client"}
@@ -244,6 +263,8 @@ CASES: dict[str, Case] = {
                     BANK_STAFF | REG | {"ent-own"}),
     "consent:list": (_consent_granted, lambda w: (E1, "10", ""), lambda w: (E2, "10", ""),
                      BANK_STAFF | REG | {"ent-own"}),
+    "loan:record": (_loan_ready, _loan_args, None, BANK_STAFF),
+    "loan:get": (_loan_recorded, lambda w: (E1, LOAN_RID, "L-1"), None, BANK_STAFF),
 }
 
 
@@ -276,7 +297,7 @@ RULE = {  # the rule a refusal of each transaction names
     "report:openings": "report.issue",
     "consent:grant": "consent.grant", "consent:revoke": "consent.revoke",
     "consent:access": "consent.access", "consent:get": "consent.read",
-    "consent:list": "consent.read",
+    "consent:list": "consent.read", "loan:record": "loan.record", "loan:get": "loan.record",
 }
 
 # an admin, but of the proposer's organisation, which no policy names
@@ -412,7 +433,7 @@ def test_contracts_include_the_probe_only_with_the_test_flag(monkeypatch) -> Non
     assert [c.name for c in contracts()] == ["registry", "governance", "operating",
                                              "identity", "readings", "account", "audit",
                                              "results", "attestation", "rating", "consent",
-                                             "report"]
+                                             "report", "loan"]
     monkeypatch.setenv("CARBONTRUST_CC_TEST_CONTRACTS", "1")
     assert "Probe" in [type(c).__name__ for c in contracts()]
     assert os.environ["CARBONTRUST_CC_TEST_CONTRACTS"] == "1"
