@@ -28,7 +28,7 @@ status: install
 logs: install
 	$(PY) -m network logs
 
-demo: build               ## the main job: network up if needed, then a visible round trip
+demo: build               ## the main job: network up if needed (with its services), then the whole carbon-account flow
 	$(PY) scripts/demo.py
 
 test: build               ## every test: unit, vectors, integration against the real network

@@ -105,10 +105,11 @@ def ensure_up(net: Network) -> dict[str, Any]:
         net.down(keep_data=True, quiet=True)
         os.environ.setdefault("CARBONTRUST_AUDIT_CADENCE", DEMO_CADENCE)
         os.environ.setdefault("CARBONTRUST_SERVICES", "1")   # as `make up`
+        services = ", the organisations' services" if net.services_enabled else ""
         print("bringing the network up (3 Raft orderers, 4 peers, 4 chaincode servers, "
               "4 Fabric CAs, 4 notary followers anchoring every "
-              f"{os.environ['CARBONTRUST_AUDIT_CADENCE'].split(',')[0]} s, the "
-              "organisations' services) ...")
+              f"{os.environ['CARBONTRUST_AUDIT_CADENCE'].split(',')[0]} s"
+              f"{services}) ...")
         secs = net.up()
         print(f"network up in {secs:.1f} s")
     info: dict[str, Any] = json.loads((net.run_dir / "connection.json").read_text())
