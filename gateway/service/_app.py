@@ -8,8 +8,8 @@ role. What each role's routes may do is what the contract lets that organisation
 - certifier: results, attestations and withdrawals (``_certifier``);
 - regulator: the enterprise registry; audit of the projected events (``_regulator``);
 - bank: enterprises' records and attestations (what the contract lets any organisation
-  read), the consents naming it and its access under one (``_consents``). Fetching the
-  report and its bundle comes with the report work: no route here claims it.
+  read), the consents naming it and its access under one (``_consents``), reports handed
+  over by enterprises checked under their consent, and loan decisions (``_bank``).
 - regulator also lists consents.
 
 Seams for tests: ``ledger_factory`` (the ledger), ``event_source`` (the projection's events)
@@ -74,6 +74,10 @@ def _role_router(role: str) -> Any:
         from gateway.service._regulator import regulator_router
 
         return regulator_router()
+    if role == "bank":
+        from gateway.service._bank import bank_router
+
+        return bank_router(("analyst",))
     return None
 
 

@@ -70,6 +70,13 @@ class ServiceSettings(BaseSettings):
     project_events: bool = Field(default=True, description="follow the chaincode events "
                                  "into the store")
     ledger_timeout: float = Field(default=30.0, gt=0)
+    msp_roots: Path | None = Field(default=None, description="bank: the channel's MSP root "
+                                   "certificates the verifier trusts, one <MSP id>.pem each "
+                                   "(`carbontrust audit roots --out DIR`); default: <run "
+                                   "dir>/services/bank/msp-roots")
+    audit_store: Path | None = Field(default=None, description="bank: its own notary "
+                                     "follower's audit.db, which every bundle must agree with "
+                                     "(default: <run dir>/notary/bank/audit.db)")
 
     @field_validator("token_key")
     @classmethod
@@ -103,6 +110,14 @@ class ServiceSettings(BaseSettings):
         if self.data_dir is not None:
             return self.data_dir
         return self.profile_path().parent / "services" / self.role
+
+    def msp_roots_path(self) -> Path:
+        return self.msp_roots if self.msp_roots is not None else self.data_path() / "msp-roots"
+
+    def audit_store_path(self) -> Path:
+        if self.audit_store is not None:
+            return self.audit_store
+        return self.profile_path().parent / "notary" / self.role / "audit.db"
 
     def db_url(self) -> str:
         if self.database_url:

@@ -73,7 +73,8 @@ class Service:
 
     def __init__(self, w: World, role: str, port: int, data: Path, db_url: str | None,
                  **extra: str) -> None:
-        roles = {"power": ["operator", "viewer"], "regulator": ["registrar", "auditor"]}[role]
+        roles = {"power": ["operator", "viewer"], "regulator": ["registrar", "auditor"],
+                 "bank": ["analyst"]}[role]
         self.role, self.port, self.log = role, port, data / "service.log"
         data.mkdir(parents=True, exist_ok=True)
         self.env = {**os.environ, "PYTHONPATH": str(REPO),

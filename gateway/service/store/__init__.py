@@ -2,7 +2,15 @@
 production) and the Alembic migrations that create and upgrade the schema."""
 
 from gateway.service.store._db import Store, make_engine, migrate
-from gateway.service.store._models import Base, Job, JobRefusal, LedgerEvent, ProjectionCheckpoint
+from gateway.service.store._models import (
+    BankLoan,
+    BankReport,
+    Base,
+    Job,
+    JobRefusal,
+    LedgerEvent,
+    ProjectionCheckpoint,
+)
 
-__all__ = ["Base", "Job", "JobRefusal", "LedgerEvent", "ProjectionCheckpoint", "Store",
-           "make_engine", "migrate"]
+__all__ = ["BankLoan", "BankReport", "Base", "Job", "JobRefusal", "LedgerEvent",
+           "ProjectionCheckpoint", "Store", "make_engine", "migrate"]

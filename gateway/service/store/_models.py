@@ -5,6 +5,9 @@
 - ``ledger_event`` and ``projection_checkpoint``: the projection of the ledger, one row per
   chaincode event (the audit entry every transaction emits), and the position to resume
   from, written in the same database transaction as the events it covers.
+- ``bank_report`` and ``bank_loan`` (the bank's service): the reports it verified under a
+  consent (report and bundle bytes, digest, the access it recorded) and its loan decisions,
+  whose terms and salt only this store holds (the ledger keeps their salted commitment).
 
 Constraint names follow one naming convention (so Alembic's batch mode on SQLite and plain
 ALTERs on PostgreSQL name the same things).
@@ -29,7 +32,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Job", "JobRefusal", "LedgerEvent", "ProjectionCheckpoint"]
+__all__ = ["Base", "BankLoan", "BankReport", "Job", "JobRefusal", "LedgerEvent",
+           "ProjectionCheckpoint"]
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -127,3 +131,37 @@ class ProjectionCheckpoint(Base):
     events: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow,
                                                     onupdate=utcnow)
+
+
+class BankReport(Base):
+    """A report the bank's service verified (with its bundle) under a consent."""
+
+    __tablename__ = "bank_report"
+
+    report_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    digest: Mapped[str] = mapped_column(String(71))
+    report: Mapped[bytes] = mapped_column(LargeBinary)      # RFC 8785 bytes
+    bundle: Mapped[bytes] = mapped_column(LargeBinary)
+    consent_id: Mapped[str] = mapped_column(String(64))
+    access_tx_id: Mapped[str] = mapped_column(String(64))
+    verified: Mapped[str] = mapped_column(Text)             # the verifier's summary line
+    received_by: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class BankLoan(Base):
+    """A loan decision: the terms and the salt of the commitment loan:record put on the
+    ledger (state ``submitting`` until the transaction committed, then ``recorded``)."""
+
+    __tablename__ = "bank_loan"
+
+    loan_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("bank_report.report_id"), index=True)
+    terms: Mapped[str] = mapped_column(Text)                # canonical JSON
+    salt: Mapped[str] = mapped_column(String(64))
+    commitment: Mapped[str] = mapped_column(String(71))
+    state: Mapped[str] = mapped_column(String(16))
+    tx_id: Mapped[str | None] = mapped_column(String(64))
+    decided_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

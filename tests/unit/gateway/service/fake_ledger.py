@@ -21,6 +21,8 @@ class FakeContract:
         self.history: dict[str, list[dict[str, Any]]] = {}
         self.attestations: dict[tuple[str, str, str], dict[str, Any]] = {}
         self.consents: list[dict[str, Any]] = []
+        self.reports: dict[tuple[str, str, str, str], dict[str, Any]] = {}  # report:status
+        self.loans: dict[str, dict[str, Any]] = {}
         self.calls: list[tuple[str, str, tuple[str, ...]]] = []  # (user, function, args)
         self.lock = threading.Lock()
         self.tx = 0
@@ -53,6 +55,14 @@ class FakeLedger:
 
     def close(self) -> None:
         pass
+
+    def _live(self, uscc: str, report_id: str) -> dict[str, Any]:
+        live = [c for c in self.c.consents if c["uscc"] == uscc and c["report_id"] == report_id
+                and not c.get("revoked") and not c.get("expired")]
+        if not live:
+            raise LedgerRefused("refused by rule consent.valid: no live consent of "
+                                f"{uscc} for {report_id} names BankMSP", status=403)
+        return live[0]
 
     def _enterprise(self, uscc: str) -> dict[str, Any]:
         if uscc not in self.c.enterprises:
@@ -88,6 +98,11 @@ class FakeLedger:
         if function == "account:totals":
             self._enterprise(args[0])
             return {"uscc": args[0], "from": args[1], "to": args[2], "totals": {}}
+        if function == "report:status":
+            key = (args[0], args[1], args[2], args[3])
+            if key not in self.c.reports:
+                raise LedgerRefused(f"report {' '.join(args)} not found", status=404)
+            return self.c.reports[key]
         if function == "consent:list":
             self._enterprise(args[0])
             return {"consents": [c for c in self.c.consents if c["uscc"] == args[0]],
@@ -130,11 +145,22 @@ class FakeLedger:
                                         "reason": args[4]}
             return self.c.attestations[key]
         if function == "consent:access":
-            live = [c for c in self.c.consents if c["uscc"] == args[0]
-                    and c["report_id"] == args[1] and not c.get("revoked")]
-            if not live:
-                raise LedgerRefused("refused by rule consent.valid: no consent of "
-                                    f"{args[0]} for {args[1]} names BankMSP", status=403)
-            live[0]["accesses"] += 1
-            return {"consent": live[0], "access": {"tx_id": txid}}
+            live = self._live(args[0], args[1])
+            live["accesses"] += 1
+            live["last_access"] = {"tx_id": txid}
+            return {"consent": live, "access": {"tx_id": txid}}
+        if function == "loan:record":   # the contract's checks: consent, access, digest
+            loan_id, rid, digest, commitment = args
+            live = self._live(rid.split("-")[1], rid)
+            if not live.get("last_access"):
+                raise LedgerRefused("refused by rule consent.valid: no access recorded",
+                                    status=403)
+            known = [r for r in self.c.reports.values() if r["id"] == rid]
+            if not known or known[0]["digest"] != digest or known[0]["status"] != "valid":
+                raise LedgerRefused(f"report {rid} is not {digest}, valid", status=409)
+            if loan_id in self.c.loans:
+                raise LedgerRefused(f"loan {loan_id} exists", status=409)
+            self.c.loans[loan_id] = {"loan_id": loan_id, "report_id": rid,
+                                     "report_digest": digest, "terms_commitment": commitment}
+            return self.c.loans[loan_id]
         raise LedgerRefused(f"{function}: no such function", status=400)

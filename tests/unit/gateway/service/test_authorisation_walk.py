@@ -10,6 +10,7 @@ dependency lets in a role the table does not.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from gateway.service._settings import ROLES, USER_ROLES
 from tests.unit.gateway.ingest.rows import csv_text
+from tests.unit.gateway.service.bank_world import honest, on_ledger, own_store, trust_dir
 from tests.unit.gateway.service.conftest import KEY, ServiceFactory, auth, user_name
 from tests.unit.gateway.service.world import PERIOD, REPORT, USCC, failed_job, fresh_uscc, seed
 
@@ -71,6 +73,31 @@ def _access(_c: TestClient, _w: Any) -> dict[str, Any]:
             "json": {"uscc": USCC, "report_id": REPORT}}
 
 
+def _bank_report(c: TestClient, w: Any) -> dict[str, Any]:
+    h = honest()
+    on_ledger(w, h)
+    return {"method": "POST", "url": "/v1/reports", "json": {"report": h.report,
+                                                            "bundle": h.bundle}}
+
+
+def _posted(c: TestClient, w: Any) -> str:
+    """The honest report handed to the bank by an analyst (so the route under test has it)."""
+    request = _bank_report(c, w)
+    r = c.request(**request, headers=auth(c, user_name("analyst")))
+    assert r.status_code == 200, r.text
+    return str(r.json()["report_id"])
+
+
+def _bank_get(c: TestClient, w: Any) -> dict[str, Any]:
+    return {"method": "GET", "url": f"/v1/reports/{_posted(c, w)}"}
+
+
+def _loan(c: TestClient, w: Any) -> dict[str, Any]:
+    return {"method": "POST", "url": "/v1/loans", "json": {
+        "loan_id": f"L-{fresh_uscc()}", "report_id": _posted(c, w), "amount": "100.00",
+        "rate": "3.5", "credit_multiplier": "1.1", "decision": "approved"}}
+
+
 CONSENTS = _get(f"/v1/enterprises/{USCC}/consents")
 ATTESTATION = _get(f"/v1/attestations/{USCC}", **PERIOD)
 ENTERPRISE = _get(f"/v1/enterprises/{USCC}")
@@ -107,6 +134,10 @@ TABLE: dict[str, dict[tuple[str, str], tuple[set[str], Request]]] = {
         ("POST", "/v1/consents/access"): ({"analyst"}, _access),
         ("GET", "/v1/enterprises/{uscc}"): ({"analyst"}, ENTERPRISE),
         ("GET", "/v1/attestations/{uscc}"): ({"analyst"}, ATTESTATION),
+        ("POST", "/v1/reports"): ({"analyst"}, _bank_report),
+        ("GET", "/v1/reports/{report_id}"): ({"analyst"}, _bank_get),
+        ("POST", "/v1/loans"): ({"analyst"}, _loan),
+        ("GET", "/v1/loans"): ({"analyst"}, _get("/v1/loans")),
     },
     "regulator": {
         ("GET", "/v1/events"): ({"auditor"}, EVENTS),
@@ -145,8 +176,11 @@ def _routes(app: Any) -> set[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_route_every_role(service: ServiceFactory, role: str) -> None:
-    client, world = service(role)
+def test_every_route_every_role(service: ServiceFactory, role: str, tmp_path: Path) -> None:
+    h = honest()
+    client, world = service(role, **({} if role != "bank" else {
+        "msp_roots": trust_dir(h, tmp_path / "roots"),
+        "audit_store": own_store(h.leaves, tmp_path / "own" / "audit.db")}))
     seed(world)
     other, _ = service("bank" if role != "bank" else "power")
     foreign = auth(other, user_name(USER_ROLES["bank" if role != "bank" else "power"][0]))
