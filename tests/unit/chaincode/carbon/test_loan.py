@@ -152,3 +152,12 @@ def test_bad_arguments_name_the_field(issued, field: str, args: tuple) -> None:
     res = w.call("bank-client", "loan:record", loan_id, rid or status["id"],
                  digest or status["digest"], terms)
     assert res.status == 400 and field in res.message, res.message
+
+
+def test_a_decision_stamped_before_the_recorded_access_is_refused(issued) -> None:
+    w, status = issued
+    grant(w, status)
+    at(w, T0 + 100)
+    w.ok("bank-client", "consent:access", E1, status["id"])
+    at(w, T0 + 50)
+    refused(record(w, status), "later than the transaction's time")
