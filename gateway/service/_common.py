@@ -100,7 +100,9 @@ def common_router(event_roles: tuple[str, ...], enterprise_roles: tuple[str, ...
     def events(st: Annotated[Store, Depends(store)],
                page: Annotated[PageParams, Depends(page_params)],
                _caller: Annotated[Any, requires(*event_roles)],
-               event_name: Annotated[str | None, Query(max_length=200)] = None
+               event_name: Annotated[str | None, Query(
+                   max_length=200, pattern=r"^[^\x00]*$",
+                   description="no NUL: PostgreSQL text cannot hold one")] = None
                ) -> Page[ProjectedEvent]:
         """The ledger's events as this service has projected them, oldest first."""
         after = decode_int_cursor(page.cursor)
