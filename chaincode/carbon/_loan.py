@@ -20,7 +20,8 @@ organisations' peers would read them). The bank's service keeps them in its own 
 sends only ``terms_commitment`` = ``sha256:`` of the RFC 8785 bytes of
 ``{"salt": <32 random bytes hex>, "terms": {...}}``; the bank can later open it to a
 regulator (terms and salt), and nobody can guess the terms from it (the salt).
-docs/services.md, "The bank's loans", says why not the bank's implicit collection.
+docs/services.md ("The bank: reports under consent, loans") says why not the bank's
+implicit collection.
 
 Writes the public record ``loan / uscc / report_id / bank / loan_id`` (no figure of the
 report and none of the loan: ids, digests, the commitment, who and when) and the audit
