@@ -6,6 +6,10 @@ layout gives the organisation (``service = { host, port }``), against the networ
 ``<run dir>/services/<org key>``. Its settings are written once per run directory to
 ``<run dir>/services/<org key>.env`` (0600): a random token key and one user ``admin``
 holding every role of the service, whose password is in ``<org key>.password`` (0600).
+The bank's settings also name its ``msp_roots`` (``<data dir>/msp-roots``, written at every
+start from the run dir's MSP folders by the code of ``carbontrust audit roots --from-run-dir``)
+and its ``audit_store`` (its notary follower's ``audit.db``), so ``POST /v1/reports`` works out
+of the box; an env file from before gets the two lines added, one naming them is kept.
 They start after the notary followers (the end of ``up``, fresh or restarted), are
 supervised like every node (ready when ``/healthz`` answers), and stop first on ``down``.
 
@@ -54,13 +58,19 @@ class ServiceNodes:
 
     def _service_settings(self, org: PeerOrg) -> Path:
         """The service's env file, made once per run directory (secrets stay in 0600 files)."""
+        root = self.run_dir / "services"
+        env_file = root / f"{org.key}.env"
+        if not env_file.is_file():
+            self._write_settings(org, env_file)
+        if org.key == "bank":
+            self._bank_settings(org, env_file)
+        return env_file
+
+    def _write_settings(self, org: PeerOrg, env_file: Path) -> None:
         from gateway.service._passwords import hash_password
         from gateway.service._settings import USER_ROLES
 
-        root = self.run_dir / "services"
-        env_file = root / f"{org.key}.env"
-        if env_file.is_file():
-            return env_file
+        root = env_file.parent
         root.mkdir(parents=True, exist_ok=True)
         password = secrets.token_urlsafe(18)
         users = {"admin": {"password_hash": hash_password(password),
@@ -74,7 +84,34 @@ class ServiceNodes:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as fh:
                 fh.write(text)
-        return env_file
+
+    def _bank_settings(self, org: PeerOrg, env_file: Path) -> None:
+        """The bank's ``msp_roots`` and ``audit_store``: added to ``env_file`` when it does
+        not name them, and the roots directory written (the channel's root CAs from the
+        run dir's MSP folders: ``carbontrust audit roots --from-run-dir``'s code)."""
+        from gateway.cli._audit_roots import roots_from_profile, write_roots
+        from gateway.cli._exit import CliFailure
+        from gateway.service._settings import load_settings
+
+        from ._errors import NetworkError
+
+        settings = load_settings(env_file, role=org.key)
+        extra = []
+        if settings.msp_roots is None:
+            extra.append(f"CARBONTRUST_SERVICE_MSP_ROOTS={settings.data_path() / 'msp-roots'}")
+        if settings.audit_store is None:
+            store = self.run_dir / "notary" / org.key / "audit.db"  # notary_store(key)/audit.db
+            extra.append(f"CARBONTRUST_SERVICE_AUDIT_STORE={store}")
+        if extra:
+            with env_file.open("a", encoding="utf-8") as fh:
+                fh.write("\n".join(extra) + "\n")
+            settings = load_settings(env_file, role=org.key)
+        profile = self.run_dir / "connection.json"
+        try:
+            write_roots(roots_from_profile(profile), settings.msp_roots_path())
+        except (OSError, CliFailure, KeyError, ValueError) as exc:
+            raise NetworkError(f"service.{org.key}: cannot write its MSP roots "
+                               f"{settings.msp_roots_path()} from {profile}: {exc}") from None
 
     def _service_spec(self, org: PeerOrg) -> ProcSpec:
         argv = [sys.executable, "-m", "gateway.service", "run", org.key,

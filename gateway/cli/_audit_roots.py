@@ -21,7 +21,8 @@ from typing import Any
 from gateway.cli._app import App
 from gateway.cli._exit import CliFailure, InputError, LedgerUnreachable
 
-__all__ = ["roots_from_config", "roots_from_peer", "roots_from_run_dir", "write_roots"]
+__all__ = ["roots_from_config", "roots_from_peer", "roots_from_profile", "roots_from_run_dir",
+           "write_roots"]
 
 
 def roots_from_config(config_bytes: bytes) -> dict[str, bytes]:
@@ -82,16 +83,22 @@ def roots_from_peer(app: App, opts: dict[str, Any]) -> dict[str, bytes]:
 
 
 def roots_from_run_dir(app: App, opts: dict[str, Any]) -> dict[str, bytes]:
+    return roots_from_profile(app.target(opts).profile)
+
+
+def roots_from_profile(profile: Path) -> dict[str, bytes]:
+    """MSP id -> root PEMs from the MSP folders beside a run dir's ``connection.json``
+    (``network up`` also writes the bank service's roots with it). ``InputError`` when the
+    profile names no org domain or an org has no root certificate."""
     import json
 
-    target = app.target(opts)
-    info = json.loads(target.profile.read_text(encoding="utf-8"))
-    crypto = target.profile.parent / "crypto" / "peerOrganizations"
+    info = json.loads(profile.read_text(encoding="utf-8"))
+    crypto = profile.parent / "crypto" / "peerOrganizations"
     out: dict[str, bytes] = {}
     for msp_id, org in sorted(info["orgs"].items()):
         host = org.get("peer_host") if isinstance(org, dict) else None
         if not isinstance(host, str) or "." not in host:
-            raise InputError(f"profile {target.profile}: orgs.{msp_id} has no peer_host "
+            raise InputError(f"profile {profile}: orgs.{msp_id} has no peer_host "
                              "(the org's domain); use the peer's configuration instead")
         cacerts = crypto / host.split(".", 1)[1] / "msp" / "cacerts"
         pems = sorted(cacerts.glob("*.pem")) if cacerts.is_dir() else []

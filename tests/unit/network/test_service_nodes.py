@@ -1,8 +1,10 @@
 """network's service.<org> nodes: which run, their settings file (secret, loadable by the
-service, an admin holding the service's roles), their ports from the layout."""
+service, an admin holding the service's roles; the bank's MSP roots and audit store), their
+ports from the layout."""
 
 from __future__ import annotations
 
+import json
 import stat
 from pathlib import Path
 
@@ -11,6 +13,8 @@ import pytest
 from gateway.service._passwords import verify_password
 from gateway.service._settings import USER_ROLES, load_settings
 from network import load_layout
+from network._errors import NetworkError
+from network._layout import Layout
 from network._service_nodes import ServiceNodes
 
 
@@ -22,12 +26,31 @@ class Nodes(ServiceNodes):
         self.sup = None
 
 
+def write_msp_folders(run_dir: Path, layout: Layout) -> dict[str, bytes]:
+    """What `network up` leaves for the roots: connection.json naming each org's peer host,
+    and each org's msp/cacerts (two CA files for one org: both are its roots)."""
+    orgs, roots = {}, {}
+    for g in layout.orgs:
+        host = g.peer.fqdn
+        cacerts = run_dir / "crypto" / "peerOrganizations" / host.split(".", 1)[1] / "msp" / \
+            "cacerts"
+        cacerts.mkdir(parents=True)
+        pems = [f"-----BEGIN CERTIFICATE-----\n{g.mspid}-{i}\n-----END CERTIFICATE-----\n"
+                .encode() for i in range(2 if g.key == "power" else 1)]
+        for i, pem in enumerate(pems):
+            (cacerts / f"ca{i}.pem").write_bytes(pem)
+        orgs[g.mspid], roots[g.mspid] = {"peer_host": host}, b"".join(pems)
+    (run_dir / "connection.json").write_text(json.dumps({"orgs": orgs}))
+    return roots
+
+
 def test_services_run_when_asked_or_when_the_run_dir_has_them(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     nodes = Nodes(tmp_path)
     monkeypatch.delenv("CARBONTRUST_SERVICES", raising=False)
     assert nodes.service_names() == []  # the default: integration networks have none
     monkeypatch.setenv("CARBONTRUST_SERVICES", "1")
+    write_msp_folders(tmp_path, nodes.layout)
     assert nodes.service_names() == ["service.power", "service.certifier", "service.bank",
                                      "service.regulator"]
     nodes._service_spec(nodes.layout.org("bank"))  # writes the run dir's settings
@@ -62,3 +85,54 @@ def test_service_ports_are_in_the_layout_and_distinct() -> None:
     assert ports == [17106, 17206, 17306, 17406]
     assert set(ports) <= set(layout.all_ports())
     assert len(layout.all_ports()) == len(set(layout.all_ports()))
+
+
+def test_bank_settings_name_its_roots_and_store_and_the_roots_are_written(
+        tmp_path: Path) -> None:
+    nodes = Nodes(tmp_path)
+    roots = write_msp_folders(tmp_path, nodes.layout)
+    env_file = nodes._service_settings(nodes.layout.org("bank"))
+    settings = load_settings(env_file, role="bank")
+    assert settings.msp_roots == tmp_path / "services" / "bank" / "msp-roots"
+    assert settings.audit_store == tmp_path / "notary" / "bank" / "audit.db"
+    written = {p.stem: p.read_bytes() for p in settings.msp_roots.glob("*.pem")}
+    assert written == roots and len(written) == 4
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    before = env_file.read_bytes()
+    nodes._service_settings(nodes.layout.org("bank"))
+    assert env_file.read_bytes() == before  # named once, not appended at every start
+    # the other services' settings name neither
+    other = load_settings(nodes._service_settings(nodes.layout.org("power")), role="power")
+    assert other.msp_roots is None and other.audit_store is None
+
+
+def test_bank_settings_from_before_get_the_lines_and_an_operators_choice_is_kept(
+        tmp_path: Path) -> None:
+    nodes = Nodes(tmp_path)
+    roots = write_msp_folders(tmp_path, nodes.layout)
+    bank = nodes.layout.org("bank")
+    env_file = nodes._service_settings(bank)
+    lines = [ln for ln in env_file.read_text().splitlines()
+             if not ln.startswith(("CARBONTRUST_SERVICE_MSP_ROOTS=",
+                                   "CARBONTRUST_SERVICE_AUDIT_STORE="))]
+    own_store = tmp_path / "elsewhere" / "audit.db"
+    env_file.write_text("\n".join([*lines, f"CARBONTRUST_SERVICE_AUDIT_STORE={own_store}"])
+                        + "\n")
+    key_line = next(ln for ln in lines if ln.startswith("CARBONTRUST_SERVICE_TOKEN_KEY="))
+    nodes._service_settings(bank)
+    settings = load_settings(env_file, role="bank")
+    assert settings.audit_store == own_store  # the operator's, kept
+    assert settings.msp_roots == tmp_path / "services" / "bank" / "msp-roots"  # added
+    assert key_line in env_file.read_text().splitlines()  # the same key and users
+    assert {p.stem: p.read_bytes() for p in settings.msp_roots.glob("*.pem")} == roots
+
+
+def test_bank_roots_missing_from_the_run_dir_is_a_network_error(tmp_path: Path) -> None:
+    nodes = Nodes(tmp_path)
+    write_msp_folders(tmp_path, nodes.layout)
+    bank_cacerts = next((tmp_path / "crypto" / "peerOrganizations").glob("bank*/msp/cacerts"))
+    for pem in bank_cacerts.glob("*.pem"):
+        pem.unlink()
+    with pytest.raises(NetworkError, match=r"service\.bank: cannot write its MSP roots.*"
+                       r"no root certificate of BankMSP"):
+        nodes._service_settings(nodes.layout.org("bank"))
