@@ -13,14 +13,17 @@
 6. operating data (demo_declare): each enterprise declares its month, signed with its own key;
 7. results, attestation, rating, report (demo_certify): computed on the ledger, attested by
    the certifier, rated, issued as report.json, report.pdf and bundle.json;
-8. consent and the bank (demo_bank): the enterprise grants the bank access, signing offline,
-   the regulator's relay submits; the bank records its access and verifies the report with
-   `carbontrust verify` against the MSP roots from `carbontrust audit roots`;
+8. consent and the bank (demo_bank, demo_lending): the enterprise grants the bank access,
+   signing offline, the regulator's relay submits; the enterprise hands report.json and
+   bundle.json to the bank, whose service verifies them under the consent and records a
+   green loan on the verified report (without services: the bank records its access and the
+   loan step is skipped); the bank also verifies the report with `carbontrust verify` against
+   the MSP roots from `carbontrust audit roots`;
 9. audit (demo_audit): the regulator's history of the report, an export of the enterprise's
    trail checked offline with `carbontrust audit check`.
 
 Where the organisations' services run (a network the demo brings up has them, as `make up`),
-registration, ingestion, attestation and the bank's consents go through them
+registration, ingestion, attestation, the bank's consents, reports and loans go through them
 (demo_services); the rest has no route yet and goes through `carbontrust`.
 
 Re-runnable: the registry, governance, readings, declarations, results, attestations and
@@ -85,11 +88,13 @@ def main() -> None:
     info = ensure_up(net)
     state.services = demo_services.Services.running(net)
     if state.services is not None:
-        print("the organisations' services run: registration, ingestion, attestation and the "
-              "bank's consents go through them; the other steps through `carbontrust`")
+        print("the organisations' services run: registration, ingestion, attestation, the "
+              "bank's consents, reports and loans go through them; the other steps through "
+              "`carbontrust`")
     else:
         print("the organisations' services are not running on this network (brought up "
-              "without them): every step goes through `carbontrust`")
+              "without them): every step goes through `carbontrust`, and the bank's loan "
+              "step (it needs the services) is skipped")
     try:
         asyncio.run(flow(net, info, since))
     finally:
