@@ -5,9 +5,11 @@ right after each of its SQLite transactions in turn (every boundary between two 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -26,6 +28,18 @@ def start(directory: Path, crash_after: int = 0) -> subprocess.Popen[str]:
                             env=env)
 
 
+def entry_count(directory: Path) -> int:
+    """Entries the worker has committed so far (read-only; 0 before its store exists)."""
+    path = directory / "audit.db"
+    if not path.exists():
+        return 0
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            return int(conn.execute("SELECT count(*) FROM audit_entries").fetchone()[0])
+    except sqlite3.Error:  # created but no table yet, or locked this instant
+        return 0
+
+
 def summary(directory: Path) -> tuple[int, bytes, list[str], str | None, tuple[int, int]]:
     with AuditStore.open(directory / "audit.db") as s:
         s.verify_log()
@@ -41,11 +55,16 @@ def test_sigkill_at_random_moments_loses_and_repeats_nothing(tmp_path: Path) -> 
     want = summary(reference)
     assert len(want[2]) == 1200 and len(set(want[2])) == 1200
 
+    # Killed at random points of its progress (not of the clock: a fast machine would finish
+    # before a timed kill): each round waits until the store holds a random number of new
+    # entries, up to ~1,000 of the 1,200, then SIGKILLs mid-stream.
     rng = random.Random(12)
     kills = 0
     for _ in range(12):
+        target = entry_count(crashed) + rng.randint(20, 90)
         proc = start(crashed)
-        time.sleep(rng.uniform(0.3, 1.5))
+        while proc.poll() is None and entry_count(crashed) < target:
+            time.sleep(0.002)
         if proc.poll() is not None:
             break
         proc.send_signal(signal.SIGKILL)
