@@ -10,7 +10,7 @@ bundle") and says which transactions the bundle must prove (:func:`relied_tx_ids
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import notary
@@ -61,7 +61,7 @@ def make_bundle(*, channel: str, report_id: str, report_digest: str, report_tx_i
                 batch_salts: dict[str, str],
                 entries: Iterable[tuple[int, bytes, Sequence[bytes]]], checkpoint: str,
                 report_checkpoint_proof: Sequence[bytes], key_bindings: Sequence[Any],
-                msp_roots: dict[str, Sequence[str]]) -> dict[str, Any]:
+                msp_roots: Mapping[str, Sequence[str]]) -> dict[str, Any]:
     """The bundle. ``entries``: (log index, leaf bytes, inclusion proof under
     ``checkpoint``) of every transaction :func:`relied_tx_ids` names; ``batch_salts``:
     batch tx id -> hex salt of every batch the result cites; ``msp_roots``: MSP id -> PEM

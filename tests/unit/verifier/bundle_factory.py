@@ -233,7 +233,8 @@ def reissue(h: Honest, report: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
     digest, a new checkpoint cosigned by the same organisations, new proofs."""
     data = canonical_bytes(report)
     rd = "sha256:" + hashlib.sha256(data).hexdigest()
-    section = report.get("report") if isinstance(report.get("report"), dict) else {}
+    found = report.get("report")
+    section: dict[str, Any] = found if isinstance(found, dict) else {}
     entry = copy.deepcopy(h.entries[h.size_a])
     entry["keys"].update(report_id=section.get("id"), version=section.get("version"))
     entry["digests"] = {"report": rd}
