@@ -41,6 +41,12 @@ def digest(app: App, kind: str, version: str) -> None:
 
     The digest ``propose`` and ``approve`` cite: the contract refuses any other.
     """
+    click.echo(shipped_digest(kind, version))
+
+
+def shipped_digest(kind: str, version: str) -> str:
+    """The content digest of a version the accounting package ships (InputError if none);
+    shared with the services' governance routes."""
     import accounting
 
     try:
@@ -51,7 +57,7 @@ def digest(app: App, kind: str, version: str) -> None:
                    else accounting.rule_set_versions())
         raise InputError(f"no {kind} {version!r} in the accounting package "
                          f"(shipped: {', '.join(shipped)})") from None
-    click.echo(str(doc.digest))
+    return str(doc.digest)
 
 
 @governance.command()

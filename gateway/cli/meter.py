@@ -28,12 +28,18 @@ def meter() -> None:
 def add(app: App, uscc: str, meter_id: str, json_out: bool, **kw: Any) -> None:
     """Add a meter to an enterprise (the regulator writes the registry)."""
     opts = opts_of(kw)
-    check_uscc_shape(uscc)
-    stored, done = app.submit(opts, "registry:add_meter", [uscc, meter_id])
+    stored, done = app.submit(opts, *add_meter_call(uscc, meter_id))
     if json_out:
         app.terminal.json(stored)
     app.terminal.success(f"added meter {meter_id} to enterprise {uscc} "
                          f"(transaction {done.transaction_id})")
+
+
+def add_meter_call(uscc: str, meter_id: str) -> tuple[str, list[str]]:
+    """The contract call adding a meter (InputError on a malformed USCC); shared with the
+    regulator service's ``POST /v1/enterprises/{uscc}/meters``."""
+    check_uscc_shape(uscc)
+    return "registry:add_meter", [uscc, meter_id]
 
 
 @meter.command()

@@ -57,6 +57,13 @@ CONSENT_ROLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "bank": (("analyst",), ("analyst",)),
     "regulator": (("registrar", "auditor"), ()),
 }
+#: governance: (who may read what is in force, approve as the admin, propose/activate as it)
+GOVERNANCE_ROLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "power": (("operator", "viewer"), ("operator",), ()),
+    "certifier": (("attester", "viewer"), ("attester",), ()),
+    "bank": (("analyst",), ("analyst",), ()),
+    "regulator": (("registrar", "auditor"), (), ("registrar",)),
+}
 TITLES = {"power": "power company", "certifier": "certification centre", "bank": "bank",
           "regulator": "regulator"}
 
@@ -145,6 +152,9 @@ def create_app(settings: ServiceSettings, *, ledger_factory: LedgerFactory | Non
     router = _role_router(role)
     if router is not None:
         app.include_router(router)
+    from gateway.service._governance import governance_router
+
+    app.include_router(governance_router(settings.admin_user, *GOVERNANCE_ROLES[role]))
     if role in CONSENT_ROLES:
         from gateway.service._consents import consents_router
 

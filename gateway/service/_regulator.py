@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from gateway.cli._exit import InputError
+from gateway.cli.meter import add_meter_call
 from gateway.service._auth import requires
 from gateway.service._common import LEDGER_ERRORS, USCC, port
 from gateway.service._ledger import LedgerPort
@@ -23,7 +25,7 @@ from gateway.service._pagination import (
     encode_cursor,
     page_params,
 )
-from gateway.service._problems import problem_responses
+from gateway.service._problems import ApiProblem, problem_responses
 
 __all__ = ["regulator_router"]
 
@@ -39,6 +41,11 @@ class EnterpriseIn(BaseModel):
     industry: str = Field(min_length=1, max_length=8)
     region: str = Field(min_length=1, max_length=64)
     areas: list[Area] | None = Field(default=None, min_length=1, max_length=6)
+
+
+class MeterIn(BaseModel):
+    meter_id: str = Field(pattern="^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
+                          description="meter id, unique on the channel")
 
 
 class StatusIn(BaseModel):
@@ -84,6 +91,19 @@ def regulator_router() -> APIRouter:
         more = offset + page.limit < len(entries)
         return Page(items=chunk,
                     next_cursor=encode_cursor(str(offset + page.limit)) if more else None)
+
+    @router.post("/v1/enterprises/{uscc}/meters", status_code=201,
+                 response_model=dict[str, Any], responses=problem_responses(*LEDGER_ERRORS))
+    def add_meter(uscc: USCC, body: MeterIn, ledger: Annotated[LedgerPort, Depends(port)],
+                  _caller: Annotated[Any, requires(*REGISTRAR)]) -> Any:
+        """Add a meter to an enterprise (``registry:add_meter``, as ``meter add``); the
+        enterprise's record with its meters."""
+        try:
+            function, args = add_meter_call(uscc, body.meter_id)
+        except InputError as exc:
+            raise ApiProblem(422, "invalid-request", exc.message.replace("--", "")) from None
+        stored, _done = ledger.submit_json(function, args)
+        return stored
 
     @router.put("/v1/enterprises/{uscc}/status", response_model=dict[str, Any],
                 responses=problem_responses(*LEDGER_ERRORS))

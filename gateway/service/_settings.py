@@ -51,6 +51,8 @@ class ServiceSettings(BaseSettings):
                                  "$CARBONTRUST_RUN_DIR/connection.json)")
     user: str = Field(default="User1", description="the organisation's user the service "
                       "signs as")
+    admin_user: str = Field(default="Admin", description="the organisation's admin the "
+                            "governance routes sign as (the contract: admins only)")
     ingest_user: str = Field(default="Meter1", description="power: the meter gateway that "
                              "signs readings batches")
     data_dir: Path | None = Field(default=None, description="uploads, journals, the SQLite "

@@ -59,7 +59,7 @@ def profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     orgs = {}
     for msp in ORG_OF_ROLE.values():
         users = {}
-        for user in ("User1", "Meter1"):
+        for user in ("User1", "Meter1", "Admin"):
             _cert(root / msp / user, f"{user}@{msp}")
             users[user] = {"cert": f"{msp}/{user}/cert.pem", "key": f"{msp}/{user}/key.pem"}
         orgs[msp] = {"mspid": msp, "peer_endpoint": "127.0.0.1:1", "tls_ca": "tlsca.pem",
@@ -149,7 +149,8 @@ def service(tmp_path: Path, profile: Path) -> Iterator[ServiceFactory]:
                                   "database_url": db_url, "max_wait": 0.05}
         values.update(overrides)
         settings = ServiceSettings(**values)
-        app = create_app(settings, ledger_factory=lambda t, _to: FakeLedger(contract, t.user),
+        app = create_app(settings, ledger_factory=lambda t, _to: FakeLedger(contract, t.user,
+                                                                           t.msp_id),
                          event_source=events, sink_factory=lambda: readings)
         client = TestClient(app)
         client.__enter__()

@@ -23,14 +23,17 @@ class FakeContract:
         self.consents: list[dict[str, Any]] = []
         self.reports: dict[tuple[str, str, str, str], dict[str, Any]] = {}  # report:status
         self.loans: dict[str, dict[str, Any]] = {}
+        self.meters: dict[str, str] = {}  # meter id -> uscc
+        self.versions: dict[tuple[str, str], dict[str, Any]] = {}  # governance (kind, version)
+        self.in_force: dict[str, dict[str, Any]] = {}
         self.calls: list[tuple[str, str, tuple[str, ...]]] = []  # (user, function, args)
         self.lock = threading.Lock()
         self.tx = 0
 
 
 class FakeLedger:
-    def __init__(self, contract: FakeContract, user: str) -> None:
-        self.c, self.user = contract, user
+    def __init__(self, contract: FakeContract, user: str, msp: str = "?") -> None:
+        self.c, self.user, self.msp = contract, user, msp
 
     def _txid(self) -> str:
         self.c.tx += 1
@@ -103,6 +106,10 @@ class FakeLedger:
             if key not in self.c.reports:
                 raise LedgerRefused(f"report {' '.join(args)} not found", status=404)
             return self.c.reports[key]
+        if function == "governance:in_force":
+            if args[0] not in self.c.in_force:
+                raise LedgerRefused(f"in-force version of {args[0]} not found", status=404)
+            return self.c.in_force[args[0]]
         if function == "consent:list":
             self._enterprise(args[0])
             return {"consents": [c for c in self.c.consents if c["uscc"] == args[0]],
@@ -130,6 +137,19 @@ class FakeLedger:
             self.c.history[args[0]].insert(0, {"tx_id": txid, "value": record,
                                                "is_delete": False})
             return record
+        if function == "registry:add_meter":
+            uscc, meter_id = args
+            record = dict(self._enterprise(uscc))
+            if meter_id in self.c.meters:
+                raise LedgerRefused(f"meter {meter_id} already belongs to "
+                                    f"{self.c.meters[meter_id]}", status=409)
+            self.c.meters[meter_id] = uscc
+            record.update(meters=sorted([*record.get("meters", []), meter_id]),
+                          version=record["version"] + 1)
+            self.c.enterprises[uscc] = record
+            return record
+        if function.startswith("governance:"):
+            return self._governance(function, args, txid)
         if function == "attestation:attest":
             statement = json.loads(args[0])
             uscc = statement["enterprise"]["uscc"]
@@ -163,4 +183,36 @@ class FakeLedger:
             self.c.loans[loan_id] = {"loan_id": loan_id, "report_id": rid,
                                      "report_digest": digest, "terms_commitment": commitment}
             return self.c.loans[loan_id]
+        raise LedgerRefused(f"{function}: no such function", status=400)
+
+    def _governance(self, function: str, args: list[str], txid: str) -> Any:
+        """The contract's governance rules the services rely on: admins only, a version
+        proposed once, approvals citing its digest by organisations its policy names,
+        activation after ``required`` approvals."""
+        if self.user != "Admin":
+            raise LedgerRefused(f"refused by rule {function.replace(':', '.')}: an admin, "
+                                f"not {self.user}", status=403)
+        key = (args[0], args[1])
+        if function == "governance:propose":
+            if key in self.c.versions:
+                raise LedgerRefused(f"{args[0]} {args[1]} was already proposed", status=409)
+            self.c.versions[key] = {"kind": args[0], "version": args[1], "digest": args[2],
+                                    "policy": json.loads(args[3]), "approvals": {},
+                                    "status": "proposed", "proposed_tx": txid}
+            return self.c.versions[key]
+        if key not in self.c.versions:
+            raise LedgerRefused(f"{args[0]} {args[1]} not found", status=404)
+        entry = self.c.versions[key]
+        if function == "governance:approve":
+            if entry["digest"] != args[2]:
+                raise LedgerRefused(f"digest {args[2]} is not {entry['digest']}", status=409)
+            entry["approvals"][self.msp] = txid
+            return entry
+        if function == "governance:activate":
+            if len(entry["approvals"]) < entry["policy"]["required"]:
+                raise LedgerRefused(f"{args[0]} {args[1]} has {len(entry['approvals'])} "
+                                    "approvals", status=409)
+            entry["status"] = "active"
+            self.c.in_force[args[0]] = {**entry, "since_tx": txid}
+            return self.c.in_force[args[0]]
         raise LedgerRefused(f"{function}: no such function", status=400)

@@ -98,6 +98,42 @@ def _loan(c: TestClient, w: Any) -> dict[str, Any]:
         "rate": "3.5", "credit_multiplier": "1.1", "decision": "approved"}}
 
 
+def _meter(_c: TestClient, _w: Any) -> dict[str, Any]:
+    return {"method": "POST", "url": f"/v1/enterprises/{USCC}/meters",
+            "json": {"meter_id": f"M-{fresh_uscc()}"}}
+
+
+DIGEST = "sha256:" + "ef" * 32
+
+
+def _proposed(w: Any, approvals: int = 0) -> str:
+    """A fresh version of the factor set proposed in the fake ledger."""
+    version = f"v{fresh_uscc().lower()}"
+    w.contract.versions[("factor_set", version)] = {
+        "kind": "factor_set", "version": version, "digest": DIGEST,
+        "policy": {"orgs": ["CertifierMSP", "BankMSP"], "required": 2},
+        "approvals": {o: "tx" for o in ("CertifierMSP", "BankMSP")[:approvals]},
+        "status": "proposed"}
+    return version
+
+
+def _approve(_c: TestClient, w: Any) -> dict[str, Any]:
+    return {"method": "POST", "url": f"/v1/governance/factor_set/{_proposed(w)}/approval",
+            "json": {"digest": DIGEST}}
+
+
+def _propose(_c: TestClient, _w: Any) -> dict[str, Any]:
+    return {"method": "POST", "url": f"/v1/governance/factor_set/v{fresh_uscc().lower()}"
+            "/proposal", "json": {"digest": DIGEST, "policy": {
+                "orgs": ["CertifierMSP", "BankMSP"], "required": 2}}}
+
+
+def _activate(_c: TestClient, w: Any) -> dict[str, Any]:
+    return {"method": "POST",
+            "url": f"/v1/governance/factor_set/{_proposed(w, approvals=2)}/activation"}
+
+
+GOVERNANCE = _get("/v1/governance")
 CONSENTS = _get(f"/v1/enterprises/{USCC}/consents")
 ATTESTATION = _get(f"/v1/attestations/{USCC}", **PERIOD)
 ENTERPRISE = _get(f"/v1/enterprises/{USCC}")
@@ -109,6 +145,8 @@ TABLE: dict[str, dict[tuple[str, str], tuple[set[str], Request]]] = {
         ("GET", "/v1/events"): ({"operator", "viewer"}, EVENTS),
         ("GET", "/v1/enterprises/{uscc}"): ({"operator", "viewer"}, ENTERPRISE),
         ("POST", "/v1/ingest/jobs"): ({"operator"}, _upload),
+        ("GET", "/v1/governance"): ({"operator", "viewer"}, GOVERNANCE),
+        ("POST", "/v1/governance/{kind}/{version}/approval"): ({"operator"}, _approve),
         ("GET", "/v1/ingest/jobs"): ({"operator", "viewer"}, _get("/v1/ingest/jobs")),
         ("GET", "/v1/ingest/jobs/{job_id}"): ({"operator", "viewer"}, _job()),
         ("GET", "/v1/ingest/jobs/{job_id}/refusals"): ({"operator", "viewer"},
@@ -124,6 +162,8 @@ TABLE: dict[str, dict[tuple[str, str], tuple[set[str], Request]]] = {
         ("GET", "/v1/enterprises/{uscc}"): ({"attester", "viewer"}, ENTERPRISE),
         ("GET", "/v1/attestations/{uscc}"): ({"attester", "viewer"}, ATTESTATION),
         ("POST", "/v1/attestations"): ({"attester"}, _attest),
+        ("GET", "/v1/governance"): ({"attester", "viewer"}, GOVERNANCE),
+        ("POST", "/v1/governance/{kind}/{version}/approval"): ({"attester"}, _approve),
         ("POST", "/v1/attestations/{uscc}/withdrawal"): ({"attester"}, _withdraw),
         ("GET", "/v1/results/{uscc}"): ({"attester", "viewer"},
                                         _get(f"/v1/results/{USCC}", **PERIOD)),
@@ -137,6 +177,8 @@ TABLE: dict[str, dict[tuple[str, str], tuple[set[str], Request]]] = {
         ("POST", "/v1/reports"): ({"analyst"}, _bank_report),
         ("GET", "/v1/reports/{report_id}"): ({"analyst"}, _bank_get),
         ("POST", "/v1/loans"): ({"analyst"}, _loan),
+        ("GET", "/v1/governance"): ({"analyst"}, GOVERNANCE),
+        ("POST", "/v1/governance/{kind}/{version}/approval"): ({"analyst"}, _approve),
         ("GET", "/v1/loans"): ({"analyst"}, _get("/v1/loans")),
     },
     "regulator": {
@@ -148,6 +190,10 @@ TABLE: dict[str, dict[tuple[str, str], tuple[set[str], Request]]] = {
         ("GET", "/v1/enterprises/{uscc}/history"): ({"registrar", "auditor"},
                                                     _get(f"/v1/enterprises/{USCC}/history")),
         ("PUT", "/v1/enterprises/{uscc}/status"): ({"registrar"}, _status),
+        ("POST", "/v1/enterprises/{uscc}/meters"): ({"registrar"}, _meter),
+        ("GET", "/v1/governance"): ({"registrar", "auditor"}, GOVERNANCE),
+        ("POST", "/v1/governance/{kind}/{version}/proposal"): ({"registrar"}, _propose),
+        ("POST", "/v1/governance/{kind}/{version}/activation"): ({"registrar"}, _activate),
         ("GET", "/v1/enterprises/{uscc}/consents"): ({"registrar", "auditor"}, CONSENTS),
     },
 }
