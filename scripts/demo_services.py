@@ -6,8 +6,9 @@ When the network runs with its services (the demo brings a fresh network up with
 organisation's service, signed in with the OAuth2 password grant as the `admin` user the
 network wrote for it (`<run>/services/<org>.password`): the regulator registers enterprises,
 the power company uploads the readings file as an ingestion job, the certifier attests, the
-bank lists the consents naming it and records its access. Everything else (meters,
-governance, declarations, results, ratings, reports, consent grants, audit) has no route
+bank lists the consents naming it and records its access; the regulator adds the meters
+and governance goes through each organisation's service. Everything else (declarations,
+results, ratings, reports, consent grants, audit) has no route
 yet and goes through `carbontrust`. On a network brought up without services the demo uses
 `carbontrust` for every step and says so.
 """
