@@ -71,6 +71,7 @@ class GatewayLedger:
         self._gw = gw
         self._contract = gw.get_network(target.channel).get_contract(target.chaincode)
         self._timeout = timeout
+        self._where = (target.channel, target.chaincode)
 
     def _kw(self) -> dict[str, Any]:
         return {} if self._timeout is None else {"timeout": self._timeout}
@@ -104,6 +105,13 @@ class GatewayLedger:
             on_sent(commit.transaction_id)
         status = commit.status(**kw).raise_for_status()
         return Submitted(commit.result, status.transaction_id, status.block_number)
+
+    def relay(self) -> Any:
+        """A ``gateway.offline.Relay`` over this connection: requests other identities
+        signed offline, sent on (the regulator's relay routes, gateway/service/_relay.py)."""
+        from gateway.offline import Relay
+
+        return Relay(self._gw, *self._where)
 
     def close(self) -> None:
         self._gw.close()

@@ -64,6 +64,8 @@ GOVERNANCE_ROLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, .
     "bank": (("analyst",), ("analyst",), ()),
     "regulator": (("registrar", "auditor"), (), ("registrar",)),
 }
+#: who may compute results and ratings (CertifierMSP and RegulatorMSP endorse them)
+COMPUTE_ROLES = {"certifier": ("attester",), "regulator": ("registrar",)}
 TITLES = {"power": "power company", "certifier": "certification centre", "bank": "bank",
           "regulator": "regulator"}
 
@@ -152,6 +154,10 @@ def create_app(settings: ServiceSettings, *, ledger_factory: LedgerFactory | Non
     router = _role_router(role)
     if router is not None:
         app.include_router(router)
+    if role in COMPUTE_ROLES:
+        from gateway.service._compute import compute_router
+
+        app.include_router(compute_router(COMPUTE_ROLES[role]))
     from gateway.service._governance import governance_router
 
     app.include_router(governance_router(settings.admin_user, *GOVERNANCE_ROLES[role]))
@@ -159,6 +165,10 @@ def create_app(settings: ServiceSettings, *, ledger_factory: LedgerFactory | Non
         from gateway.service._consents import consents_router
 
         app.include_router(consents_router(*CONSENT_ROLES[role]))
+    if role == "regulator":   # enterprises' own transactions, signed on their side
+        from gateway.service._relay import relay_router
+
+        app.include_router(relay_router(("registrar",)))
     _publish_problem_schema(app)
     return app
 

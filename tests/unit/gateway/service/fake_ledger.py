@@ -11,8 +11,14 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from gateway.cli._exit import LedgerRefused
+from gateway.cli._exit import LedgerRefused, LedgerUnreachable
 from gateway.cli._ledger import Submitted
+
+
+class _Disagree(Exception):
+    """What the gateway raises when the endorsers' payloads differ."""
+
+    details = ("ProposalResponsePayloads do not match",)
 
 
 class FakeContract:
@@ -24,9 +30,13 @@ class FakeContract:
         self.reports: dict[tuple[str, str, str, str], dict[str, Any]] = {}  # report:status
         self.loans: dict[str, dict[str, Any]] = {}
         self.meters: dict[str, str] = {}  # meter id -> uscc
+        self.results: dict[tuple[str, str, str], list[dict[str, Any]]] = {}  # private
+        self.ratings: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        self.disagree: set[str] = set()  # usccs whose endorsers answer differently
         self.versions: dict[tuple[str, str], dict[str, Any]] = {}  # governance (kind, version)
         self.in_force: dict[str, dict[str, Any]] = {}
         self.calls: list[tuple[str, str, tuple[str, ...]]] = []  # (user, function, args)
+        self.relay: Any = None  # the relay seam: a real Relay over a fake peer (relay_world)
         self.lock = threading.Lock()
         self.tx = 0
 
@@ -54,7 +64,49 @@ class FakeLedger:
     def submit_private(self, function: str, args: Sequence[str], transient: Mapping[str, bytes],
                        endorsing_organizations: Sequence[str],
                        on_sent: Callable[[str], None] | None = None) -> Submitted:
-        raise LedgerRefused(f"{function}: not in the fake", status=400)
+        with self.c.lock:
+            self.c.calls.append((self.user, function, tuple(args)))
+            if function not in ("results:compute", "rating:compute") or "salt" not in transient:
+                raise LedgerRefused(f"{function}: not in the fake", status=400)
+            if tuple(endorsing_organizations) != ("CertifierMSP", "RegulatorMSP"):
+                raise LedgerRefused(f"{function}: endorsed by {endorsing_organizations}",
+                                    status=403)
+            if args[0] in self.c.disagree:
+                raise _Disagree()
+            txid = self._txid()
+            return Submitted(json.dumps(self._compute(function, args, txid)).encode(),
+                             txid, self.c.tx)
+
+    def _compute(self, function: str, args: list[str], txid: str) -> Any:
+        """A result (or rating) version kept privately; the public answer names it."""
+        import accounting
+
+        uscc, start, end = args[:3]
+        self._enterprise(uscc)
+        key = (uscc, start, end)
+        results = self.c.results.get(key, [])
+        if function == "results:compute":
+            version = len(results) + 1
+            record = {"uscc": uscc, "period": {"start": start, "end": end}, "version": version,
+                      "inputs": {"factor_set": {"version": args[3] or "in-force"}},
+                      "computed": {"tx_id": txid}}
+            self.c.results.setdefault(key, []).append(record)
+        else:
+            if key not in self.c.attestations or not results:
+                raise LedgerRefused(f"no attested result of {uscc} {start}..{end}", status=409)
+            version = int(args[3]) if args[3] else len(results)
+            record = {"uscc": uscc, "version": version, "rating": "A",
+                      "rated": {"tx_id": txid}}
+            self.c.ratings.setdefault(key, []).append(record)
+        digest = accounting.sha256_digest(accounting.canonical_json(record))
+        return {"uscc": uscc, "period": {"start": start, "end": end}, "version": version,
+                "digest": digest, "tx_id": txid}
+
+    def relay(self) -> Any:
+        """What ``GatewayLedger.relay`` is: here the test's relay, or no peer at all."""
+        if self.c.relay is None:
+            raise LedgerUnreachable("the fake ledger has no peer to relay to")
+        return self.c.relay
 
     def close(self) -> None:
         pass
@@ -91,6 +143,11 @@ class FakeLedger:
                 raise LedgerRefused(f"attestation of {args[0]} {args[1]}..{args[2]} not "
                                     "found", status=404)
             return self.c.attestations[key]
+        if function == "rating:get":
+            return {"ratings": self.c.ratings.get((args[0], args[1], args[2]), [])}
+        if function == "results:get" and (args[0], args[1], args[2]) in self.c.results:
+            kept = self.c.results[(args[0], args[1], args[2])]
+            return {"record": kept[int(args[3]) - 1 if args[3] else -1]}
         if function == "results:get":
             self._enterprise(args[0])
             return {"digest": "sha256:" + "ab" * 32, "record": {

@@ -21,6 +21,7 @@ from gateway.service._settings import ROLES, USER_ROLES
 from tests.unit.gateway.ingest.rows import csv_text
 from tests.unit.gateway.service.bank_world import honest, on_ledger, own_store, trust_dir
 from tests.unit.gateway.service.conftest import KEY, ServiceFactory, auth, user_name
+from tests.unit.gateway.service.relay_world import walk_endorse, walk_prepare, walk_submit
 from tests.unit.gateway.service.world import PERIOD, REPORT, USCC, failed_job, fresh_uscc, seed
 
 PUBLIC = {("POST", "/v1/token"), ("GET", "/healthz"), ("GET", "/openapi.json")}
@@ -133,6 +134,16 @@ def _activate(_c: TestClient, w: Any) -> dict[str, Any]:
             "url": f"/v1/governance/factor_set/{_proposed(w, approvals=2)}/activation"}
 
 
+def _result(_c: TestClient, _w: Any) -> dict[str, Any]:
+    return {"method": "POST", "url": "/v1/results", "json": {"uscc": USCC, **PERIOD}}
+
+
+def _rating(_c: TestClient, w: Any) -> dict[str, Any]:
+    key = (USCC, PERIOD["from"], PERIOD["to"])
+    w.contract.results.setdefault(key, []).append({"uscc": USCC, "version": 1})
+    return {"method": "POST", "url": "/v1/ratings", "json": {"uscc": USCC, **PERIOD}}
+
+
 GOVERNANCE = _get("/v1/governance")
 CONSENTS = _get(f"/v1/enterprises/{USCC}/consents")
 ATTESTATION = _get(f"/v1/attestations/{USCC}", **PERIOD)
@@ -162,6 +173,8 @@ TABLE: dict[str, dict[tuple[str, str], tuple[set[str], Request]]] = {
         ("GET", "/v1/enterprises/{uscc}"): ({"attester", "viewer"}, ENTERPRISE),
         ("GET", "/v1/attestations/{uscc}"): ({"attester", "viewer"}, ATTESTATION),
         ("POST", "/v1/attestations"): ({"attester"}, _attest),
+        ("POST", "/v1/results"): ({"attester"}, _result),
+        ("POST", "/v1/ratings"): ({"attester"}, _rating),
         ("GET", "/v1/governance"): ({"attester", "viewer"}, GOVERNANCE),
         ("POST", "/v1/governance/{kind}/{version}/approval"): ({"attester"}, _approve),
         ("POST", "/v1/attestations/{uscc}/withdrawal"): ({"attester"}, _withdraw),
@@ -191,6 +204,8 @@ TABLE: dict[str, dict[tuple[str, str], tuple[set[str], Request]]] = {
                                                     _get(f"/v1/enterprises/{USCC}/history")),
         ("PUT", "/v1/enterprises/{uscc}/status"): ({"registrar"}, _status),
         ("POST", "/v1/enterprises/{uscc}/meters"): ({"registrar"}, _meter),
+        ("POST", "/v1/results"): ({"registrar"}, _result),
+        ("POST", "/v1/ratings"): ({"registrar"}, _rating),
         ("GET", "/v1/governance"): ({"registrar", "auditor"}, GOVERNANCE),
         ("POST", "/v1/governance/{kind}/{version}/proposal"): ({"registrar"}, _propose),
         ("POST", "/v1/governance/{kind}/{version}/activation"): ({"registrar"}, _activate),
@@ -205,6 +220,11 @@ def _batch(_c: TestClient, w: Any) -> dict[str, Any]:
 
 
 TABLE["power"][("GET", "/v1/batches/{batch_id}")] = ({"operator", "viewer"}, _batch)
+TABLE["regulator"].update({   # the relay: registrars only (docs/services.md, "Relay")
+    ("POST", f"/v1/relay/{kind}/prepare"): ({"registrar"}, walk_prepare(kind))
+    for kind in ("consent-grant", "consent-revoke", "operating-declaration")})
+TABLE["regulator"][("POST", "/v1/relay/endorse")] = ({"registrar"}, walk_endorse)
+TABLE["regulator"][("POST", "/v1/relay/submit")] = ({"registrar"}, walk_submit)
 
 
 def _routes(app: Any) -> set[tuple[str, str]]:
