@@ -5,7 +5,7 @@
    proposal for the enterprise's identity; the enterprise signs it on its side with
    `carbontrust offline show` / `carbontrust offline sign --key` (its key file is read there
    and nowhere else); the relay endorses, the enterprise signs the transaction, the relay
-   submits it;
+   submits it (with services: the regulator's service's relay routes, demo_relay);
 2. with the organisations' services: the enterprise hands report.json and bundle.json to the
    bank, which submits them to its service (`POST /v1/reports`: the access recorded under
    the consent, refused without one; the report verified against the MSP roots `make up`
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import demo_lending
+import demo_relay
 from demo_common import ENTERPRISES, Enterprise, cli, say, section, state, work_dir
 
 import gateway as g
@@ -150,7 +151,11 @@ def run(net: Network, info: dict[str, Any]) -> None:
     ent, other = ENTERPRISES
     report_id = ent.report["status"]["id"]
     section(f"enterprise {ent.name}: grants the bank access to {report_id}, signing offline")
-    say(grant(info, ent, report_id))
+    if state.services is not None:   # through the regulator's relay routes
+        say(demo_relay.grant(ent, consent_id=CONSENT_ID, report_id=report_id, bank=BANK,
+                             expires=datetime.datetime.now(datetime.UTC) + LIFETIME))
+    else:
+        say(grant(info, ent, report_id))
     lent = False
     if state.services is not None:
         lent = through_service(ent, other)

@@ -6,7 +6,9 @@ with its own key (the signature the contract verifies against the certificate bo
 record) and submits `operating:declare` with its own identity, through the regulator's peer,
 endorsed by the two organisations that keep operating data (CertifierMSP, RegulatorMSP). The
 declaration, signature and a random salt travel as transient data: only a commitment reaches
-the block. A period is declared once: a re-run is answered 409 and goes on.
+the block. A period is declared once: a re-run is answered 409 and goes on. When the
+services run, the same declaration goes through the regulator's relay routes instead, the
+enterprise signing the proposal and the transaction offline (demo_relay).
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+import demo_relay
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from demo_common import ENTERPRISES, PERIOD_END, PERIOD_START, Enterprise, say, section
+from demo_common import ENTERPRISES, PERIOD_END, PERIOD_START, Enterprise, say, section, state
 
 import gateway as g
 from chaincode.carbon._codec import canonical
@@ -41,6 +44,8 @@ def declare(info: dict[str, Any], ent: Enterprise) -> str:
     key = serialization.load_pem_private_key(key_pem, password=None)
     assert isinstance(key, ec.EllipticCurvePrivateKey)
     signature = key.sign(raw, ec.ECDSA(hashes.SHA256()))
+    if state.services is not None:   # through the regulator's relay routes
+        return demo_relay.declare(ent, raw, signature)
     peer = info["orgs"]["RegulatorMSP"]
     with g.connect(peer["peer_endpoint"], g.Identity("RegulatorMSP", cert),
                    g.new_private_key_signer(key_pem),
