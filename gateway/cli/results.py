@@ -28,11 +28,12 @@ import click
 
 from gateway.cli._app import TEXT, App, ledger_options, opts_of, pass_app
 from gateway.cli._exit import CliFailure, InputError, LedgerRefused
-from gateway.cli._ledger import Ledger
+from gateway.cli._ledger import Ledger, Submitted
 from gateway.cli._read_back import rating_record, result_record
 from gateway.cli._uscc import check_uscc_shape
 
-__all__ = ["ENDORSERS", "first_difference", "period", "rating", "results", "submit_private"]
+__all__ = ["ENDORSERS", "compute_private", "first_difference", "period", "rating", "results",
+           "submit_private"]
 
 ENDORSERS = ("CertifierMSP", "RegulatorMSP")
 MISMATCH = "ProposalResponsePayloads do not match"
@@ -128,20 +129,33 @@ def submit_private(app: App, opts: dict[str, Any], function: str, args: Sequence
     asked for one by one when their endorsements disagree. ``read_back``: what is printed
     instead of the answer, read with an evaluation once the transaction committed (the
     answer, in every peer's block, names the private record; _read_back.py)."""
-    from gateway.cli._ledger import ledger_failure
-
     ledger = app.open_ledger(opts)
     try:
         app.terminal.debug(f"submit {function} endorsed by {', '.join(ENDORSERS)}", 2)
         with app.terminal.status(f"{function}: endorsing, ordering, waiting for commit"):
-            done = ledger.submit_private(function, args, transient, ENDORSERS)
+            answer, read, done = compute_private(ledger, app.target(opts).msp_id, function,
+                                                 args, transient, explain, read_back)
         app.terminal.debug(f"transaction {done.transaction_id} committed in block "
                            f"{done.block_number}")
+        return answer if read_back is None else read
+    finally:
+        ledger.close()
+
+
+def compute_private(ledger: Ledger, caller: str, function: str, args: Sequence[str],
+                    transient: dict[str, bytes], explain: str | None = None,
+                    read_back: ReadBack | None = None) -> tuple[Any, Any, Submitted]:
+    """(the public answer, the record read back or None, the submission) of a compute
+    endorsed by ENDORSERS; typed failures (LedgerRefused naming the field where the endorsers
+    disagree). Shared by the command line and the services' ``POST /v1/results|ratings``."""
+    from gateway.cli._ledger import ledger_failure
+
+    try:
+        done = ledger.submit_private(function, args, transient, ENDORSERS)
         answer = json.loads(done.result.decode("utf-8"))
-        if read_back is None:
-            return answer
-        return read_back(ledger, app.target(opts).msp_id, ENDORSERS, answer,
-                         done.transaction_id)
+        read = (read_back(ledger, caller, ENDORSERS, answer, done.transaction_id)
+                if read_back is not None else None)
+        return answer, read, done
     except CliFailure:
         raise
     except Exception as exc:
@@ -154,8 +168,6 @@ def submit_private(app: App, opts: dict[str, Any], function: str, args: Sequence
         if failure is None:
             raise
         raise failure from None
-    finally:
-        ledger.close()
 
 
 def salt() -> dict[str, bytes]:
