@@ -7,7 +7,9 @@ force), `attest` (the certifier, signing the ISO 14064-3 statement with its own 
 waits for the inputs' anchor, issues the report on the ledger, writes report.json, report.pdf
 and bundle.json, and verifies them). On a re-run the same inputs give the same result version
 (409, read back with `results get`), which is attested and rated already (409); the report
-is issued again as a new version that supersedes the previous one.
+is issued again as a new version that supersedes the previous one. When the services run,
+the result is computed through the regulator's service (`POST /v1/results`), the rating through
+the certifier's (`POST /v1/ratings`) and the attestation through the certifier's.
 """
 
 from __future__ import annotations
@@ -20,7 +22,23 @@ from demo_common import ENTERPRISES, PERIOD, Enterprise, already, cli, say, sect
 from network import Network
 
 
+def _result_via_service(ent: Enterprise) -> dict[str, Any]:
+    """`POST /v1/results` on the regulator's service: {"digest", "record"} as the CLI prints."""
+    period = {"from": PERIOD[1], "to": PERIOD[3]}
+    answer = state.services.call("regulator", "POST", "/v1/results", ok=(201, 409),
+                                 json={"uscc": ent.uscc, **period})
+    if answer.status_code == 409:
+        say(f"409: {answer.json().get('detail')}")
+        got: dict[str, Any] = state.services.call("certifier", "GET", f"/v1/results/{ent.uscc}",
+                                                  params=period).json()
+        return got
+    body = answer.json()
+    return {"digest": body["receipt"]["digest"], "record": body["record"]}
+
+
 def result(ent: Enterprise) -> dict[str, Any]:
+    if state.services is not None:
+        return _result_via_service(ent)
     res = cli("results", "compute", ent.uscc, *PERIOD, expect=(0, 1))
     if already(res, f"results compute {ent.uscc}"):
         say("the same inputs as an earlier run: the ledger keeps that version (409)")
@@ -62,8 +80,16 @@ def attest(ent: Enterprise) -> dict[str, Any]:
 
 
 def rating(ent: Enterprise) -> dict[str, Any]:
-    res = cli("rating", "compute", ent.uscc, *PERIOD, "--as", "CertifierMSP", expect=(0, 1))
-    if already(res, f"rating compute {ent.uscc}"):
+    if state.services is not None:
+        answer = state.services.call("certifier", "POST", "/v1/ratings", ok=(201, 409), json={
+            "uscc": ent.uscc, "from": PERIOD[1], "to": PERIOD[3]})
+        if answer.status_code == 201:
+            made: dict[str, Any] = answer.json()["record"]
+            return made
+        say(f"409: {answer.json().get('detail')}")
+    res = (cli("rating", "compute", ent.uscc, *PERIOD, "--as", "CertifierMSP", expect=(0, 1))
+           if state.services is None else None)
+    if res is None or already(res, f"rating compute {ent.uscc}"):
         say("this result version is rated with the rule set in force already (409)")
         got = json.loads(cli("rating", "get", ent.uscc, *PERIOD, "--as", "CertifierMSP").stdout)
         record: dict[str, Any] = got["ratings"][-1]
