@@ -88,9 +88,9 @@ def main() -> None:
     info = ensure_up(net)
     state.services = demo_services.Services.running(net)
     if state.services is not None:
-        print("the organisations' services run: registration, ingestion, attestation, the "
-              "bank's consents, reports and loans go through them; the other steps through "
-              "`carbontrust`")
+        print("the organisations' services run: registration, meters, governance, "
+              "ingestion, results, attestation, ratings, the bank's consents, reports and "
+              "loans go through them; the other steps through `carbontrust`")
     else:
         print("the organisations' services are not running on this network (brought up "
               "without them): every step goes through `carbontrust`, and the bank's loan "
