@@ -101,7 +101,11 @@ def _check_statement(statement: Any) -> notary.Verifier:
 
 
 def _p256_key(cert: x509.Certificate, mspid: str) -> ec.EllipticCurvePublicKey:
-    key = cert.public_key()
+    try:  # parsed lazily: an unknown key algorithm or a broken key fails here
+        key = cert.public_key()
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise BindingError(f"certificate of {mspid} holds an unreadable public key: {exc}",
+                           mspid=mspid) from None
     if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
         raise BindingError(f"certificate of {mspid} does not hold an ECDSA P-256 key",
                            mspid=mspid)

@@ -251,13 +251,14 @@ def _attestation(att: dict[str, Any], roots: dict[str, list[x509.Certificate]]) 
             verifier.get("certificate_fingerprint") != cert.fingerprint(hashes.SHA256()).hex():
         raise ReportCheckError("ATTESTATION_UNTRUSTED", "statement.verifier does not name "
                                f"{CERTIFIER_MSP} and the fingerprint of the certificate")
-    key = cert.public_key()
     try:
+        key = cert.public_key()   # parsed lazily: an unknown key algorithm fails here
         sig = base64.b64decode(str(att.get("signature")), validate=True)
         if not isinstance(key, ec.EllipticCurvePublicKey):
             raise InvalidSignature
         key.verify(sig, canonical(st), ec.ECDSA(hashes.SHA256()))
-    except (binascii.Error, ValueError, InvalidSignature, AuditFormatError):
+    except (binascii.Error, ValueError, InvalidSignature, AuditFormatError,
+            UnsupportedAlgorithm):
         raise ReportCheckError("ATTESTATION_SIGNATURE", "the attestation's signature does "
                                "not verify over the statement with its certificate") from None
 

@@ -24,6 +24,7 @@ from typing import Any
 import jwt
 import rfc8785
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -172,7 +173,10 @@ def read_jws(token: str) -> Jws:
         raise CredentialError("FORMAT", f"a compact JWS has 3 segments, found {len(parts)}")
     header = _json(_b64url(parts[0], "protected header"), "protected header")
     chain = _header(header)
-    key = chain[0].public_key()
+    try:  # parsed lazily: an unknown key algorithm fails here
+        key = chain[0].public_key()
+    except (ValueError, UnsupportedAlgorithm):
+        raise CredentialError("HEADER", "the x5c leaf certificate's key is unreadable") from None
     if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve,
                                                                         ec.SECP256R1):
         raise CredentialError("HEADER", "the x5c leaf certificate does not hold a P-256 key "

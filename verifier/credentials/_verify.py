@@ -128,14 +128,14 @@ def _statement_signature(sub: dict[str, Any], leaf: x509.Certificate) -> None:
     der = leaf.public_bytes(serialization.Encoding.DER)
     if hashlib.sha256(der).hexdigest() != s["verifier"]["certificate_fingerprint"]:
         return
-    key = leaf.public_key()
     try:
+        key = leaf.public_key()
         if rec["signatureAlgorithm"] != "ecdsa-with-SHA256" or \
                 not isinstance(key, ec.EllipticCurvePublicKey):
             raise InvalidSignature
         key.verify(base64.b64decode(rec["signature"], validate=True), canonical(s),
                    ec.ECDSA(hashes.SHA256()))
-    except (InvalidSignature, ValueError, binascii.Error):
+    except (InvalidSignature, ValueError, binascii.Error, UnsupportedAlgorithm):
         raise CredentialError("CREDENTIAL", "ledgerRecord.signature is not the attesting "
                               "certificate's signature over the statement") from None
 

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -213,7 +213,10 @@ def _check_signature(att: dict[str, Any], st: dict[str, Any]) -> None:
     same("attestation.statement.verifier.certificate_fingerprint", fingerprint,
           get(att, "attestation.statement.verifier.certificate_fingerprint"),
           "is not the fingerprint of attestation.certificate")
-    key = cert.public_key()
+    try:  # parsed lazily: an unknown key algorithm fails here
+        key = cert.public_key()
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise ReportInputError("attestation.certificate", f"unreadable key: {exc}") from None
     if not isinstance(key, ec.EllipticCurvePublicKey):
         raise ReportInputError("attestation.certificate", "not an EC key",
                                found=type(key).__name__)

@@ -193,3 +193,22 @@ def test_load_msp_roots_errors(tmp_path: Path) -> None:
     (tmp_path / "PowerMSP.pem").write_text("not a certificate")
     with pytest.raises(RootsError, match="PowerMSP.pem"):
         load_msp_roots(tmp_path)
+
+
+def test_certificate_with_an_unknown_key_algorithm_is_a_binding_error() -> None:
+    """The public key is parsed lazily: a certificate whose key algorithm OID is unknown
+    (one character of the PEM changed, found by the report mutation corpus) must be refused
+    as a BindingError, not escape as cryptography's UnsupportedAlgorithm."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    b, _ = _binding(orgs()["PowerMSP"])
+    der = x509.load_pem_x509_certificate(b["certificate"].encode()).public_bytes(
+        serialization.Encoding.DER)
+    ec_public_key = bytes.fromhex("06072a8648ce3d0201")        # OID 1.2.840.10045.2.1
+    assert der.count(ec_public_key) == 1
+    odd = der.replace(ec_public_key, bytes.fromhex("06072a9648ce3d0201"))  # 1.2.2888.10045.2.1
+    pem = x509.load_der_x509_certificate(odd).public_bytes(serialization.Encoding.PEM)
+    b["certificate"] = pem.decode()
+    with pytest.raises(BindingError, match="unreadable public key"):
+        check_binding_signature(b)
