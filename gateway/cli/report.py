@@ -25,6 +25,7 @@ import base64
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -86,27 +87,37 @@ def _submit(app: App, opts: dict[str, Any], args: list[str], data: bytes) -> tup
         ledger.close()
 
 
+def _period_options(version_help: str) -> Callable[[Callable[..., Any]], Any]:
+    """The options `issue` and `bundle` share (only --version's meaning differs)."""
+    def wrap(fn: Callable[..., Any]) -> Any:
+        fn = pass_app(fn)
+        fn = ledger_options()(fn)
+        fn = click.option("--wait", type=click.FloatRange(min=0), default=180.0,
+                          show_default=True,
+                          help="seconds to wait for the entries to be anchored")(fn)
+        fn = click.option("--store", type=click.Path(file_okay=False, path_type=Path),
+                          default=None, help="the follower directory to prove from "
+                          "[default: the --as organisation's]")(fn)
+        fn = click.option("--version", "version", type=click.IntRange(1, 999_999),
+                          default=None, help=version_help)(fn)
+        fn = click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+                          required=True,
+                          help="directory for report.json, report.pdf and bundle.json")(fn)
+        fn = click.option("--to", "to_date", type=TEXT, required=True, metavar="YYYY-MM-DD",
+                          help="last day (inclusive)")(fn)
+        fn = click.option("--from", "from_date", type=TEXT, required=True,
+                          metavar="YYYY-MM-DD", help="first day (inclusive)")(fn)
+        return click.argument("uscc", type=TEXT)(fn)
+    return wrap
+
+
 @click.group()
 def report() -> None:
     """The carbon credit report: issue it with its proof bundle."""
 
 
 @report.command()
-@click.argument("uscc", type=TEXT)
-@click.option("--from", "from_date", type=TEXT, required=True, metavar="YYYY-MM-DD",
-              help="first day (inclusive)")
-@click.option("--to", "to_date", type=TEXT, required=True, metavar="YYYY-MM-DD",
-              help="last day (inclusive)")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="directory for report.json, report.pdf and bundle.json")
-@click.option("--version", "version", type=click.IntRange(1, 999_999), default=None,
-              help="result version [default: the latest]")
-@click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="the follower directory to prove from [default: the --as organisation's]")
-@click.option("--wait", type=click.FloatRange(min=0), default=180.0, show_default=True,
-              help="seconds to wait for the entries to be anchored")
-@ledger_options()
-@pass_app
+@_period_options("result version [default: the latest]")
 def issue(app: App, uscc: str, from_date: str, to_date: str, out: Path, version: int | None,
           store: Path | None, wait: float, **kw: Any) -> None:
     """Issue an enterprise's report for a period; write report.json, report.pdf, bundle.json."""
@@ -203,21 +214,7 @@ def _bundle(app: App, opts: dict[str, Any], store: Path | None, wait: float, out
 
 
 @report.command()
-@click.argument("uscc", type=TEXT)
-@click.option("--from", "from_date", type=TEXT, required=True, metavar="YYYY-MM-DD",
-              help="first day (inclusive)")
-@click.option("--to", "to_date", type=TEXT, required=True, metavar="YYYY-MM-DD",
-              help="last day (inclusive)")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="directory for report.json, report.pdf and bundle.json")
-@click.option("--version", "version", type=click.IntRange(1, 999_999), default=None,
-              help="report version [default: the latest issued]")
-@click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="the follower directory to prove from [default: the --as organisation's]")
-@click.option("--wait", type=click.FloatRange(min=0), default=180.0, show_default=True,
-              help="seconds to wait for the entries to be anchored")
-@ledger_options()
-@pass_app
+@_period_options("report version [default: the latest issued]")
 def bundle(app: App, uscc: str, from_date: str, to_date: str, out: Path,
            version: int | None, store: Path | None, wait: float, **kw: Any) -> None:
     """Write an issued report's files again (report.json, report.pdf, bundle.json)."""
