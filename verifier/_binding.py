@@ -34,6 +34,7 @@ import notary
 
 from ._entry import canonical, origin
 from ._errors import AuditFormatError, BindingError, RootsError
+from ._x509 import public_key
 
 __all__ = [
     "BINDING_KIND",
@@ -102,8 +103,8 @@ def _check_statement(statement: Any) -> notary.Verifier:
 
 def _p256_key(cert: x509.Certificate, mspid: str) -> ec.EllipticCurvePublicKey:
     try:  # parsed lazily: an unknown key algorithm or a broken key fails here
-        key = cert.public_key()
-    except (ValueError, UnsupportedAlgorithm) as exc:
+        key = public_key(cert)
+    except ValueError as exc:
         raise BindingError(f"certificate of {mspid} holds an unreadable public key: {exc}",
                            mspid=mspid) from None
     if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):

@@ -48,6 +48,7 @@ from ._entry import THRESHOLD, Leaf, canonical, loads_strict
 from ._errors import AuditCheckError, AuditFormatError
 from ._report_errors import ReportCheckError, UnreadableInput
 from ._window import _prove
+from ._x509 import public_key
 
 __all__ = ["CERTIFIER_MSP", "ReportSummary", "verify_report", "clear_memo"]
 
@@ -252,13 +253,12 @@ def _attestation(att: dict[str, Any], roots: dict[str, list[x509.Certificate]]) 
         raise ReportCheckError("ATTESTATION_UNTRUSTED", "statement.verifier does not name "
                                f"{CERTIFIER_MSP} and the fingerprint of the certificate")
     try:
-        key = cert.public_key()   # parsed lazily: an unknown key algorithm fails here
+        key = public_key(cert)   # parsed lazily: an unknown key algorithm fails here
         sig = base64.b64decode(str(att.get("signature")), validate=True)
         if not isinstance(key, ec.EllipticCurvePublicKey):
             raise InvalidSignature
         key.verify(sig, canonical(st), ec.ECDSA(hashes.SHA256()))
-    except (binascii.Error, ValueError, InvalidSignature, AuditFormatError,
-            UnsupportedAlgorithm):
+    except (binascii.Error, ValueError, InvalidSignature, AuditFormatError):
         raise ReportCheckError("ATTESTATION_SIGNATURE", "the attestation's signature does "
                                "not verify over the statement with its certificate") from None
 

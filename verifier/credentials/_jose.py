@@ -24,10 +24,10 @@ from typing import Any
 import jwt
 import rfc8785
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from .._x509 import public_key
 from ._didx509 import der_b64, did_for, key_id
 from ._errors import CredentialError
 
@@ -174,8 +174,8 @@ def read_jws(token: str) -> Jws:
     header = _json(_b64url(parts[0], "protected header"), "protected header")
     chain = _header(header)
     try:  # parsed lazily: an unknown key algorithm fails here
-        key = chain[0].public_key()
-    except (ValueError, UnsupportedAlgorithm):
+        key = public_key(chain[0])
+    except ValueError:
         raise CredentialError("HEADER", "the x5c leaf certificate's key is unreadable") from None
     if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve,
                                                                         ec.SECP256R1):

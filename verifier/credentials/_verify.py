@@ -42,6 +42,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from .._binding import node_ou
 from .._entry import canonical
+from .._x509 import public_key
 from ._didx509 import DidError, key_id, resolve
 from ._errors import CredentialError, StatusUnavailable
 from ._jose import read_jws
@@ -129,13 +130,13 @@ def _statement_signature(sub: dict[str, Any], leaf: x509.Certificate) -> None:
     if hashlib.sha256(der).hexdigest() != s["verifier"]["certificate_fingerprint"]:
         return
     try:
-        key = leaf.public_key()
+        key = public_key(leaf)
         if rec["signatureAlgorithm"] != "ecdsa-with-SHA256" or \
                 not isinstance(key, ec.EllipticCurvePublicKey):
             raise InvalidSignature
         key.verify(base64.b64decode(rec["signature"], validate=True), canonical(s),
                    ec.ECDSA(hashes.SHA256()))
-    except (InvalidSignature, ValueError, binascii.Error, UnsupportedAlgorithm):
+    except (InvalidSignature, ValueError, binascii.Error):
         raise CredentialError("CREDENTIAL", "ledgerRecord.signature is not the attesting "
                               "certificate's signature over the statement") from None
 

@@ -17,12 +17,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
 import accounting
 
+from .._x509 import public_key
 from ._errors import ReportInputError
 
 __all__ = ["get", "same", "digest_of", "decimal", "check_result", "check_attestation",
@@ -214,8 +215,8 @@ def _check_signature(att: dict[str, Any], st: dict[str, Any]) -> None:
           get(att, "attestation.statement.verifier.certificate_fingerprint"),
           "is not the fingerprint of attestation.certificate")
     try:  # parsed lazily: an unknown key algorithm fails here
-        key = cert.public_key()
-    except (ValueError, UnsupportedAlgorithm) as exc:
+        key = public_key(cert)
+    except ValueError as exc:
         raise ReportInputError("attestation.certificate", f"unreadable key: {exc}") from None
     if not isinstance(key, ec.EllipticCurvePublicKey):
         raise ReportInputError("attestation.certificate", "not an EC key",
