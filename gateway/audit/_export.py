@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,9 +55,13 @@ from ._store import AnchorRow, AuditStore, EntryRow, normalise_time
 __all__ = [
     "EXPORT_FORMAT",
     "ExportError",
+    "ExportPlan",
     "ExportRange",
     "build_export",
     "entry_matches",
+    "export_entries",
+    "export_frame",
+    "plan_export",
     "range_time",
     "signing_bindings",
 ]
@@ -188,16 +192,24 @@ def _clip_check(store: AuditStore, rng: ExportRange, n: int, last: int) -> None:
                           f"the next anchor")
 
 
-def build_export(store: AuditStore, channel: str, rng: ExportRange,
-                 head: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
-    """The export of ``rng`` under the store's latest anchored checkpoint, and warnings.
+@dataclass(frozen=True)
+class ExportPlan:
+    """What :func:`plan_export` decided: the window ``first..last`` proved under the
+    anchored checkpoint of ``size`` (the last of ``anchors``), and the warnings."""
 
-    ``head``: the ledger's ``audit:head()`` answer (None: not compared). Raises
-    :class:`ExportError`.
-    """
+    first: int
+    last: int
+    size: int
+    anchors: list[AnchorRow]
+    warnings: list[str]
+
+
+def plan_export(store: AuditStore, rng: ExportRange,
+                head: dict[str, Any] | None = None) -> ExportPlan:
+    """The checks and the window of an export (nothing proved yet). Raises
+    :class:`ExportError`."""
     anchors = _chain(store, head)
-    latest = anchors[-1]
-    n = latest.size
+    n = anchors[-1].size
     warnings: list[str] = []
     if head is not None and head["size"] > n:
         warnings.append(f"the ledger has anchored size {head['size']}; this store has seen "
@@ -210,20 +222,39 @@ def build_export(store: AuditStore, channel: str, rng: ExportRange,
                         f"housekeeping{', or about another enterprise' if rng.uscc else ''})"
                         f", so the export ends at the checkpoint")
         first, last = min(first, n), n - 1
-    entries: list[dict[str, Any]] = []
-    for row in store.entries(first, last + 1):
-        if entry_matches(row.entry, rng.uscc):
-            entries.append(_proved(store, row, n))
-        else:
-            entries.append({"index": row.index, "leaf_hash": _b64(notary.leaf_hash(row.leaf)),
-                            "proof": [_b64(h) for h in store.log.inclusion_proof(row.index, n)]})
-    if len(entries) != last - first + 1:
-        raise ExportError("STORE_INCOMPLETE", f"the store holds {len(entries)} entries for "
-                          f"indexes {first}..{last}")
+    return ExportPlan(first, last, n, anchors, warnings)
+
+
+def export_entries(store: AuditStore, plan: ExportPlan, rng: ExportRange,
+                   chunk: int = 1000) -> Iterator[dict[str, Any]]:
+    """The window's entries with their proofs, read ``chunk`` rows at a time (so a large
+    export never holds its rows in memory at once). A missing row raises
+    ``STORE_INCOMPLETE``."""
+    n, expected = plan.size, plan.first
+    for start in range(plan.first, plan.last + 1, chunk):
+        for row in store.entries(start, min(plan.last + 1, start + chunk)):
+            if row.index != expected:
+                break
+            expected += 1
+            if entry_matches(row.entry, rng.uscc):
+                yield _proved(store, row, n)
+            else:
+                yield {"index": row.index,
+                       "leaf_hash": _b64(notary.leaf_hash(row.leaf)),
+                       "proof": [_b64(h) for h in store.log.inclusion_proof(row.index, n)]}
+        if expected != min(plan.last + 1, start + chunk):
+            raise ExportError("STORE_INCOMPLETE", f"the store holds no entry {expected} "
+                              f"of indexes {plan.first}..{plan.last}")
+
+
+def export_frame(store: AuditStore, channel: str, rng: ExportRange,
+                 plan: ExportPlan) -> dict[str, Any]:
+    """Every part of the export but its ``entries``."""
+    n, first, last = plan.size, plan.first, plan.last
     before = _proved(store, store.entry(first - 1), n) if first > 0 else None
     after = _proved(store, store.entry(last + 1), n) if last + 1 < n else None
-    notes = [a.note for a in anchors]
-    export = {
+    notes = [a.note for a in plan.anchors]
+    return {
         "format": EXPORT_FORMAT,
         "channel": channel,
         "origin": origin(channel),
@@ -231,11 +262,24 @@ def build_export(store: AuditStore, channel: str, rng: ExportRange,
         "range": {"from": rng.time_from, "to": rng.time_to, "uscc": rng.uscc},
         "first_index": first,
         "last_index": last,
-        "entries": entries,
         "boundary": {"before": before, "after": after},
-        "checkpoint": latest.note,
+        "checkpoint": plan.anchors[-1].note,
         "anchors": [{"note": a.note, "proof_from_previous": [_b64(h) for h in a.proof]}
-                    for a in anchors],
+                    for a in plan.anchors],
         "key_bindings": [b for b, _ in signing_bindings(store, notes)],
     }
-    return export, warnings
+
+
+def build_export(store: AuditStore, channel: str, rng: ExportRange,
+                 head: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The export of ``rng`` under the store's latest anchored checkpoint, and warnings.
+
+    ``head``: the ledger's ``audit:head()`` answer (None: not compared). Raises
+    :class:`ExportError`. (The service writes the same parts to a file as it goes:
+    gateway/service/_audit_export.py.)
+    """
+    plan = plan_export(store, rng, head)
+    entries = list(export_entries(store, plan, rng))
+    export = export_frame(store, channel, rng, plan)
+    export["entries"] = entries
+    return export, plan.warnings
