@@ -21,7 +21,6 @@ Nothing is dialled and no profile is read.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -33,11 +32,10 @@ import click
 
 from gateway.cli._app import TEXT, App, ledger_options, opts_of, pass_app
 from gateway.cli._exit import CliFailure, InputError, LedgerRefused
+from gateway.cli._report_issue import ISSUERS
 from gateway.cli.results import period, version_text
 
 __all__ = ["report", "verify", "ISSUERS"]
-
-ISSUERS = ("PowerMSP", "CertifierMSP", "RegulatorMSP")  # privateReadings' members
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -50,22 +48,14 @@ def _write(path: Path, data: bytes) -> None:
         raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _previous(app: App, opts: dict[str, Any], args: list[str]) -> dict[str, Any] | None:
-    try:
-        found = app.evaluate(opts, "report:status", [*args, ""])
-    except LedgerRefused as exc:
-        if exc.status == 404:
-            return None
-        raise
-    return found if isinstance(found, dict) else None
+def _steps(app: App, opts: dict[str, Any], store: Path | None) -> tuple[Any, Any]:
+    """The shared steps' two ways in (gateway/cli/_report_issue.py): evaluate, open_audit."""
+    from gateway.cli._audit_store import open_store
 
+    def evaluate(function: str, args: list[str]) -> Any:
+        return app.evaluate(opts, function, args)
 
-def _checkpoint(note: str) -> dict[str, Any]:
-    import notary
-
-    cp = notary.Checkpoint.from_body(notary.Note.parse(note).text)
-    return {"origin": cp.origin, "size": cp.size,
-            "root": base64.b64encode(cp.root).decode("ascii")}
+    return evaluate, lambda: open_store(app, opts, store)
 
 
 def _submit(app: App, opts: dict[str, Any], args: list[str], data: bytes) -> tuple[Any, str]:
@@ -122,8 +112,7 @@ def issue(app: App, uscc: str, from_date: str, to_date: str, out: Path, version:
           store: Path | None, wait: float, **kw: Any) -> None:
     """Issue an enterprise's report for a period; write report.json, report.pdf, bundle.json."""
     from gateway.cli._report_bundle import wait_anchored
-    from verifier import relied_tx_ids
-    from verifier.report import ReportError, build_report, canonical_bytes, render_pdf
+    from gateway.cli._report_issue import build, gather
 
     opts = opts_of(kw)
     period(uscc, from_date, to_date)
@@ -132,39 +121,19 @@ def issue(app: App, uscc: str, from_date: str, to_date: str, out: Path, version:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"--out {out}: {exc.strerror or exc}") from None
-    result = app.evaluate(opts, "results:get", [*args, version_text(version)])
-    n = str(result["record"]["version"])
-    records = {"result": result["record"],
-               "attestation": app.evaluate(opts, "attestation:get", [*args, n]),
-               "ratings": app.evaluate(opts, "rating:get", [*args, n])["ratings"]}
-    enterprise = app.evaluate(opts, "registry:get_enterprise", [uscc])
-    previous = _previous(app, opts, args)
-    relied = relied_tx_ids("", records["result"], records["attestation"], records["ratings"])
-    size_a, note_a = wait_anchored(app, opts, store, relied[:-1], wait)
-    channel = app.target(opts).channel
-    inputs = {"result": result, "attestation": records["attestation"],
-              "ratings": records["ratings"], "enterprise": enterprise,
-              "monthly_totals": {"uscc": uscc, "period": result["record"]["period"],
-                                 "months": result["record"]["inputs"]["monthly"]},
-              "report": {"version": 1 if previous is None else previous["version"] + 1,
-                         "supersedes": None if previous is None else
-                         {"id": previous["id"], "digest": previous["digest"]},
-                         "status": "valid"},
-              "ledger": {"channel": channel, "checkpoint": _checkpoint(note_a)}}
-    try:
-        doc = build_report(inputs)
-        data = canonical_bytes(doc)
-        pdf = render_pdf(doc)
-    except ReportError as exc:
-        raise LedgerRefused(f"the ledger's records do not make a report: {exc}") from None
+    evaluate, open_audit = _steps(app, opts, store)
+    inputs = gather(evaluate, uscc, from_date, to_date, version)
+    size_a, note_a = wait_anchored(open_audit, inputs.input_tx_ids(), wait,
+                                   lambda why: app.terminal.debug(f"waiting: {why}"))
+    built = build(inputs, app.target(opts).channel, note_a)
+    doc, data, pdf = built.doc, built.data, built.pdf
     status, tx_id = _submit(app, opts, args, data)
     _write(out / "report.json", data)
     _write(out / "report.pdf", pdf)
     app.terminal.debug(f"report {status['id']} issued in tx {tx_id}; size {size_a} "
                        f"checkpoint cited")
     try:
-        line = _bundle(app, opts, store, wait, out, args, doc, data, pdf, status, tx_id,
-                       records)
+        line = _bundle(app, opts, store, wait, out, inputs, doc, data, pdf, status, tx_id)
     except CliFailure as exc:
         raise type(exc)(f"{status['id']} was issued (tx {tx_id}; report.json and "
                         f"report.pdf written to {out}) but its bundle was not written: "
@@ -177,40 +146,23 @@ def issue(app: App, uscc: str, from_date: str, to_date: str, out: Path, version:
 
 
 def _bundle(app: App, opts: dict[str, Any], store: Path | None, wait: float, out: Path,
-            args: list[str], doc: dict[str, Any], data: bytes, pdf: bytes,
-            status: dict[str, Any], tx_id: str, records: dict[str, Any]) -> str:
+            inputs: Any, doc: dict[str, Any], data: bytes, pdf: bytes,
+            status: dict[str, Any], tx_id: str) -> str:
     """Wait for the report's entry to be anchored, write bundle.json, verify the three
     files with the channel's roots as a bank would; the VALID line."""
     from gateway.cli._audit_roots import roots_from_peer
-    from gateway.cli._report_bundle import bundle_from_store, wait_anchored
-    from verifier import relied_tx_ids, verify_report
-    from verifier._binding import load_msp_roots
+    from gateway.cli._report_bundle import wait_anchored
+    from gateway.cli._report_issue import bundle_bytes, verify_files
 
-    n = str(records["result"]["version"])
-    openings = app.evaluate(opts, "report:openings", [*args, n])
+    evaluate, open_audit = _steps(app, opts, store)
     roots = roots_from_peer(app, opts)
-    relied = relied_tx_ids(tx_id, records["result"], records["attestation"],
-                           records["ratings"])
-    size, _note = wait_anchored(app, opts, store, relied, wait)
-    bundle = bundle_from_store(app, opts, store, channel=app.target(opts).channel,
-                               report=doc, report_digest=status["digest"],
-                               report_tx_id=tx_id, records=records, openings=openings,
-                               msp_roots=roots, size=size)
-    bundle_bytes = (json.dumps(bundle, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
-    _write(out / "bundle.json", bundle_bytes)
-    trust = out / ".msp-roots"
-    trust.mkdir(exist_ok=True)
-    try:
-        for mspid, pem in roots.items():
-            (trust / f"{mspid}.pem").write_bytes(pem)
-        summary = verify_report(data, bundle_bytes, load_msp_roots(trust), pdf)
-    except Exception as exc:  # the issuer's own check: name it, never a traceback
-        raise LedgerRefused(f"the bundle does not verify: {exc}") from None
-    finally:
-        for f in trust.glob("*.pem"):
-            f.unlink()
-        trust.rmdir()
-    return summary.line()
+    size, _note = wait_anchored(open_audit, inputs.tx_ids_with(tx_id), wait,
+                                lambda why: app.terminal.debug(f"waiting: {why}"))
+    bundle = bundle_bytes(open_audit, evaluate, channel=app.target(opts).channel,
+                          inputs=inputs, doc=doc, digest=status["digest"], tx_id=tx_id,
+                          roots=roots, size=size)
+    _write(out / "bundle.json", bundle)
+    return verify_files(data, bundle, pdf, roots)
 
 
 @report.command()
@@ -218,6 +170,7 @@ def _bundle(app: App, opts: dict[str, Any], store: Path | None, wait: float, out
 def bundle(app: App, uscc: str, from_date: str, to_date: str, out: Path,
            version: int | None, store: Path | None, wait: float, **kw: Any) -> None:
     """Write an issued report's files again (report.json, report.pdf, bundle.json)."""
+    from gateway.cli._report_issue import gather
     from verifier.report import ReportError, canonical_bytes, render_pdf
 
     opts = opts_of(kw)
@@ -229,10 +182,8 @@ def bundle(app: App, uscc: str, from_date: str, to_date: str, out: Path,
         raise InputError(f"--out {out}: {exc.strerror or exc}") from None
     got = app.evaluate(opts, "report:get", [*args, version_text(version)])
     status, doc = got["status"], got["report"]
-    n = str(doc["method"]["result"]["version"])
-    records = {"result": app.evaluate(opts, "results:get", [*args, n])["record"],
-               "attestation": app.evaluate(opts, "attestation:get", [*args, n]),
-               "ratings": app.evaluate(opts, "rating:get", [*args, n])["ratings"]}
+    evaluate, _open = _steps(app, opts, store)
+    inputs = gather(evaluate, uscc, from_date, to_date, doc["method"]["result"]["version"])
     try:
         data = canonical_bytes(doc)
         pdf = render_pdf(doc)
@@ -244,8 +195,8 @@ def bundle(app: App, uscc: str, from_date: str, to_date: str, out: Path,
                             f"{status['digest']}")
     _write(out / "report.json", data)
     _write(out / "report.pdf", pdf)
-    line = _bundle(app, opts, store, wait, out, args, doc, data, pdf, status,
-                   status["issued"]["tx_id"], records)
+    line = _bundle(app, opts, store, wait, out, inputs, doc, data, pdf, status,
+                   status["issued"]["tx_id"])
     app.terminal.json({"status": status, "tx_id": status["issued"]["tx_id"],
                        "out": str(out), "files": ["report.json", "report.pdf",
                                                   "bundle.json"]})
