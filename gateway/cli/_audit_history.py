@@ -16,6 +16,7 @@ is looked for by parsing every entry).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from gateway.cli._app import App
@@ -25,20 +26,22 @@ from gateway.cli._exit import InputError, LedgerRefused
 if TYPE_CHECKING:
     from gateway.audit import AuditStore
 
-__all__ = ["PAGE", "record_history"]
+__all__ = ["PAGE", "record_history", "versions_about"]
 
 PAGE = 5000
 
 
-def _about(store: AuditStore, rtype: RecordType, parts: list[str]) -> list[dict[str, Any]]:
+def versions_about(store: AuditStore, rtype: RecordType, parts: list[str],
+                   start: int = 0) -> Iterator[dict[str, Any]]:
+    """The versions of the record, in log order, from log index ``start`` on (the
+    service's history route pages them with it)."""
     plain = json.dumps(parts[0], ensure_ascii=False)[1:-1] == parts[0]  # as the leaf has it
     needle = parts[0].encode("utf-8") if plain else b""
     anchored = store.latest_anchor()
     anchored_size = anchored.size if anchored is not None else 0
-    out: list[dict[str, Any]] = []
     size = store.size()
-    for start in range(0, size, PAGE):
-        for row in store.entries(start, min(size, start + PAGE)):
+    for page in range(start, size, PAGE):
+        for row in store.entries(page, min(size, page + PAGE)):
             if needle not in row.leaf:
                 continue
             entry = row.entry
@@ -46,12 +49,15 @@ def _about(store: AuditStore, rtype: RecordType, parts: list[str]) -> list[dict[
                 continue
             found = entry.get("actor")
             actor: dict[str, Any] = found if isinstance(found, dict) else {}
-            out.append({"index": row.index, "tx_id": row.tx_id, "block": row.block,
-                        "tx_index": row.tx_index, "timestamp": row.timestamp,
-                        "creator": {"mspid": actor.get("mspid"), "kind": actor.get("kind"),
-                                    "fingerprint": actor.get("fingerprint")},
-                        "anchored": row.index < anchored_size, "entry": entry})
-    return out
+            yield {"index": row.index, "tx_id": row.tx_id, "block": row.block,
+                   "tx_index": row.tx_index, "timestamp": row.timestamp,
+                   "creator": {"mspid": actor.get("mspid"), "kind": actor.get("kind"),
+                               "fingerprint": actor.get("fingerprint")},
+                   "anchored": row.index < anchored_size, "entry": entry}
+
+
+def _about(store: AuditStore, rtype: RecordType, parts: list[str]) -> list[dict[str, Any]]:
+    return list(versions_about(store, rtype, parts))
 
 
 def _ledger_versions(app: App, opts: dict[str, Any], rtype: RecordType,
