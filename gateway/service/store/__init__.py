@@ -11,6 +11,7 @@ from gateway.service.store._models import (
     LedgerEvent,
     ProjectionCheckpoint,
 )
+from gateway.service.store._report_models import ReportJob
 
 __all__ = ["BankLoan", "BankReport", "Base", "Job", "JobRefusal", "LedgerEvent",
-           "ProjectionCheckpoint", "Store", "make_engine", "migrate"]
+           "ProjectionCheckpoint", "ReportJob", "Store", "make_engine", "migrate"]
