@@ -72,10 +72,13 @@ class ServiceSettings(BaseSettings):
     project_events: bool = Field(default=True, description="follow the chaincode events "
                                  "into the store")
     ledger_timeout: float = Field(default=30.0, gt=0)
-    msp_roots: Path | None = Field(default=None, description="bank: the channel's MSP root "
-                                   "certificates the verifier trusts, one <MSP id>.pem each "
-                                   "(`carbontrust audit roots --out DIR`); default: <run "
-                                   "dir>/services/bank/msp-roots")
+    max_check_bytes: int = Field(default=256 << 20, ge=1, description="regulator: the "
+                                 "largest audit export POST /v1/audit/checks reads (checked "
+                                 "in memory)")
+    msp_roots: Path | None = Field(default=None, description="bank, regulator: the "
+                                   "channel's MSP root certificates the verifier trusts, one "
+                                   "<MSP id>.pem each (`carbontrust audit roots --out DIR`); "
+                                   "default: <data dir>/msp-roots")
     audit_store: Path | None = Field(default=None, description="bank: its own notary "
                                      "follower's audit.db, which every bundle must agree with "
                                      "(default: <run dir>/notary/bank/audit.db)")
