@@ -37,6 +37,8 @@ class FakeContract:
         self.in_force: dict[str, dict[str, Any]] = {}
         self.calls: list[tuple[str, str, tuple[str, ...]]] = []  # (user, function, args)
         self.relay: Any = None  # the relay seam: a real Relay over a fake peer (relay_world)
+        self.audit_head: Any = None  # audit:head (None: no anchor yet)
+        self.audit_history: dict[tuple[str, str], list[dict[str, Any]]] = {}  # audit:history
         self.lock = threading.Lock()
         self.tx = 0
 
@@ -171,6 +173,12 @@ class FakeLedger:
             self._enterprise(args[0])
             return {"consents": [c for c in self.c.consents if c["uscc"] == args[0]],
                     "bookmark": ""}
+        if function == "audit:head":
+            return self.c.audit_head
+        if function == "audit:history":
+            if (args[0], args[1]) not in self.c.audit_history:
+                raise LedgerRefused(f"no version of {args[0]} {args[1]}", status=404)
+            return self.c.audit_history[(args[0], args[1])]
         raise LedgerRefused(f"{function}: no such function", status=400)
 
     def _write(self, function: str, args: list[str], txid: str) -> Any:
