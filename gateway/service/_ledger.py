@@ -74,6 +74,17 @@ class LedgerPort:
                     raise _raise(failure) from None
             return self._ledgers[name]
 
+    def system(self, chaincode: str) -> Ledger:
+        """A new ledger over a system chaincode (``cscc``, ``qscc``) as the service's user,
+        through the same factory (close it)."""
+        import dataclasses
+
+        try:
+            return self._factory(dataclasses.replace(self.target(), chaincode=chaincode),
+                                 self.settings.ledger_timeout)
+        except CliFailure as failure:
+            raise _raise(failure) from None
+
     def evaluate_json(self, function: str, args: list[str], user: str | None = None) -> Any:
         try:
             raw = self.ledger(user).evaluate(function, args)
