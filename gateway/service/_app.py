@@ -66,6 +66,9 @@ GOVERNANCE_ROLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, .
 }
 #: who may compute results and ratings (CertifierMSP and RegulatorMSP endorse them)
 COMPUTE_ROLES = {"certifier": ("attester",), "regulator": ("registrar",)}
+#: report jobs: (who may issue, who may read jobs and download) (report.issue's orgs)
+REPORT_JOB_ROLES = {"certifier": (("attester",), ("attester", "viewer")),
+                    "regulator": (("registrar",), ("registrar", "auditor"))}
 TITLES = {"power": "power company", "certifier": "certification centre", "bank": "bank",
           "regulator": "regulator"}
 
@@ -100,7 +103,8 @@ def _sink_factory(settings: ServiceSettings, port: LedgerPort) -> Any:
 
 
 def create_app(settings: ServiceSettings, *, ledger_factory: LedgerFactory | None = None,
-               event_source: EventSource | None = None, sink_factory: Any = None) -> FastAPI:
+               event_source: EventSource | None = None, sink_factory: Any = None,
+               report_steps: Any = None) -> FastAPI:
     role = settings.role
 
     @asynccontextmanager
@@ -122,6 +126,15 @@ def create_app(settings: ServiceSettings, *, ledger_factory: LedgerFactory | Non
             app.state.jobs = jobs
             jobs.start()
             workers.append(jobs)
+        if role in REPORT_JOB_ROLES:   # report issuance jobs (docs/services.md)
+            from gateway.service._report_jobs import ReportJobs
+            from gateway.service._report_steps import LedgerReportSteps
+
+            report_jobs = ReportJobs(store, report_steps or (lambda: LedgerReportSteps(
+                port, settings.audit_store_path())))
+            app.state.report_jobs = report_jobs
+            report_jobs.start()
+            workers.append(report_jobs)
         app.state.projector = None
         if settings.project_events:
             projector = Projector(store, event_source or GatewayEventSource(port))
@@ -165,6 +178,10 @@ def create_app(settings: ServiceSettings, *, ledger_factory: LedgerFactory | Non
         from gateway.service._consents import consents_router
 
         app.include_router(consents_router(*CONSENT_ROLES[role]))
+    if role in REPORT_JOB_ROLES:
+        from gateway.service._report_routes import report_jobs_router
+
+        app.include_router(report_jobs_router(*REPORT_JOB_ROLES[role]))
     if role == "regulator":   # enterprises' own transactions, signed on their side
         from gateway.service._relay import relay_router
 
