@@ -58,7 +58,7 @@ from ._note import (
     sign_note,
     verify_note,
 )
-from ._store import ConcurrentAppendError, Log, StoreError
+from ._store import ConcurrentAppendError, Log, SchemaMissingError, StoreError
 from ._tree import MemoryTree, root_hash
 from ._verify import (
     EMPTY_ROOT,
@@ -87,6 +87,7 @@ __all__ = [
     "MemoryTree",
     "ConcurrentAppendError",
     "StoreError",
+    "SchemaMissingError",
     # notes, checkpoints, witnesses, bundles
     "ED25519",
     "COSIGNATURE_V1",

@@ -14,12 +14,20 @@ consistency proof needs O(log n / h) reads, and opening a log reads one partial 
 per level. An append of ``k`` leaves writes ``k/2**h`` full tiles plus one partial tile
 per level, with one multi-row INSERT and one UPDATE of the size, in one transaction.
 
+Where: an SQLite file (a path: created with its tables on first use) or a database named by
+an SQLAlchemy URL, SQLite or PostgreSQL (``_engine``): an organisation's service store keeps
+the log beside its other tables, created by its migrations, so there ``create=False`` (the
+default for a URL) requires the tables and never creates them. Writes are the dialect's
+upserts (``INSERT ... ON CONFLICT``), the only backend-specific SQL.
+
 Durability (SQLite): WAL journal. ``synchronous="NORMAL"`` (default) means a committed
 append survives the writer being killed at any point; after a power cut or kernel crash
 the file is still consistent but the last appends before the last WAL checkpoint may be
 lost. ``synchronous="FULL"`` fsyncs the WAL on every commit, so a returned
 ``append`` survives a power cut too. A crash mid-append always leaves the log at its last
 committed size (the size row is updated in the same transaction as the tiles).
+PostgreSQL: a committed transaction is durable as the server's own settings make it; the
+tiles and the guarded size update are one transaction there too.
 """
 
 from __future__ import annotations
@@ -28,18 +36,18 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 
+from ._engine import Target, make_engine, missing_tables, upsert
 from ._errors import TreeSizeError
 from ._tree import consistency_path, hash_leaves, hash_level, inclusion_path, range_hash
 
-__all__ = ["Log", "ConcurrentAppendError", "StoreError"]
+__all__ = ["Log", "ConcurrentAppendError", "SchemaMissingError", "StoreError"]
 
 _sha256 = hashlib.sha256
 
-_meta = sa.MetaData()
+_meta = sa.MetaData(naming_convention={"pk": "pk_%(table_name)s"})  # as the service store's
 _tiles = sa.Table(
     "notary_tiles",
     _meta,
@@ -61,14 +69,21 @@ _checkpoints = sa.Table(
     sa.Column("note", sa.Text, nullable=False),
 )
 
+_SET_SIZE = (
+    sa.update(_state)
+    .where(_state.c.key == "size", _state.c.value == sa.bindparam("old"))
+    .values(value=sa.bindparam("new"))
+)
+
 
 class ConcurrentAppendError(RuntimeError):
     """Another writer changed the log's size under this one; reopen and retry."""
 
 
 class StoreError(OSError):
-    """The file cannot be opened as a notary log (not an SQLite database, unreadable,
-    a directory...). An ``OSError``: the log's storage failed, no proof was checked."""
+    """The file or database cannot be opened as a notary log (not an SQLite database,
+    unreadable, a directory, a server refusing the connection...). An ``OSError``: the log's
+    storage failed, no proof was checked. ``path`` is the path or the URL (password hidden)."""
 
     def __init__(self, path: str, cause: str) -> None:
         super().__init__(f"cannot open notary log {path}: {cause}")
@@ -76,17 +91,29 @@ class StoreError(OSError):
         self.cause = cause
 
 
+class SchemaMissingError(StoreError):
+    """A database whose schema is managed elsewhere (``create=False``) lacks the log's
+    tables: whoever manages it (a service store's migrations) has not created them."""
+
+    def __init__(self, path: str, missing: list[str], hint: str = "") -> None:
+        super().__init__(path, f"tables {', '.join(missing)} missing and not created here "
+                               f"(create=False){': ' + hint if hint else ''}")
+        self.missing = missing
+
+
 def _split(blob: bytes) -> list[bytes]:
     return [blob[i : i + 32] for i in range(0, len(blob), 32)]
 
 
 class Log:
-    """An append-only RFC 9162 log in one SQLAlchemy database (SQLite file by default).
+    """An append-only RFC 9162 log in one SQLAlchemy database (SQLite file by default,
+    or PostgreSQL).
 
     One writer at a time (a second writer is detected and refused, not merged); any number
     of readers. A ``Log`` object answers for the size it last opened or appended (reopen to
     see another process's appends) and is not thread-safe. ``reads`` counts the SELECTs
-    issued, for cost checks.
+    issued, for cost checks. ``create=False``: the tables must exist
+    (:class:`SchemaMissingError` otherwise), nothing in the schema is created or altered.
     """
 
     def __init__(
@@ -95,9 +122,19 @@ class Log:
         *,
         tile_height: int = 8,
         cache_tiles: int = 1024,
+        create: bool = True,
     ) -> None:
+        dialect = engine.dialect.name
         self._engine = engine
-        _meta.create_all(engine)
+        self._put_tiles = upsert(dialect, _tiles, replace=True)
+        self._put_checkpoint = upsert(dialect, _checkpoints, replace=True)
+        if create:
+            _meta.create_all(engine)
+        else:
+            missing = missing_tables(engine, _meta)
+            if missing:
+                where = engine.url.render_as_string(hide_password=True)
+                raise SchemaMissingError(where, missing)
         self._reader = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         self.reads = 0
         state = self._read_state()
@@ -126,41 +163,40 @@ class Log:
     @classmethod
     def open(
         cls,
-        path: str | Path,
+        target: str | Path,
         *,
         tile_height: int = 8,
         synchronous: str = "NORMAL",
         cache_tiles: int = 1024,
+        create: bool | None = None,
     ) -> Log:
-        """Open (creating if needed) a log in SQLite file ``path`` (or a ``sqlite:///`` URL).
+        """Open a log in SQLite file ``target`` (a path), or in the database an SQLAlchemy
+        URL names (``sqlite:///FILE``, ``postgresql+psycopg://...``; a bare ``postgresql://``
+        means psycopg, the driver the project installs).
 
-        ``tile_height`` (1..16) only matters when the log is created; an existing log keeps
-        its own. The write path uses SQLite's ``INSERT OR REPLACE``: other databases would
-        need a dialect-specific upsert, so they are refused here.
+        ``create`` (default: True for a path, False for a URL) creates the tables if missing;
+        without it they must exist (:class:`SchemaMissingError`) and a missing SQLite file is
+        an error. ``tile_height`` (1..16) only matters when the log is created; an existing
+        log keeps its own. ``synchronous`` is SQLite's (ignored elsewhere). Databases other
+        than SQLite and PostgreSQL are refused (``ValueError``): see ``_engine``.
         """
-        text = str(path)
-        url = text if "://" in text else f"sqlite:///{text}"
-        backend = sa.make_url(url).get_backend_name()
-        if backend != "sqlite":
-            raise ValueError(f"notary's store speaks SQLite only, not {backend}")
-        if synchronous.upper() not in {"NORMAL", "FULL", "EXTRA"}:
-            raise ValueError(f"synchronous must be NORMAL, FULL or EXTRA, not {synchronous!r}")
-        mode = synchronous.upper()
-        engine = sa.create_engine(url)
-
-        @sa.event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute(f"PRAGMA synchronous={mode}")
-            cur.execute("PRAGMA busy_timeout=10000")
-            cur.close()
-
+        where = Target.parse(target)
         try:
-            return cls(engine, tile_height=tile_height, cache_tiles=cache_tiles)
+            engine = make_engine(where, synchronous)
+        except FileNotFoundError as exc:
+            raise StoreError(str(where), str(exc)) from None
+        try:
+            return cls(engine, tile_height=tile_height, cache_tiles=cache_tiles,
+                       create=not where.named_by_url if create is None else create)
         except sa.exc.DBAPIError as exc:  # e.g. "file is not a database", "unable to open"
             engine.dispose()
-            raise StoreError(text, str(exc.orig)) from exc
+            raise StoreError(str(where), str(exc.orig)) from exc
+        except SchemaMissingError as exc:
+            engine.dispose()
+            raise SchemaMissingError(str(where), exc.missing) from None
+        except BaseException:
+            engine.dispose()
+            raise
 
     def close(self) -> None:
         self._reader.close()
@@ -186,7 +222,7 @@ class Log:
         ).scalar()
         if blob is None:
             raise LookupError(f"tile ({level}, {idx}) missing from the store")
-        return _split(blob)
+        return _split(bytes(blob))
 
     def _load_edge(self) -> None:
         h, mask = self.tile_height, self._width - 1
@@ -307,14 +343,12 @@ class Log:
             level += 1
         new_edge.extend(self._edge[level:])
         with self._engine.begin() as conn:
-            # Plain SQL on the hot path: one multi-row write and one guarded size update.
-            conn.exec_driver_sql(
-                "INSERT OR REPLACE INTO notary_tiles (level, idx, hashes) VALUES (?, ?, ?)", rows
+            # One multi-row upsert of the tiles (a partial tile is rewritten as it grows)
+            # and one guarded size update.
+            conn.execute(
+                self._put_tiles, [{"level": lv, "idx": i, "hashes": b} for lv, i, b in rows]
             )
-            done = conn.exec_driver_sql(
-                "UPDATE notary_state SET value = ? WHERE key = 'size' AND value = ?",
-                (str(new), str(old)),
-            )
+            done = conn.execute(_SET_SIZE, {"new": str(new), "old": str(old)})
             if done.rowcount != 1:
                 raise ConcurrentAppendError(f"log size changed under this writer (was {old})")
         self._size = new
@@ -327,9 +361,7 @@ class Log:
     def save_checkpoint(self, size: int, note: str) -> None:
         """Keep a signed checkpoint note issued for ``size`` (replacing an older one)."""
         with self._engine.begin() as conn:
-            conn.execute(
-                sa.insert(_checkpoints).prefix_with("OR REPLACE"), {"size": size, "note": note}
-            )
+            conn.execute(self._put_checkpoint, {"size": size, "note": note})
 
     def latest_checkpoint(self) -> str | None:
         """The stored checkpoint note of the largest size, if any."""
