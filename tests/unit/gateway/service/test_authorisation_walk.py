@@ -22,6 +22,7 @@ from tests.unit.gateway.ingest.rows import csv_text
 from tests.unit.gateway.service.bank_world import honest, on_ledger, own_store, trust_dir
 from tests.unit.gateway.service.conftest import KEY, ServiceFactory, auth, user_name
 from tests.unit.gateway.service.relay_world import walk_endorse, walk_prepare, walk_submit
+from tests.unit.gateway.service.report_steps_fake import seeded_job
 from tests.unit.gateway.service.world import PERIOD, REPORT, USCC, failed_job, fresh_uscc, seed
 
 PUBLIC = {("POST", "/v1/token"), ("GET", "/healthz"), ("GET", "/openapi.json")}
@@ -225,6 +226,28 @@ TABLE["regulator"].update({   # the relay: registrars only (docs/services.md, "R
     for kind in ("consent-grant", "consent-revoke", "operating-declaration")})
 TABLE["regulator"][("POST", "/v1/relay/endorse")] = ({"registrar"}, walk_endorse)
 TABLE["regulator"][("POST", "/v1/relay/submit")] = ({"registrar"}, walk_submit)
+
+
+def _report_job(state: str, sub: str = "", method: str = "GET") -> Request:
+    def make(_c: TestClient, w: Any) -> dict[str, Any]:
+        return {"method": method, "url": f"/v1/report-jobs/{seeded_job(w, state)}{sub}"}
+    return make
+
+
+for _role, (_writers, _readers) in {"certifier": ({"attester"}, {"attester", "viewer"}),
+                                    "regulator": ({"registrar"}, {"registrar", "auditor"})
+                                    }.items():   # report jobs (docs/services.md)
+    TABLE[_role].update({
+        ("POST", "/v1/report-jobs"): (_writers, lambda _c, _w: {
+            "method": "POST", "url": "/v1/report-jobs",
+            "json": {"uscc": USCC, **PERIOD, "wait": 1}}),
+        ("GET", "/v1/report-jobs"): (_readers, _get("/v1/report-jobs")),
+        ("GET", "/v1/report-jobs/{job_id}"): (_readers, _report_job("failed")),
+        ("GET", "/v1/report-jobs/{job_id}/{name}"): (_readers,
+                                                     _report_job("done", "/report.pdf")),
+        ("POST", "/v1/report-jobs/{job_id}/retry"): (_writers,
+                                                     _report_job("failed", "/retry", "POST")),
+    })
 
 
 def _routes(app: Any) -> set[tuple[str, str]]:
