@@ -64,6 +64,9 @@ GOVERNANCE_ROLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, .
     "bank": (("analyst",), ("analyst",), ()),
     "regulator": (("registrar", "auditor"), (), ("registrar",)),
 }
+#: who may read the organisation's notary log (READ_ROLES otherwise); the regulator's
+#: auditors also export and check (docs/services.md, "Audit routes")
+AUDIT_ROLES = {"regulator": ("auditor",)}
 #: who may compute results and ratings (CertifierMSP and RegulatorMSP endorse them)
 COMPUTE_ROLES = {"certifier": ("attester",), "regulator": ("registrar",)}
 #: report jobs: (who may issue, who may read jobs and download) (report.issue's orgs)
@@ -186,6 +189,13 @@ def create_app(settings: ServiceSettings, *, ledger_factory: LedgerFactory | Non
         from gateway.service._relay import relay_router
 
         app.include_router(relay_router(("registrar",)))
+    from gateway.service._audit import audit_router   # its own notary log (docs/services.md)
+
+    app.include_router(audit_router(AUDIT_ROLES.get(role, READ_ROLES[role])))
+    if role == "regulator":
+        from gateway.service._audit_export import audit_export_router
+
+        app.include_router(audit_export_router(AUDIT_ROLES[role]))
     _publish_problem_schema(app)
     return app
 
