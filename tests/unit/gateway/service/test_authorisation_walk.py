@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from gateway.service._settings import ROLES, USER_ROLES
 from tests.unit.gateway.ingest.rows import csv_text
+from tests.unit.gateway.service.audit_walk import audit_rows, audit_settings
 from tests.unit.gateway.service.bank_world import honest, on_ledger, own_store, trust_dir
 from tests.unit.gateway.service.conftest import KEY, ServiceFactory, auth, user_name
 from tests.unit.gateway.service.relay_world import walk_endorse, walk_prepare, walk_submit
@@ -226,6 +227,9 @@ TABLE["regulator"].update({   # the relay: registrars only (docs/services.md, "R
     for kind in ("consent-grant", "consent-revoke", "operating-declaration")})
 TABLE["regulator"][("POST", "/v1/relay/endorse")] = ({"registrar"}, walk_endorse)
 TABLE["regulator"][("POST", "/v1/relay/submit")] = ({"registrar"}, walk_submit)
+for _role, _readers in {"power": {"operator", "viewer"}, "certifier": {"attester", "viewer"},
+                        "bank": {"analyst"}, "regulator": {"auditor"}}.items():
+    TABLE[_role].update(audit_rows(_role, _readers))   # its own notary log; export, check
 
 
 def _report_job(state: str, sub: str = "", method: str = "GET") -> Request:
@@ -267,7 +271,7 @@ def _routes(app: Any) -> set[tuple[str, str]]:
 @pytest.mark.parametrize("role", ROLES)
 def test_every_route_every_role(service: ServiceFactory, role: str, tmp_path: Path) -> None:
     h = honest()
-    client, world = service(role, **({} if role != "bank" else {
+    client, world = service(role, **audit_settings(role, tmp_path), **({} if role != "bank" else {
         "msp_roots": trust_dir(h, tmp_path / "roots"),
         "audit_store": own_store(h.leaves, tmp_path / "own" / "audit.db")}))
     seed(world)
