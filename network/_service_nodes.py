@@ -10,6 +10,8 @@ The bank's settings also name its ``msp_roots`` (``<data dir>/msp-roots``, writt
 start from the run dir's MSP folders by the code of ``carbontrust audit roots --from-run-dir``)
 and its ``audit_store`` (its notary follower's ``audit.db``), so ``POST /v1/reports`` works out
 of the box; an env file from before gets the two lines added, one naming them is kept.
+The regulator's settings name its ``msp_roots`` the same way (its ``POST /v1/audit/checks``
+checks exports against them).
 They start after the notary followers (the end of ``up``, fresh or restarted), are
 supervised like every node (ready when ``/healthz`` answers), and stop first on ``down``.
 
@@ -62,7 +64,7 @@ class ServiceNodes:
         env_file = root / f"{org.key}.env"
         if not env_file.is_file():
             self._write_settings(org, env_file)
-        if org.key == "bank":
+        if org.key in ("bank", "regulator"):   # the regulator's audit check trusts roots too
             self._bank_settings(org, env_file)
         return env_file
 
@@ -99,7 +101,7 @@ class ServiceNodes:
         extra = []
         if settings.msp_roots is None:
             extra.append(f"CARBONTRUST_SERVICE_MSP_ROOTS={settings.data_path() / 'msp-roots'}")
-        if settings.audit_store is None:
+        if settings.audit_store is None and org.key == "bank":
             store = self.run_dir / "notary" / org.key / "audit.db"  # notary_store(key)/audit.db
             extra.append(f"CARBONTRUST_SERVICE_AUDIT_STORE={store}")
         if extra:

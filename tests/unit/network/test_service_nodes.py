@@ -62,6 +62,7 @@ def test_services_run_when_asked_or_when_the_run_dir_has_them(
 
 def test_settings_are_secret_loadable_and_kept(tmp_path: Path) -> None:
     nodes = Nodes(tmp_path)
+    write_msp_folders(tmp_path, nodes.layout)   # the regulator's roots are written too
     org = nodes.layout.org("regulator")
     spec = nodes._service_spec(org)
     assert org.service_port == 27906 and "--port" in spec.argv and "27906" in spec.argv
@@ -104,6 +105,15 @@ def test_bank_settings_name_its_roots_and_store_and_the_roots_are_written(
     # the other services' settings name neither
     other = load_settings(nodes._service_settings(nodes.layout.org("power")), role="power")
     assert other.msp_roots is None and other.audit_store is None
+
+
+def test_regulator_settings_name_its_roots_for_the_audit_check(tmp_path: Path) -> None:
+    nodes = Nodes(tmp_path)
+    roots = write_msp_folders(tmp_path, nodes.layout)
+    settings = load_settings(nodes._service_settings(nodes.layout.org("regulator")),
+                             role="regulator")
+    assert settings.msp_roots == tmp_path / "services" / "regulator" / "msp-roots"
+    assert {p.stem: p.read_bytes() for p in settings.msp_roots.glob("*.pem")} == roots
 
 
 def test_bank_settings_from_before_get_the_lines_and_an_operators_choice_is_kept(
