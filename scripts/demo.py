@@ -20,7 +20,8 @@
    loan step is skipped); the bank also verifies the report with `carbontrust verify` against
    the MSP roots from `carbontrust audit roots`;
 9. audit (demo_audit): the regulator's history of the report, an export of the enterprise's
-   trail checked offline with `carbontrust audit check`.
+   trail (through the regulator's service when it runs, which also checks it against the
+   MSP roots and its own log), checked offline with `carbontrust audit check`.
 
 Where the organisations' services run (a network the demo brings up has them, as `make up`),
 registration, ingestion, attestation, the bank's consents, reports and loans go through them
@@ -90,7 +91,8 @@ def main() -> None:
     if state.services is not None:
         print("the organisations' services run: registration, meters, governance, "
               "ingestion, results, attestation, ratings, the bank's consents, reports and "
-              "loans go through them; the other steps through `carbontrust`")
+              "loans, the audit history, export and check go through them; the other "
+              "steps through `carbontrust`")
     else:
         print("the organisations' services are not running on this network (brought up "
               "without them): every step goes through `carbontrust`, and the bank's loan "

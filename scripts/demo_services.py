@@ -7,8 +7,9 @@ organisation's service, signed in with the OAuth2 password grant as the `admin` 
 network wrote for it (`<run>/services/<org>.password`): the regulator registers enterprises,
 the power company uploads the readings file as an ingestion job, the certifier attests, the
 bank lists the consents naming it and records its access; the regulator adds the meters
-and governance goes through each organisation's service. Everything else (declarations,
-results, ratings, reports, consent grants, audit) has no route
+and governance goes through each organisation's service; the regulator's audit history,
+export and check go through its service. Everything else (declarations,
+results, ratings, reports, consent grants) has no route
 yet and goes through `carbontrust`. On a network brought up without services the demo uses
 `carbontrust` for every step and says so.
 """
