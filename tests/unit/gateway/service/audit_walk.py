@@ -20,10 +20,11 @@ HONEST_BATCH = f"{100:064x}"  # the honest log's first readings batch
 _EXPORT = {"from": "2026-03-01T10:10:00Z", "to": "2026-03-01T10:21:00Z", "uscc": USCC}
 
 
-def audit_settings(role: str, tmp_path: Path) -> dict[str, Any]:
-    """The audit store (and the regulator's MSP roots) of a service in the walk."""
-    if role == "bank":
-        return {}  # the walk gives the bank its own log (the honest report's)
+def audit_settings(role: str, tmp_path: Path, bank: bool = False) -> dict[str, Any]:
+    """The audit store (and the regulator's MSP roots) of a service in the walk (which
+    gives the bank its own log, the honest report's, unless ``bank``) or the fuzzer."""
+    if role == "bank" and not bank:
+        return {}
     w, _tx = filled_log(tmp_path / f"audit-{role}")
     w.close()
     extra: dict[str, Any] = {"audit_store": w.path / "audit.db"}

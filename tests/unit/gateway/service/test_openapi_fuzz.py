@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from schemathesis.checks import (
 )
 
 from gateway.service._settings import ROLES, USER_ROLES
+from tests.unit.gateway.service.audit_walk import audit_settings
 from tests.unit.gateway.service.conftest import _HASH, ServiceFactory, auth, users_for
 from tests.unit.gateway.service.world import seed
 
@@ -35,11 +37,12 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture()
-def served(service: ServiceFactory, db_url: str) -> Iterator[Any]:
+def served(service: ServiceFactory, db_url: str, tmp_path: Path) -> Iterator[Any]:
     def serve(role: str) -> tuple[str, dict[str, str], Any]:
         users = {**users_for(role), "u-all": {"password_hash": _HASH,
                                               "roles": list(USER_ROLES[role])}}
-        client, world = service(role, db_url=db_url, users=users, max_upload_bytes=4096)
+        client, world = service(role, db_url=db_url, users=users, max_upload_bytes=4096,
+                                **audit_settings(role, tmp_path, bank=True))
         seed(world)
         headers = auth(client, "u-all")
         sock = socket.socket()
