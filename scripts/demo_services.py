@@ -75,6 +75,14 @@ class Services:
             raise ServiceError(org, method, path, res.status_code, body)
         return res
 
+    def poll(self, org: str, path: str) -> dict[str, Any]:
+        """A GET repeated while something runs (not shown, unlike ``call``)."""
+        res = self._client(org).get(path)
+        if res.status_code != 200:
+            raise ServiceError(org, "GET", path, res.status_code, res.text)
+        answer: dict[str, Any] = res.json()
+        return answer
+
     def upload(self, org: str, csv: Path, timeout: float = 600) -> dict[str, Any]:
         """Upload a readings file as an ingestion job and wait for it to end."""
         with csv.open("rb") as fh:
