@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["accounting", "notary", "report", "verify", "audit", "gateway", "gateway_node", "network",
-         "recovery", "cli", "services"]
+ORDER = ["accounting", "notary", "report", "verify", "audit", "audit_routes", "gateway",
+         "gateway_node", "network", "recovery", "cli", "services"]
 
 
 def main() -> int:
