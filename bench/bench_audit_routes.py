@@ -59,14 +59,15 @@ def fill(w: World, n: int) -> None:
         for k in range(min(PER_BLOCK, n - i)):
             tx = f"{w.count + 1:064x}"
             w.count += 1
-            entry = {"v": 1, "entry": "readings.submit" if (i + k) % 3 else
-                     "registry.update_enterprise", "tx_id": tx, "timestamp": ts(10 + i + k),
+            when = ts(10 + i + k)
+            entry: dict[str, Any] = {"v": 1, "entry": "readings.submit" if (i + k) % 3 else
+                     "registry.update_enterprise", "tx_id": tx, "timestamp": when,
                      "actor": {"mspid": "PowerMSP", "kind": "client",
                                "fingerprint": "ab" * 32},
                      "keys": {"uscc": USCC if (i + k) % 3 == 0 else OTHER,
                               "batch_id": tx, "count": 4992},
                      "digests": {}, "commitments": {"batch": "sha256:" + "cd" * 32}}
-            rec.entries.append((k, tx, entry["timestamp"], audit_leaf(w.block, k, tx, entry)))
+            rec.entries.append((k, tx, when, audit_leaf(w.block, k, tx, entry)))
         w.store.commit_block(rec)
         w.block += 1
         i += PER_BLOCK
@@ -91,7 +92,9 @@ def main() -> None:
         w = World(Path(tmp) / "follower")
         t0 = time.perf_counter()
         fill(w, args.entries)
-        print(f"log: {w.store.size()} entries, anchored at {w.store.latest_anchor().size} "
+        anchor = w.store.latest_anchor()
+        assert anchor is not None
+        print(f"log: {w.store.size()} entries, anchored at {anchor.size} "
               f"(filled in {time.perf_counter() - t0:.1f} s)")
         rng = ExportRange(ts(0), ts(10 + args.entries), USCC)
         head = w.head()

@@ -47,6 +47,15 @@ def regulator(service: ServiceFactory, log: Any, tmp_path: Path) -> tuple[Any, A
     return client, world, auth(client, user_name("auditor"))
 
 
+def test_the_routes_record_types_are_the_commands() -> None:
+    from typing import get_args
+
+    from gateway.cli._audit_types import TYPES
+    from gateway.service._audit import RecordTypeName
+
+    assert sorted(get_args(RecordTypeName)) == sorted(TYPES)
+
+
 def test_checkpoint_is_the_anchor_beside_the_local_log(service: ServiceFactory,
                                                        log: Any) -> None:
     w, _tx = log
