@@ -42,7 +42,7 @@ from gateway.service._pagination import (
 )
 from gateway.service._problems import ApiProblem, problem_responses
 
-__all__ = ["audit_router"]
+__all__ = ["audit_router", "channel_of"]
 
 ERRORS = (401, 403, 422, 503)
 TX_ID = Annotated[str, Path(pattern=r"^[A-Za-z0-9._:-]{1,128}$",
@@ -132,6 +132,20 @@ def _ledger_versions(ledger: LedgerPort, type_name: str, key: str) -> list[dict[
     return [v for v in answer if isinstance(v, dict)]
 
 
+def channel_of(ledger: LedgerPort) -> str:
+    """The service's channel (its connection profile): 503 when the profile cannot be read,
+    as for any ledger call."""
+    from gateway.cli._exit import CliFailure
+    from gateway.service._ledger import as_problem
+
+    try:
+        return ledger.target().channel
+    except (CliFailure, OSError, ValueError) as exc:
+        problem = as_problem(exc)
+        raise (problem or ApiProblem(503, "ledger-unavailable", f"the connection profile: "
+                                     f"{type(exc).__name__}", headers=RETRY)) from None
+
+
 def audit_router(readers: tuple[str, ...]) -> APIRouter:
     router = APIRouter(tags=["audit"])
     Reader = Annotated[Any, requires(*readers)]  # noqa: N806 (a type alias)
@@ -179,7 +193,7 @@ def audit_router(readers: tuple[str, ...]) -> APIRouter:
         from gateway.cli._exit import LedgerRefused
 
         settings = request.app.state.settings
-        channel = ledger.target().channel
+        channel = channel_of(ledger)
         with own_log(request) as store:
             row = store.entry_by_tx(tx_id)
             if row is None:
@@ -202,7 +216,7 @@ def audit_router(readers: tuple[str, ...]) -> APIRouter:
                                  index=row.index, anchored_size=anchored) from None
 
     @router.get("/v1/audit/history/{record_type}", response_model=HistoryPage,
-                responses=problem_responses(*ERRORS, 404, 502))
+                responses=problem_responses(*ERRORS, 404, 409, 502))
     def history(record_type: RecordTypeName, request: Request, _caller: Reader,
                 ledger: Annotated[LedgerPort, Depends(port)],
                 page: Annotated[PageParams, Depends(page_params)],

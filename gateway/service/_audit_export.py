@@ -31,6 +31,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from gateway.service._audit import channel_of
 from gateway.service._audit_log import RETRY, own_log
 from gateway.service._auth import requires
 from gateway.service._common import port
@@ -180,7 +181,7 @@ def audit_export_router(auditors: tuple[str, ...]) -> APIRouter:
         if head is not None and not isinstance(head, dict):
             raise ApiProblem(502, "ledger-answer", f"audit:head answered "
                              f"{type(head).__name__}, expected the anchor record or null")
-        channel = ledger.target().channel
+        channel = channel_of(ledger)
         settings = request.app.state.settings
         spool = settings.data_path() / "exports"
         spool.mkdir(parents=True, exist_ok=True)

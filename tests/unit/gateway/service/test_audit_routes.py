@@ -300,3 +300,12 @@ def test_a_gap_in_the_rows_is_store_incomplete(log: Any) -> None:
     with AuditStore.open(w.path / "audit.db") as store, \
             pytest.raises(ExportError, match="STORE_INCOMPLETE .*no entry 7"):
         list(export_entries(store, plan, rng, chunk=3))
+
+
+def test_no_connection_profile_is_503_not_500(service: ServiceFactory, log: Any,
+                                              tmp_path: Path) -> None:
+    w, tx = log
+    client, _world = service("power", audit_store=w.path / "audit.db",
+                             profile=tmp_path / "missing" / "connection.json")
+    r = client.get(f"/v1/audit/proofs/{tx['reg']}", headers=auth(client, user_name("viewer")))
+    assert r.status_code == 503 and r.json()["type"].endswith("ledger-unavailable"), r.text
