@@ -267,6 +267,8 @@ class ReportJobs:
         if isinstance(exc, JobFailed):
             kind, status, detail = exc.kind, exc.status, exc.detail
             evidence.update(exc.evidence)
+        elif isinstance(exc, ApiProblem):   # the port's own (e.g. an identity it cannot load)
+            kind, status, detail = exc.kind, exc.status, exc.detail
         elif isinstance(exc, LedgerRefused):
             not_anchored = exc.message.startswith("NOT_ANCHORED")
             kind = "not-anchored" if not_anchored else "ledger-refused"
