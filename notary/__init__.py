@@ -32,6 +32,7 @@ Example::
 
 from ._bundle import ProofBundle, verify_bundle
 from ._checkpoint import Checkpoint, Policy, VerifiedCheckpoint, Witness, check_extends
+from ._engine import LogDatabase
 from ._errors import (
     FormatError,
     InconsistentCheckpointError,
@@ -84,6 +85,7 @@ __all__ = [
     "verify_consistency",
     # logs
     "Log",
+    "LogDatabase",
     "MemoryTree",
     "ConcurrentAppendError",
     "StoreError",

@@ -24,21 +24,25 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
-__all__ = ["BACKENDS", "Target", "make_engine", "missing_tables", "upsert"]
+__all__ = ["BACKENDS", "LogDatabase"]
 
 BACKENDS = ("sqlite", "postgresql")
 SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
 
 
 @dataclass(frozen=True)
-class Target:
-    """A log's database: ``url`` to connect, ``named_by_url`` (vs a filesystem path)."""
+class LogDatabase:
+    """Where a log lives: ``url`` to connect, ``named_by_url`` (vs a filesystem path).
+
+    ``LogDatabase.parse(target).engine()`` is how :meth:`Log.open` connects; a program that
+    keeps tables of its own beside a log (``gateway.audit``) connects the same way and hands
+    the engine to ``Log(engine)``."""
 
     url: sa.URL
     named_by_url: bool
 
     @classmethod
-    def parse(cls, target: str | Path) -> Target:
+    def parse(cls, target: str | Path) -> LogDatabase:
         text = str(target)
         if isinstance(target, Path) or "://" not in text:
             return cls(sa.make_url(f"sqlite:///{text}"), False)
@@ -71,19 +75,44 @@ class Target:
             return str(self.url.database)
         return self.url.render_as_string(hide_password=True)
 
+    def engine(self, synchronous: str = "NORMAL") -> sa.Engine:
+        """An engine on the database; SQLite pragmas on SQLite connections only. A missing
+        SQLite file named by URL is ``FileNotFoundError`` (not created)."""
+        mode = synchronous.upper()
+        if mode not in SYNCHRONOUS:
+            raise ValueError(f"synchronous must be NORMAL, FULL or EXTRA, not {synchronous!r}")
+        if self.backend != "sqlite":
+            return sa.create_engine(self.url, pool_pre_ping=True)
+        file = self.file
+        if self.named_by_url and file is not None and not file.is_file():
+            raise FileNotFoundError(f"no SQLite database {file} (a database named by URL is "
+                                    "never created by opening a log on it)")
+        return _sqlite_engine(self.url, mode)
 
-def make_engine(target: Target, synchronous: str = "NORMAL") -> sa.Engine:
-    """An engine on ``target``; SQLite pragmas on SQLite connections only."""
-    mode = synchronous.upper()
-    if mode not in SYNCHRONOUS:
-        raise ValueError(f"synchronous must be NORMAL, FULL or EXTRA, not {synchronous!r}")
-    if target.backend != "sqlite":
-        return sa.create_engine(target.url, pool_pre_ping=True)
-    file = target.file
-    if target.named_by_url and file is not None and not file.is_file():
-        raise FileNotFoundError(f"no SQLite database {file} (a database named by URL is "
-                                "never created by opening a log on it)")
-    engine = sa.create_engine(target.url)
+    @staticmethod
+    def missing_tables(engine: sa.Engine, metadata: sa.MetaData) -> list[str]:
+        """The tables of ``metadata`` the database does not have, sorted."""
+        present = set(sa.inspect(engine).get_table_names())
+        return sorted(set(metadata.tables) - present)
+
+    @staticmethod
+    def upsert(dialect: str, table: sa.Table, *, replace: bool) -> Insert:
+        """``INSERT`` into ``table`` that, on a conflict, overwrites the other columns of the
+        row with the same primary key (``replace``), or leaves whatever row it conflicts with
+        as it is (what SQLite's ``OR IGNORE`` did for a primary key or a unique column)."""
+        if dialect not in BACKENDS:
+            raise ValueError(f"no upsert for {dialect}: a log lives in SQLite or PostgreSQL")
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        stmt = insert(table)
+        if not replace:
+            return stmt.on_conflict_do_nothing()
+        keys = [c.name for c in table.primary_key.columns]
+        values = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+        return stmt.on_conflict_do_update(index_elements=keys, set_=values)
+
+
+def _sqlite_engine(url: sa.URL, mode: str) -> sa.Engine:
+    engine = sa.create_engine(url)
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -94,24 +123,3 @@ def make_engine(target: Target, synchronous: str = "NORMAL") -> sa.Engine:
         cur.close()
 
     return engine
-
-
-def missing_tables(engine: sa.Engine, metadata: sa.MetaData) -> list[str]:
-    """The tables of ``metadata`` the database does not have, sorted."""
-    present = set(sa.inspect(engine).get_table_names())
-    return sorted(set(metadata.tables) - present)
-
-
-def upsert(dialect: str, table: sa.Table, *, replace: bool) -> Insert:
-    """``INSERT`` into ``table`` that, on a conflict, overwrites the other columns of the
-    row with the same primary key (``replace``), or leaves whatever row it conflicts with
-    as it is (what SQLite's ``OR IGNORE`` did for a primary key or a unique column)."""
-    if dialect not in BACKENDS:
-        raise ValueError(f"no upsert for {dialect}: a notary log lives in SQLite or PostgreSQL")
-    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    stmt = insert(table)
-    if not replace:
-        return stmt.on_conflict_do_nothing()
-    keys = [c.name for c in table.primary_key.columns]
-    values = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
-    return stmt.on_conflict_do_update(index_elements=keys, set_=values)

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from ._engine import Target, make_engine, missing_tables, upsert
+from ._engine import LogDatabase
 from ._errors import TreeSizeError
 from ._tree import consistency_path, hash_leaves, hash_level, inclusion_path, range_hash
 
@@ -114,7 +114,11 @@ class Log:
     see another process's appends) and is not thread-safe. ``reads`` counts the SELECTs
     issued, for cost checks. ``create=False``: the tables must exist
     (:class:`SchemaMissingError` otherwise), nothing in the schema is created or altered.
+    A ``Log`` made from an engine leaves it to its owner; :meth:`open` makes and owns one.
     """
+
+    #: the tables a log keeps (created by ``create=True``, else required)
+    TABLES = tuple(sorted(_meta.tables))
 
     def __init__(
         self,
@@ -126,12 +130,13 @@ class Log:
     ) -> None:
         dialect = engine.dialect.name
         self._engine = engine
-        self._put_tiles = upsert(dialect, _tiles, replace=True)
-        self._put_checkpoint = upsert(dialect, _checkpoints, replace=True)
+        self._owns_engine = False
+        self._put_tiles = LogDatabase.upsert(dialect, _tiles, replace=True)
+        self._put_checkpoint = LogDatabase.upsert(dialect, _checkpoints, replace=True)
         if create:
             _meta.create_all(engine)
         else:
-            missing = missing_tables(engine, _meta)
+            missing = LogDatabase.missing_tables(engine, _meta)
             if missing:
                 where = engine.url.render_as_string(hide_password=True)
                 raise SchemaMissingError(where, missing)
@@ -180,14 +185,14 @@ class Log:
         log keeps its own. ``synchronous`` is SQLite's (ignored elsewhere). Databases other
         than SQLite and PostgreSQL are refused (``ValueError``): see ``_engine``.
         """
-        where = Target.parse(target)
+        where = LogDatabase.parse(target)
         try:
-            engine = make_engine(where, synchronous)
+            engine = where.engine(synchronous)
         except FileNotFoundError as exc:
             raise StoreError(str(where), str(exc)) from None
         try:
-            return cls(engine, tile_height=tile_height, cache_tiles=cache_tiles,
-                       create=not where.named_by_url if create is None else create)
+            log = cls(engine, tile_height=tile_height, cache_tiles=cache_tiles,
+                      create=not where.named_by_url if create is None else create)
         except sa.exc.DBAPIError as exc:  # e.g. "file is not a database", "unable to open"
             engine.dispose()
             raise StoreError(str(where), str(exc.orig)) from exc
@@ -197,10 +202,13 @@ class Log:
         except BaseException:
             engine.dispose()
             raise
+        log._owns_engine = True
+        return log
 
     def close(self) -> None:
         self._reader.close()
-        self._engine.dispose()
+        if self._owns_engine:
+            self._engine.dispose()
 
     def __enter__(self) -> Log:
         return self

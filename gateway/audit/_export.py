@@ -125,7 +125,7 @@ def _chain(store: AuditStore, head: dict[str, Any] | None) -> list[AnchorRow]:
     """The store's anchors, checked to chain from size 0 and to agree with the ledger."""
     anchors = store.anchors()
     if not anchors:
-        raise ExportError("NOT_ANCHORED", f"no anchored checkpoint yet in {store.path} "
+        raise ExportError("NOT_ANCHORED", f"no anchored checkpoint yet in {store.where} "
                           f"(log size {store.size()}): wait for the followers to anchor one")
     previous = 0
     for a in anchors:

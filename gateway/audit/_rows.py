@@ -1,5 +1,7 @@
-"""The follower store's tables and row types (the schema beside notary's own tables in
-``audit.db``), kept apart from :mod:`._store` (how rows are written and read)."""
+"""The follower store's tables and row types (the schema beside notary's own tables, in
+``audit.db`` or a service store), kept apart from :mod:`._store` (how rows are written and
+read). A service store gets them from its migration 0003, a snapshot of these definitions:
+change one here and that store needs a new migration."""
 
 from __future__ import annotations
 
@@ -20,7 +22,11 @@ __all__ = [
     "normalise_time",
 ]
 
-METADATA = sa.MetaData()
+METADATA = sa.MetaData(naming_convention={  # the service store's, so both schemas name alike
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "pk": "pk_%(table_name)s",
+})
 ENTRIES = sa.Table(
     "audit_entries",
     METADATA,

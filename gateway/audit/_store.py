@@ -1,16 +1,26 @@
 """The follower's store: its audit entries, block position and ledger records, beside the
-notary ``Log`` in one SQLite file (``DIR/audit.db``).
+notary ``Log`` in one database: an SQLite file of its own (a path, ``DIR/audit.db``), or the
+organisation's service store named by its URL (SQLite or PostgreSQL), where migration 0003
+made these tables (docs/audit.md, "Where the log lives").
+
+Schema: opened on a path, the store creates its tables (as it always has); opened on a URL
+it requires them and creates or alters nothing (``create=False``, the default there): a
+service store's schema is its Alembic migrations' alone, and a missing table is
+:class:`notary.SchemaMissingError` naming the migration, not a half-made schema.
 
 Exactly once: the rows of one block (its entries, the signatures, anchors, bindings and alarms
-it carries) and the next block position are written in ONE SQLite transaction, so a follower
+it carries) and the next block position are written in ONE database transaction, so a follower
 killed at any moment has either all of a block or none of it. The notary ``Log`` is derived
 from the entry rows: it is appended after that transaction and, on open, any entries the Log
 lacks are appended to it. The Log is never rewritten: a Log with leaves the entry rows do not
 hold (more leaves, or a leaf whose hash differs) is corruption, raised as
 :class:`StoreCorruptError`, never repaired.
 
-Readers (the CLI) open the same file read-only in spirit: :meth:`AuditStore.open` with
-``sync=False`` never writes, and answers for the entry rows and Log as they are on disk.
+Readers (the CLI, the services' routes) open the same database read-only in spirit:
+:meth:`AuditStore.open` with ``sync=False`` never writes, and answers for the entry rows and
+Log as they are stored. The writes are the dialect's upserts (``notary.LogDatabase``'s).
+In an SQLite service store the service's own writers share the file: each side waits for
+the other's write lock (busy timeout, 10 s) and the follower's transactions are one block.
 """
 
 from __future__ import annotations
@@ -53,37 +63,66 @@ from ._rows import (
     normalise_time,
 )
 
+MIGRATION = "the service store's migration 0003 (gateway/service/store) creates them"
+
 
 class AuditStore:
-    """One organisation's audit store. One writer (the follower), any number of readers."""
+    """One organisation's audit store. One writer (the follower), any number of readers.
 
-    def __init__(self, path: Path, engine: sa.Engine, log: notary.Log) -> None:
-        self.path = path
+    ``where`` names the database (a path, or a URL with its password hidden, for messages);
+    ``path`` is its SQLite file (None on PostgreSQL)."""
+
+    def __init__(self, where: notary.LogDatabase, engine: sa.Engine, log: notary.Log) -> None:
+        self.where = where
+        self.path = where.file
         self._engine = engine
         self.log = log
+        dialect = engine.dialect.name
+        self._put_state = notary.LogDatabase.upsert(dialect, STATE, replace=True)
+        self._put_position = notary.LogDatabase.upsert(dialect, POSITION, replace=True)
+        self._add_signature = notary.LogDatabase.upsert(dialect, SIGNATURES, replace=False)
+        self._add_anchor = notary.LogDatabase.upsert(dialect, ANCHORS, replace=False)
+        self._add_binding = notary.LogDatabase.upsert(dialect, BINDINGS, replace=False)
 
     # -- opening -----------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, sync: bool = False) -> AuditStore:
-        """Open ``audit.db`` (created if missing). ``sync=True`` (the follower) appends to the
-        Log any entries it lacks; readers leave the file alone. Either way a Log holding
-        leaves the entry rows do not is raised as :class:`StoreCorruptError`."""
-        where = Path(path)
-        if sync:  # the follower creates its store directory; readers never create anything
-            where.parent.mkdir(parents=True, exist_ok=True)
-        log = notary.Log.open(where)
-        engine = sa.create_engine(f"sqlite:///{where}")
-
-        @sa.event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=10000")
-            cur.close()
-
-        METADATA.create_all(engine)
+    def open(
+        cls, target: str | Path, *, sync: bool = False, create: bool | None = None
+    ) -> AuditStore:
+        """Open the store at ``target``: a path (``DIR/audit.db``, created with its tables if
+        missing) or an SQLAlchemy URL (``sqlite:///...``, ``postgresql+psycopg://...``: a
+        service store, whose tables migration 0003 made). ``create`` (default: True for a
+        path, False for a URL) creates missing tables; without it they must all exist
+        (:class:`notary.SchemaMissingError`, naming the migration). ``sync=True`` (the
+        follower) appends to the Log any entries it lacks; readers leave the database alone.
+        Either way a Log holding leaves the entry rows do not is :class:`StoreCorruptError`.
+        Unreachable or unusable storage is :class:`notary.StoreError` (an ``OSError``)."""
+        where = notary.LogDatabase.parse(target)
+        if create is None:
+            create = not where.named_by_url
+        if sync and create and where.file is not None:  # the follower makes its directory
+            where.file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            engine = where.engine("NORMAL")
+        except FileNotFoundError as exc:
+            raise notary.StoreError(str(where), str(exc)) from None
+        try:
+            if create:
+                METADATA.create_all(engine)
+            else:
+                missing = sorted({*notary.LogDatabase.missing_tables(engine, METADATA),
+                                  *(t for t in notary.Log.TABLES
+                                    if not sa.inspect(engine).has_table(t))})
+                if missing:
+                    raise notary.SchemaMissingError(str(where), missing, MIGRATION)
+            log = notary.Log(engine, create=create)
+        except sa.exc.DBAPIError as exc:  # not a database, unreachable server...
+            engine.dispose()
+            raise notary.StoreError(str(where), str(exc.orig)) from exc
+        except BaseException:
+            engine.dispose()
+            raise
         store = cls(where, engine, log)
         try:
             store._reconcile(sync)
@@ -107,7 +146,7 @@ class AuditStore:
         have = self.log.size
         if have > rows:
             raise StoreCorruptError(
-                str(self.path),
+                str(self.where),
                 "the Log holds leaves the entry rows do not",
                 log_size=have,
                 entry_rows=rows,
@@ -117,7 +156,7 @@ class AuditStore:
             last = self.entry(have - 1)
             if notary.leaf_hash(last.leaf) != self.log.leaf_hash(have - 1):
                 raise StoreCorruptError(
-                    str(self.path),
+                    str(self.where),
                     "the Log's leaf differs from the entry row",
                     index=have - 1,
                     tx_id=last.tx_id,
@@ -131,7 +170,7 @@ class AuditStore:
         for row in self.entries(0, size):
             if notary.leaf_hash(row.leaf) != self.log.leaf_hash(row.index):
                 raise StoreCorruptError(
-                    str(self.path),
+                    str(self.where),
                     "the Log's leaf differs from the entry row",
                     index=row.index,
                     tx_id=row.tx_id,
@@ -269,7 +308,7 @@ class AuditStore:
 
     def set_state(self, key: str, value: str) -> None:
         with self._engine.begin() as conn:
-            conn.execute(sa.insert(STATE).prefix_with("OR REPLACE"), {"key": key, "value": value})
+            conn.execute(self._put_state, {"key": key, "value": value})
 
     def add_alarm(
         self,
@@ -307,11 +346,9 @@ class AuditStore:
             start = _rows(conn)
             self._insert(conn, records, start)
             for key, value in records.state.items():
-                conn.execute(
-                    sa.insert(STATE).prefix_with("OR REPLACE"), {"key": key, "value": value}
-                )
+                conn.execute(self._put_state, {"key": key, "value": value})
             conn.execute(
-                sa.insert(POSITION).prefix_with("OR REPLACE"),
+                self._put_position,
                 {"id": 1, "next_block": records.block + 1, "done_tx_index": -1},
             )
         if self.log.size == start:  # the usual case: the block's leaves as they are
@@ -337,7 +374,7 @@ class AuditStore:
             )
         for s in records.signatures:
             conn.execute(
-                sa.insert(SIGNATURES).prefix_with("OR IGNORE"),
+                self._add_signature,
                 {
                     "size": s.size,
                     "mspid": s.mspid,
@@ -348,7 +385,7 @@ class AuditStore:
             )
         for a in records.anchors:
             conn.execute(
-                sa.insert(ANCHORS).prefix_with("OR IGNORE"),
+                self._add_anchor,
                 {
                     "size": a.size,
                     "root": a.root,
@@ -360,7 +397,7 @@ class AuditStore:
             )
         for mspid, tx_id, record in records.bindings:
             conn.execute(
-                sa.insert(BINDINGS).prefix_with("OR IGNORE"),
+                self._add_binding,
                 {"mspid": mspid, "tx_id": tx_id, "record": json.dumps(record, sort_keys=True)},
             )
         for alarm in records.alarms:
@@ -406,7 +443,7 @@ class AuditStore:
     def reread(self) -> None:
         """Reopen the Log to see another process's appends (readers)."""
         old = self.log
-        self.log = notary.Log.open(self.path)
+        self.log = notary.Log(self._engine, create=False)
         old.close()
 
 

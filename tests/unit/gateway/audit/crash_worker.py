@@ -1,7 +1,8 @@
 """A follower process for test_crash.py: stores the same 400 blocks (FakeAuditChain with
-deterministic ids and times) into DIR, from the stored position on, as fast as it can.
+deterministic ids and times) into DIR (its key) and DIR/audit.db, or the service store
+named by a second argument (a URL), from the stored position on, as fast as it can.
 
-With ``CRASH_AFTER_COMMITS=k`` it SIGKILLs itself right after its k-th committed SQLite
+With ``CRASH_AFTER_COMMITS=k`` it SIGKILLs itself right after its k-th committed database
 transaction (store rows, Log tiles or follower state, whichever comes): run again and again
 with k = 1, 2, 3, ... it dies at every boundary between two of its transactions."""
 
@@ -59,14 +60,13 @@ def die_after_commits(engine: Any, count: list[int], limit: int) -> None:
     engine.begin = counted
 
 
-def main(directory: str) -> None:
+def main(directory: str, url: str | None = None) -> None:
     root = Path(directory)
-    store = AuditStore.open(root / "audit.db", sync=True)
+    store = AuditStore.open(url or root / "audit.db", sync=True)
     limit = int(os.environ.get("CRASH_AFTER_COMMITS", "0"))
     if limit:
-        count = [0]
-        die_after_commits(store._engine, count, limit)
-        die_after_commits(store.log._engine, count, limit)
+        assert store.log._engine is store._engine  # one engine: every transaction counted
+        die_after_commits(store._engine, [0], limit)
     cadence = Cadence(5, 50)
     witness = Witness(store, load_or_create_key(root, "PowerMSP"), "PowerMSP", "carbon",
                       SilentLedger(), cadence)
@@ -78,4 +78,4 @@ def main(directory: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])

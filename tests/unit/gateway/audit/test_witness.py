@@ -1,5 +1,6 @@
 """The checkpoint protocol of four followers over FakeAuditChain (the faked ledger seam):
-equal logs, signing at due sizes, cosigning, anchoring by the smallest MSP, split view."""
+equal logs, signing at due sizes, cosigning, anchoring by the smallest MSP, split view.
+Each follower's store is its own SQLite file, or a PostgreSQL service store (``world``)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from gateway.audit import AuditStore
 from gateway.audit._due import Cadence
 from gateway.audit._follower import Follower, ensure_key_registered, load_or_create_key
 from gateway.audit._witness import Witness
+from tests.postgres import postgres_url
 from verifier._entry import audit_leaf
 
+from .conftest import service_store
 from .fake_chain import FakeAuditChain, admin_credentials
 
 ORGS = ["BankMSP", "CertifierMSP", "PowerMSP", "RegulatorMSP"]
@@ -23,8 +26,9 @@ ORGS = ["BankMSP", "CertifierMSP", "PowerMSP", "RegulatorMSP"]
 
 class Org:
     def __init__(self, chain: FakeAuditChain, mspid: str, root: Path, cadence: Cadence,
-                 clock: list[float]) -> None:
+                 clock: list[float], url: str | None = None) -> None:
         self.chain, self.mspid, self.dir, self.cadence = chain, mspid, root / mspid, cadence
+        self.target: Path | str = url or self.dir / "audit.db"
         self.clock = clock
         self.ledger = chain.ledger(mspid)
         self.admin = admin_credentials(mspid)
@@ -32,7 +36,7 @@ class Org:
 
     def open(self) -> None:
         self.signer = load_or_create_key(self.dir, self.mspid)
-        self.store = AuditStore.open(self.dir / "audit.db", sync=True)
+        self.store = AuditStore.open(self.target, sync=True)
         self.witness = Witness(self.store, self.signer, self.mspid, "carbon", self.ledger,
                                self.cadence, clock=lambda: self.clock[0])
         self.follower = Follower(self.store, self.witness, "carbon", self.cadence)
@@ -48,11 +52,16 @@ class Org:
         return moved
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> tuple[FakeAuditChain, dict[str, Org], list[float]]:
+@pytest.fixture(params=["path", "postgresql"])
+def world(request: pytest.FixtureRequest,
+          tmp_path: Path) -> tuple[FakeAuditChain, dict[str, Org], list[float]]:
     chain = FakeAuditChain()
     clock = [0.0]
-    orgs = {m: Org(chain, m, tmp_path, Cadence(5, 4), clock) for m in ORGS}
+
+    def url() -> str | None:
+        return service_store(postgres_url()) if request.param == "postgresql" else None
+
+    orgs = {m: Org(chain, m, tmp_path, Cadence(5, 4), clock, url()) for m in ORGS}
     for org in orgs.values():
         org.register()
     return chain, orgs, clock
