@@ -156,7 +156,6 @@ class ReportJobs:
         with self.store.session() as s:
             s.execute(update(ReportJob).where(ReportJob.id == job_id).values(
                 attempts=ReportJob.attempts + 1))
-        step = "queued"
         try:
             for _ in range(MAX_REBUILDS + 1):
                 try:
@@ -170,8 +169,7 @@ class ReportJobs:
                             f"by other transactions while this job built its report "
                             f"({MAX_REBUILDS + 1} times)")
         except Exception as exc:  # noqa: BLE001 - a failed job, not a dead worker
-            step = self._get(job_id).state
-            self._fail(job_id, step, exc)
+            self._fail(job_id, self._get(job_id).state, exc)
 
     def _progress(self, job_id: str) -> Callable[[str], None]:
         last = [0.0]
