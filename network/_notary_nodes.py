@@ -2,7 +2,11 @@
 
 Each runs ``python -m gateway.audit follow`` for its organisation against the network's
 ``connection.json`` (its own peer, its User1 for audit transactions, its Admin to register
-the notary key), with its store in ``<run dir>/notary/<org key>``. They start after the
+the notary key), with its key in ``<run dir>/notary/<org key>``. Its log (the notary tiles and
+the audit rows) lives in the organisation's service store when the services run (issue 14:
+one store per organisation; the URL is handed over in ``$CARBONTRUST_AUDIT_DATABASE``, kept
+off the command line, after the store's migrations ran: see ``ServiceNodes``), and in
+``<run dir>/notary/<org key>/audit.db`` otherwise. They start after the
 chaincode is committed and the default users are enrolled (the end of ``up``, fresh or
 restarted), are supervised like every node, and stop first on ``down``.
 
@@ -29,6 +33,7 @@ class NotaryNodes:
     run_dir: Path
     log: Callable[..., object]
     sup: Any
+    service_store_url: Callable[[PeerOrg], str | None]  # ServiceNodes
 
     @property
     def followers_enabled(self) -> bool:
@@ -45,6 +50,9 @@ class NotaryNodes:
                 "--profile", str(self.run_dir / "connection.json"), "--as", org.mspid,
                 "--store", str(self.notary_store(org.key))]
         env = {"PYTHONPATH": str(_REPO_ROOT)}
+        database = self.service_store_url(org)  # migrated by now; None without services
+        if database is not None:
+            env["CARBONTRUST_AUDIT_DATABASE"] = database
         if os.environ.get("CARBONTRUST_AUDIT_CADENCE"):
             env["CARBONTRUST_AUDIT_CADENCE"] = os.environ["CARBONTRUST_AUDIT_CADENCE"]
         return ProcSpec(f"notary.{org.key}", argv, env, cwd=str(_REPO_ROOT))

@@ -8,8 +8,16 @@ layout gives the organisation (``service = { host, port }``), against the networ
 holding every role of the service, whose password is in ``<org key>.password`` (0600).
 The bank's settings also name its ``msp_roots`` (``<data dir>/msp-roots``, written at every
 start from the run dir's MSP folders by the code of ``carbontrust audit roots --from-run-dir``)
-and its ``audit_store`` (its notary follower's ``audit.db``), so ``POST /v1/reports`` works out
-of the box; an env file from before gets the two lines added, one naming them is kept.
+so ``POST /v1/reports`` works out of the box; an env file from before gets the line added,
+one naming them is kept.
+
+The organisation's notary log lives in its service's store (:meth:`service_store_url`): when
+a follower's spec is made (each start), the store is brought to the head revision first
+(migration 0003 makes the log's tables; the follower never creates tables there), and the
+follower writes there. ``audit_store`` is then unset: its default is the service's own store.
+A line ``CARBONTRUST_SERVICE_AUDIT_STORE=<run dir>/notary/<org>/audit.db`` that an earlier
+``make up`` wrote is dropped (that file is no longer written); any other is an operator's
+choice, kept.
 The regulator's settings name its ``msp_roots`` the same way (its ``POST /v1/audit/checks``
 checks exports against them).
 They start after the notary followers (the end of ``up``, fresh or restarted), are
@@ -87,23 +95,52 @@ class ServiceNodes:
             with os.fdopen(fd, "w") as fh:
                 fh.write(text)
 
+    def service_store_url(self, org: PeerOrg) -> str | None:
+        """Where ``org``'s notary follower keeps its log: its service's store (the settings'
+        database URL), migrated to the head revision now, or None when ``org`` runs no
+        service (the follower keeps its own ``audit.db``)."""
+        if f"service.{org.key}" not in self.service_names():
+            return None
+        from alembic.util import CommandError
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from gateway.service._settings import load_settings
+        from gateway.service.store import Store
+
+        from ._errors import NetworkError
+
+        url = load_settings(self._service_settings(org), role=org.key).db_url()
+        try:
+            Store(url).close()  # Alembic: up to head, a no-op when it is there
+        except (SQLAlchemyError, CommandError) as exc:  # unreachable, or a revision unknown
+            shown = make_url(url).render_as_string(hide_password=True)
+            raise NetworkError(f"service.{org.key}: cannot bring its store {shown} to the "
+                               f"head revision for notary.{org.key}: {exc}") from None
+        return url
+
     def _bank_settings(self, org: PeerOrg, env_file: Path) -> None:
-        """The bank's ``msp_roots`` and ``audit_store``: added to ``env_file`` when it does
-        not name them, and the roots directory written (the channel's root CAs from the
-        run dir's MSP folders: ``carbontrust audit roots --from-run-dir``'s code)."""
+        """The bank's and regulator's ``msp_roots``: added to ``env_file`` when it does not
+        name them, and the roots directory written (the channel's root CAs from the run
+        dir's MSP folders: ``carbontrust audit roots --from-run-dir``'s code). The audit store
+        line an earlier ``make up`` wrote is dropped (see the module's docstring)."""
         from gateway.cli._audit_roots import roots_from_profile, write_roots
         from gateway.cli._exit import CliFailure
         from gateway.service._settings import load_settings
 
         from ._errors import NetworkError
 
+        old_store = f"CARBONTRUST_SERVICE_AUDIT_STORE={self.run_dir / 'notary' / org.key}/audit.db"
+        lines = env_file.read_text(encoding="utf-8").splitlines()
+        if old_store in lines:
+            env_file.write_text("\n".join(ln for ln in lines if ln != old_store) + "\n",
+                                encoding="utf-8")  # rewritten in place: still 0600
+            self.log(f"service.{org.key}: its notary log is in its store now; dropped "
+                     f"{old_store} from {env_file}")
         settings = load_settings(env_file, role=org.key)
         extra = []
         if settings.msp_roots is None:
             extra.append(f"CARBONTRUST_SERVICE_MSP_ROOTS={settings.data_path() / 'msp-roots'}")
-        if settings.audit_store is None and org.key == "bank":
-            store = self.run_dir / "notary" / org.key / "audit.db"  # notary_store(key)/audit.db
-            extra.append(f"CARBONTRUST_SERVICE_AUDIT_STORE={store}")
         if extra:
             with env_file.open("a", encoding="utf-8") as fh:
                 fh.write("\n".join(extra) + "\n")

@@ -2,8 +2,9 @@
 [--cadence S,N]``.
 
 ``DIR`` holds the follower's notary key and, by default, its log (``DIR/audit.db``).
-``--database URL`` keeps the log in the organisation's service store instead (``network up``
-passes it when the services run, after running the store's migrations: the follower never
+``--database URL`` (or ``$CARBONTRUST_AUDIT_DATABASE``: not on the command line, where ``ps``
+shows a password) keeps the log in the organisation's service store instead (``network up``
+sets it when the services run, after running the store's migrations: the follower never
 creates tables there). The follower then writes ``DIR/database.url`` (0600: a URL may carry
 a password) so that readers given only the directory (``carbontrust audit --store DIR``) find
 the log; without ``--database`` it removes that file, and ``audit.db`` is the log again.
@@ -31,6 +32,7 @@ from ._store import AuditStore, StoreCorruptError
 from ._witness import LedgerRefusal, Witness
 
 DATABASE_POINTER = "database.url"
+DATABASE_ENV = "CARBONTRUST_AUDIT_DATABASE"
 
 log = logging.getLogger("gateway.audit")
 
@@ -43,9 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--as", dest="mspid", required=True, metavar="ORG_MSP")
     f.add_argument("--store", required=True, type=Path, metavar="DIR",
                    help="the follower's directory: its key, and its log unless --database")
-    f.add_argument("--database", default=None, metavar="URL",
+    f.add_argument("--database", default=os.environ.get(DATABASE_ENV) or None, metavar="URL",
                    help="keep the log in this database (the organisation's service store, "
-                        "SQLite or PostgreSQL, migrated) instead of DIR/audit.db")
+                        "SQLite or PostgreSQL, migrated) instead of DIR/audit.db (default: "
+                        f"${DATABASE_ENV})")
     f.add_argument("--cadence", default=None, metavar="S,N",
                    help="seconds,entries (default: CARBONTRUST_AUDIT_CADENCE or 10,1000)")
     f.add_argument("--user", default="User1", help="staff identity for audit transactions")

@@ -82,25 +82,19 @@ def _verify(data: bytes, bundle: bytes, roots_dir: Path) -> Any:
         raise ApiProblem(422, "report-not-verified", f"FORMAT {exc}", code="FORMAT") from None
 
 
-def _own_log(store_path: Path, bundle: dict[str, Any]) -> None:
+def _own_log(store_path: Path | str, bundle: dict[str, Any]) -> None:
     import notary
-    from gateway.audit import AuditStore
+    from gateway.service._audit_log import open_log
 
     note = notary.Note.parse(bundle["checkpoint"])
     cp = notary.Checkpoint.from_body(note.text)
-    if not store_path.is_file():
-        raise ApiProblem(503, "not-configured", f"no audit store at {store_path}: is the "
-                         "bank's notary follower running?", headers={"Retry-After": "5"})
-    store = AuditStore.open(store_path)
-    try:
+    with open_log(store_path, "BankMSP") as store:  # a follower's audit.db or a store's URL
         size = store.log.size
         if size < cp.size:
             raise ApiProblem(503, "own-log-behind", f"the bank's own log has {size} entries; "
                              f"the bundle's checkpoint {cp.size} (its follower catches up)",
                              headers={"Retry-After": "5"})
         ours = store.log.root(cp.size)
-    finally:
-        store.close()
     if ours != cp.root:
         raise ApiProblem(422, "bundle-not-in-own-log", f"the bundle's checkpoint of size "
                          f"{cp.size} has root {cp.root.hex()}; the bank's own log has "
@@ -109,7 +103,7 @@ def _own_log(store_path: Path, bundle: dict[str, Any]) -> None:
 
 
 def check_report(ledger: LedgerPort, report: dict[str, Any], bundle: dict[str, Any],
-                 roots_dir: Path, store_path: Path) -> Checked:
+                 roots_dir: Path, store_path: Path | str) -> Checked:
     """Checks 1-3 above, in that order; the verified facts."""
     import json
 

@@ -79,9 +79,12 @@ class ServiceSettings(BaseSettings):
                                    "channel's MSP root certificates the verifier trusts, one "
                                    "<MSP id>.pem each (`carbontrust audit roots --out DIR`); "
                                    "default: <data dir>/msp-roots")
-    audit_store: Path | None = Field(default=None, description="bank: its own notary "
-                                     "follower's audit.db, which every bundle must agree with "
-                                     "(default: <run dir>/notary/bank/audit.db)")
+    audit_store: Path | str | None = Field(default=None, description="where the organisation's "
+                                    "notary log is (its follower writes it; the bank checks "
+                                    "every bundle against it): a database URL, or the path "
+                                    "of a follower's own audit.db (default: this service's "
+                                    "store, database_url, where `make up` has the follower "
+                                    "write it)")
 
     @field_validator("token_key")
     @classmethod
@@ -119,10 +122,14 @@ class ServiceSettings(BaseSettings):
     def msp_roots_path(self) -> Path:
         return self.msp_roots if self.msp_roots is not None else self.data_path() / "msp-roots"
 
-    def audit_store_path(self) -> Path:
-        if self.audit_store is not None:
+    def audit_store_path(self) -> Path | str:
+        """What to give ``gateway.audit.AuditStore.open``: a URL (default: this service's own
+        store, :meth:`db_url`), or a ``Path`` when ``audit_store`` names a file."""
+        if self.audit_store is None:
+            return self.db_url()
+        if isinstance(self.audit_store, str) and "://" in self.audit_store:
             return self.audit_store
-        return self.profile_path().parent / "notary" / self.role / "audit.db"
+        return Path(self.audit_store)
 
     def db_url(self) -> str:
         if self.database_url:

@@ -33,6 +33,26 @@ def test_spec_runs_the_follower_with_the_orgs_store(tmp_path: Path,
                          "--store", str(n.run_dir / "notary" / g.key)]
     assert spec.env["CARBONTRUST_AUDIT_CADENCE"] == "2,20"
     assert spec.ready is None
+    assert "CARBONTRUST_AUDIT_DATABASE" not in spec.env  # no services: its own audit.db
+
+
+def test_with_services_the_follower_writes_into_its_services_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The URL goes in the environment (not argv, which ps shows), once the store's
+    migrations made the log's tables."""
+    monkeypatch.setenv("CARBONTRUST_SERVICES", "1")
+    n = net(tmp_path)
+    g = n.layout.org("power")
+    n.run_dir.mkdir(parents=True)
+    (n.run_dir / "connection.json").write_text("{}")
+    spec = n.spec(f"notary.{g.key}")
+    url = f"sqlite:///{n.run_dir / 'services' / 'power' / 'store.sqlite'}"
+    assert spec.env["CARBONTRUST_AUDIT_DATABASE"] == url
+    assert not [a for a in spec.argv if "://" in a]
+    from gateway.audit import AuditStore
+
+    with AuditStore.open(url, sync=True) as store:  # the tables are there: it opens
+        assert store.size() == 0
 
 
 def test_switch_leaves_them_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

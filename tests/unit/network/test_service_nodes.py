@@ -88,14 +88,15 @@ def test_service_ports_are_in_the_layout_and_distinct() -> None:
     assert len(layout.all_ports()) == len(set(layout.all_ports()))
 
 
-def test_bank_settings_name_its_roots_and_store_and_the_roots_are_written(
-        tmp_path: Path) -> None:
+def test_bank_settings_name_its_roots_and_the_roots_are_written(tmp_path: Path) -> None:
     nodes = Nodes(tmp_path)
     roots = write_msp_folders(tmp_path, nodes.layout)
     env_file = nodes._service_settings(nodes.layout.org("bank"))
     settings = load_settings(env_file, role="bank")
     assert settings.msp_roots == tmp_path / "services" / "bank" / "msp-roots"
-    assert settings.audit_store == tmp_path / "notary" / "bank" / "audit.db"
+    assert settings.audit_store is None  # its notary log is in its own store:
+    assert settings.audit_store_path() == settings.db_url() == \
+        f"sqlite:///{tmp_path / 'services' / 'bank' / 'store.sqlite'}"
     written = {p.stem: p.read_bytes() for p in settings.msp_roots.glob("*.pem")}
     assert written == roots and len(written) == 4
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
@@ -131,10 +132,45 @@ def test_bank_settings_from_before_get_the_lines_and_an_operators_choice_is_kept
     key_line = next(ln for ln in lines if ln.startswith("CARBONTRUST_SERVICE_TOKEN_KEY="))
     nodes._service_settings(bank)
     settings = load_settings(env_file, role="bank")
-    assert settings.audit_store == own_store  # the operator's, kept
+    assert settings.audit_store_path() == own_store  # the operator's, kept
     assert settings.msp_roots == tmp_path / "services" / "bank" / "msp-roots"  # added
     assert key_line in env_file.read_text().splitlines()  # the same key and users
     assert {p.stem: p.read_bytes() for p in settings.msp_roots.glob("*.pem")} == roots
+
+
+def test_the_audit_store_line_an_earlier_make_up_wrote_is_dropped(tmp_path: Path) -> None:
+    """Before the log moved into the service store, make up named the follower's audit.db;
+    that file is no longer written, so the line goes and the default (the store) applies."""
+    nodes = Nodes(tmp_path)
+    write_msp_folders(tmp_path, nodes.layout)
+    bank = nodes.layout.org("bank")
+    env_file = nodes._service_settings(bank)
+    old = f"CARBONTRUST_SERVICE_AUDIT_STORE={tmp_path / 'notary' / 'bank' / 'audit.db'}"
+    env_file.write_text(env_file.read_text() + old + "\n")
+    before = [ln for ln in env_file.read_text().splitlines() if ln != old]
+    nodes._service_settings(bank)
+    assert env_file.read_text().splitlines() == before
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    settings = load_settings(env_file, role="bank")
+    assert settings.audit_store_path() == settings.db_url()
+
+
+def test_a_services_store_is_where_its_follower_writes_migrated_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlalchemy as sa
+
+    nodes = Nodes(tmp_path)
+    write_msp_folders(tmp_path, nodes.layout)
+    power = nodes.layout.org("power")
+    monkeypatch.setenv("CARBONTRUST_SERVICES", "0")
+    assert nodes.service_store_url(power) is None  # no service: the follower's own audit.db
+    monkeypatch.setenv("CARBONTRUST_SERVICES", "1")
+    url = nodes.service_store_url(power)
+    assert url == f"sqlite:///{tmp_path / 'services' / 'power' / 'store.sqlite'}"
+    engine = sa.create_engine(url)
+    tables = set(sa.inspect(engine).get_table_names())
+    engine.dispose()
+    assert {"audit_entries", "notary_tiles", "alembic_version"} <= tables
 
 
 def test_bank_roots_missing_from_the_run_dir_is_a_network_error(tmp_path: Path) -> None:
