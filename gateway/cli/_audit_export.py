@@ -46,7 +46,7 @@ def _write(out: Path, data: bytes) -> None:
         raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
-def run_export(app: App, opts: dict[str, Any], store: Path | None,
+def run_export(app: App, opts: dict[str, Any], store: Path | str | None,
                request: tuple[str, str, str | None], out: Path) -> None:
     from gateway.audit._export import ExportError, ExportRange, build_export
 

@@ -21,14 +21,13 @@ from typing import Any
 import click
 
 from gateway.cli._app import FILE, TEXT, App, ledger_options, opts_of, pass_app
+from gateway.cli._audit_store import STORE_HELP, StoreParam
 from gateway.cli._audit_types import TYPES
 from gateway.cli._uscc import check_uscc_shape
 
 __all__ = ["audit"]
 
-STORE = click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
-                     metavar="DIR", help="the follower directory holding audit.db [default: "
-                     "<run dir>/notary/<org key> of the --as organisation]")
+STORE = click.option("--store", type=StoreParam(), default=None, help=STORE_HELP)
 
 
 @click.group()
@@ -42,7 +41,7 @@ def audit() -> None:
 @STORE
 @ledger_options()
 @pass_app
-def history(app: App, type_name: str, key: str, store: Path | None, **kw: Any) -> None:
+def history(app: App, type_name: str, key: str, store: Path | str | None, **kw: Any) -> None:
     """Every version of a record (by TYPE and KEY) from the audit log, as JSON.
 
     KEY is the record's identifier: a USCC (enterprise), a meter id, a batch id, a
@@ -62,7 +61,7 @@ def history(app: App, type_name: str, key: str, store: Path | None, **kw: Any) -
 @STORE
 @ledger_options()
 @pass_app
-def prove(app: App, tx_id: str, store: Path | None, **kw: Any) -> None:
+def prove(app: App, tx_id: str, store: Path | str | None, **kw: Any) -> None:
     """The inclusion proof of a transaction's audit entry under the latest anchored
     checkpoint (a notary tlog-proof bundle, the leaf and the signers' key bindings)."""
     from gateway.cli._audit_prove import prove_entry
@@ -85,7 +84,7 @@ def prove(app: App, tx_id: str, store: Path | None, **kw: Any) -> None:
 @ledger_options()
 @pass_app
 def export(app: App, time_from: str, time_to: str, uscc: str | None, out: Path,
-           store: Path | None, **kw: Any) -> None:
+           store: Path | str | None, **kw: Any) -> None:
     """Write the audit entries of a time range (or one enterprise's) with their proofs,
     the anchored checkpoints and the key bindings: a file `audit check` verifies offline."""
     from gateway.cli._audit_export import run_export

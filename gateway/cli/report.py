@@ -31,6 +31,7 @@ from typing import Any
 import click
 
 from gateway.cli._app import TEXT, App, ledger_options, opts_of, pass_app
+from gateway.cli._audit_store import StoreParam
 from gateway.cli._exit import CliFailure, InputError, LedgerRefused
 from gateway.cli._report_issue import ISSUERS
 from gateway.cli.results import period, version_text
@@ -48,7 +49,7 @@ def _write(path: Path, data: bytes) -> None:
         raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _steps(app: App, opts: dict[str, Any], store: Path | None) -> tuple[Any, Any]:
+def _steps(app: App, opts: dict[str, Any], store: Path | str | None) -> tuple[Any, Any]:
     """The shared steps' two ways in (gateway/cli/_report_issue.py): evaluate, open_audit."""
     from gateway.cli._audit_store import open_store
 
@@ -85,9 +86,9 @@ def _period_options(version_help: str) -> Callable[[Callable[..., Any]], Any]:
         fn = click.option("--wait", type=click.FloatRange(min=0), default=180.0,
                           show_default=True,
                           help="seconds to wait for the entries to be anchored")(fn)
-        fn = click.option("--store", type=click.Path(file_okay=False, path_type=Path),
-                          default=None, help="the follower directory to prove from "
-                          "[default: the --as organisation's]")(fn)
+        fn = click.option("--store", type=StoreParam(), default=None,
+                          help="the follower directory or database URL to prove from "
+                          "[default: the --as organisation's log]")(fn)
         fn = click.option("--version", "version", type=click.IntRange(1, 999_999),
                           default=None, help=version_help)(fn)
         fn = click.option("--out", type=click.Path(file_okay=False, path_type=Path),
@@ -109,7 +110,7 @@ def report() -> None:
 @report.command()
 @_period_options("result version [default: the latest]")
 def issue(app: App, uscc: str, from_date: str, to_date: str, out: Path, version: int | None,
-          store: Path | None, wait: float, **kw: Any) -> None:
+          store: Path | str | None, wait: float, **kw: Any) -> None:
     """Issue an enterprise's report for a period; write report.json, report.pdf, bundle.json."""
     from gateway.cli._report_bundle import wait_anchored
     from gateway.cli._report_issue import build, gather
@@ -145,7 +146,7 @@ def issue(app: App, uscc: str, from_date: str, to_date: str, out: Path, version:
     app.terminal.success(line)
 
 
-def _bundle(app: App, opts: dict[str, Any], store: Path | None, wait: float, out: Path,
+def _bundle(app: App, opts: dict[str, Any], store: Path | str | None, wait: float, out: Path,
             inputs: Any, doc: dict[str, Any], data: bytes, pdf: bytes,
             status: dict[str, Any], tx_id: str) -> str:
     """Wait for the report's entry to be anchored, write bundle.json, verify the three
@@ -168,7 +169,7 @@ def _bundle(app: App, opts: dict[str, Any], store: Path | None, wait: float, out
 @report.command()
 @_period_options("report version [default: the latest issued]")
 def bundle(app: App, uscc: str, from_date: str, to_date: str, out: Path,
-           version: int | None, store: Path | None, wait: float, **kw: Any) -> None:
+           version: int | None, store: Path | str | None, wait: float, **kw: Any) -> None:
     """Write an issued report's files again (report.json, report.pdf, bundle.json)."""
     from gateway.cli._report_issue import gather
     from verifier.report import ReportError, canonical_bytes, render_pdf

@@ -31,6 +31,7 @@ def ts(minute: int, second: int = 0) -> str:
 @dataclass
 class World:
     path: Path  # the follower directory (holds audit.db)
+    target: str | None = None  # or the service store (a URL) the log lives in
     store: AuditStore = field(init=False)
     signers: dict[str, notary.Signer] = field(init=False)
     block: int = 0
@@ -38,7 +39,7 @@ class World:
 
     def __post_init__(self) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
-        self.store = AuditStore.open(self.path / "audit.db", sync=True)
+        self.store = AuditStore.open(self.target or self.path / "audit.db", sync=True)
         self.store.commit_block(BlockRecords(0))  # the genesis (config) block: no entry
         self.block = 1
         self.signers = {m: notary.Signer.generate(f"{m}/notary") for m in MSPS}
