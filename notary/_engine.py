@@ -82,7 +82,10 @@ class LogDatabase:
         if mode not in SYNCHRONOUS:
             raise ValueError(f"synchronous must be NORMAL, FULL or EXTRA, not {synchronous!r}")
         if self.backend != "sqlite":
-            return sa.create_engine(self.url, pool_pre_ping=True)
+            try:
+                return sa.create_engine(self.url, pool_pre_ping=True)
+            except sa.exc.ArgumentError as exc:  # e.g. a driver that is not installed
+                raise ValueError(f"cannot use {self}: {exc}") from None
         file = self.file
         if self.named_by_url and file is not None and not file.is_file():
             raise FileNotFoundError(f"no SQLite database {file} (a database named by URL is "

@@ -129,6 +129,8 @@ def test_bad_input_and_sizes(new_log: NewLog, tmp_path: Path) -> None:
         Log.open(tmp_path / "other.db", tile_height=0)
     with pytest.raises(ValueError, match="SQLite or PostgreSQL"):  # no upsert spelled for it
         Log.open("mysql://nobody@localhost/none")
+    with pytest.raises(ValueError, match="cannot use"):  # a driver that is not installed
+        Log.open("postgresql+nosuchdriver://nobody@localhost/none")
 
 
 WRITER = textwrap.dedent(
