@@ -8,7 +8,9 @@ consent is the enterprise's own transaction, signed offline in another process
 (test_consent's ``through_service``: the regulator's relay prepares, endorses, submits).
 The bank's service runs as a process (``python -m gateway.service run bank``) with the MSP
 roots its peer's channel configuration lists (``carbontrust audit roots --as BankMSP``) and
-its own notary follower's store (the default, ``<run dir>/notary/bank/audit.db``).
+its own notary follower's store (``<run dir>/notary/bank/audit.db``: this network runs no
+services, so its followers keep their own files; with services the default is the service's
+store).
 """
 
 from __future__ import annotations
@@ -101,7 +103,8 @@ def test_the_bank_gets_verifies_and_lends_only_under_consent(
               "bundle": json.loads((out / "bundle.json").read_bytes())}
 
     svc = Service(w, "bank", PORT_BASE + 106, tmp_path / "bank", None,
-                  msp_roots=str(roots))
+                  msp_roots=str(roots),
+                  audit_store=str(w.net.notary_store("bank") / "audit.db"))
     svc.start()
     try:
         # no consent: refused by the contract, nothing kept

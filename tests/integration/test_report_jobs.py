@@ -97,7 +97,9 @@ def test_a_killed_service_resumes_its_report_job_and_issues_once(world: World,
                  ("rating", "compute", w.e1, *PERIOD, "--as", "CertifierMSP")):
         r = cli(w, *argv)
         assert r.returncode == 0, r.stderr
-    svc = Service(w, "regulator", PORT_BASE + 106, tmp_path / "regulator", None)
+    # no services on this network: its followers keep their own audit.db, not the store
+    svc = Service(w, "regulator", PORT_BASE + 106, tmp_path / "regulator", None,
+                  audit_store=str(w.net.notary_store("regulator") / "audit.db"))
     svc.start()
     try:
         job = svc.call("POST", "/v1/report-jobs", json.dumps(
