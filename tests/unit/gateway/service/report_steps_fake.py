@@ -129,14 +129,20 @@ class FileReportSteps:
 
 def seeded_job(world: Any, state: str) -> str:
     """A report job row put straight into a service's store (``done`` with its three files,
-    or ``failed`` with a problem), for the routes' walk and fuzz tests."""
+    or ``failed`` with a problem), for the routes' walk and fuzz tests. Written whole in one
+    transaction: the worker never sees it active."""
+    import uuid
+
+    from sqlalchemy import func, select
+
     from gateway.service.store import ReportJob
 
-    jobs = world.app.state.report_jobs
-    job = jobs.create("seed", "91350100M000100Y43", "2026-01-01", "2026-01-31", None, 1)
+    job_id = uuid.uuid4().hex
     with world.app.state.store.session() as s:
-        row = s.get(ReportJob, job.id)
-        row.state = state
+        seq = (s.execute(select(func.max(ReportJob.seq))).scalar() or 0) + 1
+        row = ReportJob(id=job_id, seq=seq, uscc="91350100M000100Y43",
+                        period_start="2026-01-01", period_end="2026-01-31", wait_seconds=1,
+                        state=state, owner="seed", attempts=1)
         if state == "done":
             row.report_json, row.report_pdf = b'{"report":{}}', b"%PDF-1.7 seeded"
             row.bundle_json = b'{"seeded":true}'
@@ -144,4 +150,5 @@ def seeded_job(world: Any, state: str) -> str:
             row.problem = json.dumps({"type": "urn:carbontrust:problem:not-anchored",
                                       "title": "not anchored", "status": 504,
                                       "detail": "seeded", "instance": "/", "evidence": {}})
-    return str(job.id)
+        s.add(row)
+    return job_id
