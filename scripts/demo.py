@@ -90,8 +90,9 @@ def main() -> None:
     state.services = demo_services.Services.running(net)
     if state.services is not None:
         print("the organisations' services run: registration, meters, governance, "
-              "ingestion, results, attestation, ratings, the bank's consents, reports and "
-              "loans, the audit history, export and check go through them; the other "
+              "ingestion, results, attestation, ratings, report issuance (a job), the "
+              "bank's consents, reports and loans, the audit history, export and check go "
+              "through them; the other "
               "steps through `carbontrust`")
     else:
         print("the organisations' services are not running on this network (brought up "
