@@ -309,3 +309,34 @@ def test_no_connection_profile_is_503_not_500(service: ServiceFactory, log: Any,
                              profile=tmp_path / "missing" / "connection.json")
     r = client.get(f"/v1/audit/proofs/{tx['reg']}", headers=auth(client, user_name("viewer")))
     assert r.status_code == 503 and r.json()["type"].endswith("ledger-unavailable"), r.text
+
+
+def test_the_log_in_the_services_own_store(service: ServiceFactory, db_url: str) -> None:
+    """No audit_store: the log is the service's own store (a URL, SQLite or PostgreSQL,
+    tables from migration 0003), written by the store's own writer as a follower does."""
+    from gateway.audit import BlockRecords
+    from verifier import audit_leaf
+
+    client, world = service("certifier", db_url=db_url)
+    target = world.settings.audit_store_path()
+    assert isinstance(target, str) and "://" in target       # never a Path here
+    with AuditStore.open(target, sync=True) as store:
+        store.commit_block(BlockRecords(0))
+        for block, name in ((1, "registry.register_enterprise"), (2, "registry.add_meter")):
+            tx = f"{block:064x}"
+            entry = {"v": 1, "entry": name, "tx_id": tx, "timestamp": ts(block),
+                     "actor": {"mspid": "RegulatorMSP", "kind": "client",
+                               "fingerprint": "ab" * 32},
+                     "keys": {"uscc": USCC}, "digests": {}, "commitments": {}}
+            store.commit_block(BlockRecords(block, entries=[
+                (0, tx, ts(block), audit_leaf(block, 0, tx, entry))]))
+        root = base64.b64encode(store.log.root(2)).decode()
+    headers = auth(client, user_name("viewer"))
+    body = client.get("/v1/audit/checkpoint", headers=headers).json()
+    assert (body["org"], body["size"], body["root"], body["anchored"], body["agrees"],
+            body["next_block"]) == ("CertifierMSP", 2, root, None, None, 3)
+    items = client.get("/v1/audit/entries", headers=headers).json()["items"]
+    assert [e["entry"]["entry"] for e in items] == ["registry.register_enterprise",
+                                                    "registry.add_meter"]
+    r = client.get(f"/v1/audit/proofs/{2:064x}", headers=headers)
+    assert r.status_code == 409 and r.json()["anchored_size"] == 0
