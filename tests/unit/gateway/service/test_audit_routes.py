@@ -340,3 +340,20 @@ def test_the_log_in_the_services_own_store(service: ServiceFactory, db_url: str)
                                                     "registry.add_meter"]
     r = client.get(f"/v1/audit/proofs/{2:064x}", headers=headers)
     assert r.status_code == 409 and r.json()["anchored_size"] == 0
+
+
+def test_a_store_url_without_the_log_is_503_naming_no_password(service: ServiceFactory,
+                                                                tmp_path: Path) -> None:
+    import sqlite3
+
+    empty = tmp_path / "empty.sqlite"
+    sqlite3.connect(empty).close()                  # a database without the log's tables
+    for url in (f"sqlite:///{empty}", f"sqlite:///{tmp_path / 'missing.sqlite'}"):
+        client, _world = service("power", audit_store=url)
+        r = client.get("/v1/audit/checkpoint", headers=auth(client, user_name("viewer")))
+        assert r.status_code == 503, r.text
+        assert r.json()["type"].endswith("audit-store-unavailable")
+    assert not (tmp_path / "missing.sqlite").exists()
+    client, _world = service("power", audit_store="postgresql+psycopg://u:s3cret@127.0.0.1:1/x")
+    r = client.get("/v1/audit/checkpoint", headers=auth(client, user_name("viewer")))
+    assert r.status_code == 503 and "s3cret" not in r.text, r.text
