@@ -111,9 +111,8 @@ class AuditStore:
             if create:
                 METADATA.create_all(engine)
             else:
-                missing = sorted({*notary.LogDatabase.missing_tables(engine, METADATA),
-                                  *(t for t in notary.Log.TABLES
-                                    if not sa.inspect(engine).has_table(t))})
+                present = set(sa.inspect(engine).get_table_names())
+                missing = sorted({*METADATA.tables, *notary.Log.TABLES} - present)
                 if missing:
                     raise notary.SchemaMissingError(str(where), missing, MIGRATION)
             log = notary.Log(engine, create=create)
