@@ -189,7 +189,7 @@ def create_app(settings: ServiceSettings, *, ledger_factory: LedgerFactory | Non
         from gateway.service._relay import relay_router
 
         app.include_router(relay_router(("registrar",)))
-    from gateway.service._audit import audit_router   # its own notary log (docs/services.md)
+    from gateway.service._audit import audit_router  # its own notary log (docs/services.md)
 
     app.include_router(audit_router(AUDIT_ROLES.get(role, READ_ROLES[role])))
     if role == "regulator":
