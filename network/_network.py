@@ -148,9 +148,10 @@ class Network(Readiness, CANodes, NotaryNodes, ServiceNodes):
                 "--client-ca", str(tls / "ca.crt")]
         env = {"PYTHONPATH": os.pathsep.join(dict.fromkeys([str(self.cc_root), str(REPO_ROOT)])),
                "CARBONTRUST_CC_LOG": os.environ.get("CARBONTRUST_CC_LOG", "WARNING")}
-        if "CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS" in os.environ:  # see docs/chaincode.md
-            env["CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS"] = \
-                os.environ["CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS"]
+        for name in ("CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS",   # see docs/chaincode.md
+                     "CARBONTRUST_CC_MAX_CLOCK_SKEW"):         # see docs/consent.md
+            if name in os.environ:
+                env[name] = os.environ[name]
         if self.test_contracts:
             env["CARBONTRUST_CC_TEST_CONTRACTS"] = "1"
         return ProcSpec(f"ccserver.{org.key}", argv, env, cwd=str(self.cc_root),

@@ -21,9 +21,9 @@
 Time is the transaction's timestamp, which the submitting client sets and Fabric does not
 bound.  An access whose time is earlier than the consent's last recorded event (its grant
 or the last access) is refused (consent.valid), so a bank cannot walk a consent back before
-a time the ledger has already seen; a backdated first access inside the consent's lifetime
-remains possible and is visible in the audit trail (its entry's time against its block's
-neighbours).  docs/consent.md says more.
+a time the ledger has already seen; and each endorser refuses an access whose time is more
+than the allowed skew from its own clock (_clock.py), so a first access sent after the
+expiry cannot be stamped inside the lifetime.  docs/consent.md says more.
 
 Every grant, revocation and access emits one audit entry naming uscc, bank, report id and
 consent id with the digest of the consent record written; the record holds no private data
@@ -38,6 +38,7 @@ from chaincode.shim import Contract, ContractError, Stub, transaction
 
 from . import _args, _enterprise
 from ._audit import emit
+from ._clock import fresh_instant
 from ._codec import digest, load
 from ._consent_terms import Instant, bank, parse_grant, parse_time, report_id, show, tx_instant
 from ._identity import Caller
@@ -153,7 +154,7 @@ class Consent(Contract):
 
     @transaction
     async def access(self, stub: Stub, uscc: str, report_id_: str) -> dict[str, Any]:
-        now = tx_instant(stub)
+        now = fresh_instant(stub)   # the proposal's time, refused unless near our clock
         _enterprise.uscc("uscc", uscc)
         if report_id("report_id", report_id_)[0] != uscc:
             raise _args.bad("report_id", f"a report of {uscc}", report_id_)

@@ -38,9 +38,10 @@ from chaincode.shim import CompositeKey, Contract, Stub, create_composite_key, t
 
 from . import _args
 from ._audit import emit
+from ._clock import fresh_instant
 from ._codec import digest
 from ._consent import live_consent
-from ._consent_terms import report_id, show, tx_instant
+from ._consent_terms import report_id, show
 from ._records import get_json, put_json
 from ._report import load_status
 from ._rules import require
@@ -67,7 +68,7 @@ class Loan(Contract):
     @transaction
     async def record(self, stub: Stub, loan_id: str, report_id_: str, report_digest: str,
                      terms_commitment: str) -> dict[str, Any]:
-        now = tx_instant(stub)
+        now = fresh_instant(stub)   # the proposal's time, refused unless near our clock
         _args.identifier("loan_id", loan_id)
         uscc, start, end, version = report_id("report_id", report_id_)
         _sha256("report_digest", report_digest)

@@ -208,6 +208,39 @@ def test_access_ends_at_expiry_by_the_transaction_time(world: World, relay: Rela
     assert "expired at" in refused_access(w, rid)
 
 
+def test_a_backdated_access_is_refused_by_the_endorsers_clocks(
+        world: World, relay: Relay, key_files: dict[str, Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The attack the transaction time alone allowed: a bank sending an access later than
+    it claims, stamped inside the consent's lifetime and after its grant. The endorsers
+    compare the proposal's time with their own clocks (chaincode/carbon/_clock.py) and
+    refuse it; the same access stamped now commits."""
+    from gateway import _builders
+
+    w, rid = world, report(world, 5)
+    real_now = _builders._now
+
+    def stamped(seconds_ago: int) -> None:
+        def now() -> Any:
+            stamp = real_now()
+            stamp.seconds -= seconds_ago
+            return stamp
+        monkeypatch.setattr(_builders, "_now", now)
+
+    expires = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
+    stamped(1200)                  # the enterprise's own grant, stamped 20 minutes ago
+    grant(w, relay, key_files["ent-own"], rid, "c-5", expires)
+    stamped(600)                   # the bank's access: inside the lifetime, after the grant
+    with pytest.raises(g.EndorseError) as err:
+        access(w, rid)
+    text = str(err.value)
+    assert "proposal.timestamp: expected a time within 300 s of this endorser's clock" in \
+        text, text
+    monkeypatch.setattr(_builders, "_now", real_now)
+    result, _tx, _block = access(w, rid)
+    assert result["consent"]["accesses"] == 1   # the refused one never counted
+
+
 def test_replays_are_refused(world: World, relay: Relay, key_files: dict[str, Path]) -> None:
     w, rid = world, report(world, 3)
     expires = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)

@@ -29,6 +29,7 @@ from fabric_protos.msp import identities_pb2
 from fabric_protos.peer import chaincode_shim_pb2 as shim
 from fabric_protos.peer.chaincode_shim_pb2 import ChaincodeMessage as Msg
 
+from chaincode.carbon import _clock
 from chaincode.shim import ContractError, Dispatcher, Stub
 from chaincode.shim._proposal import ProposalInfo
 
@@ -57,6 +58,9 @@ class MemoryLedger:
         self.history: dict[str, list[tuple[str, bytes, bool, int]]] = {}
         self.events: list[tuple[str, bytes]] = []
         self.clock = 1_700_000_000
+        # The endorser's own clock is the ledger's (the proposal's time) plus this offset:
+        # tests of the freshness check (chaincode/carbon/_clock.py) move it apart.
+        self.endorser_offset = 0.0
         self._ids = itertools.count(1)
         self.loop = asyncio.new_event_loop()
 
@@ -83,6 +87,8 @@ class MemoryLedger:
         raw_args = [fn.encode()] + [a if isinstance(a, bytes) else a.encode() for a in args]
         stub = Stub(request, "carbon", txid, raw_args,
                     ProposalInfo(creator=creator, transient=transient, timestamp=(ts, 0)))
+        endorser_time = _clock.endorser_time
+        _clock.endorser_time = lambda: float(ts) + self.endorser_offset  # the seam
         try:
             payload = await self.dispatcher(stub)
             status, message = 200, ""
@@ -90,6 +96,8 @@ class MemoryLedger:
             payload, status, message = b"", exc.status, str(exc)
         except Exception as exc:  # what the shim's session answers with 500
             payload, status, message = b"", 500, f"{type(exc).__name__}: {exc}"
+        finally:
+            _clock.endorser_time = endorser_time
         await stub.close_open_iterators()
         event = (stub.event.event_name, bytes(stub.event.payload)) if stub.event else None
         if status == 200:

@@ -312,3 +312,36 @@ def test_carbontrust_audit_history_finds_every_consent_entry(world: World) -> No
         assert parts is not None
         assert [rtype.is_about(e, parts) for e in entries] == [True, True, True], key
     assert not any(rtype.is_about(e, [E1, RID, "BankMSP", "c-2"]) for e in entries)
+
+
+@pytest.mark.parametrize("offset", [301.0, -301.0])
+def test_an_access_stamped_away_from_the_endorsers_clock_is_refused(world: World,
+                                                                     offset: float) -> None:
+    """The endorser refuses a proposal whose time is more than the allowed skew (300 s) from
+    its own clock: a bank sending its first access after expiry, stamped inside the
+    consent's lifetime (offset > 0: the endorser's clock is later), or stamped ahead."""
+    granted(world)
+    at(world, T0 + 600)                       # inside the lifetime (EXPIRES is T0 + 3600)
+    world.ledger.endorser_offset = offset
+    res = world.call("bank-client", "consent:access", E1, RID)
+    assert res.status == 400, (res.status, res.message)
+    assert res.message.startswith("proposal.timestamp: expected a time within 300 s of this "
+                                  "endorser's clock"), res.message
+    assert res.event is None and not res.writes      # nothing recorded
+    world.ledger.endorser_offset = 299.0              # within the skew: endorsed
+    assert world.ok("bank-client", "consent:access", E1, RID)["consent"]["accesses"] == 1
+
+
+def test_the_allowed_skew_is_configurable(world: World,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    granted(world)
+    at(world, T0 + 600)
+    world.ledger.endorser_offset = 90.0
+    monkeypatch.setenv("CARBONTRUST_CC_MAX_CLOCK_SKEW", "60")
+    res = world.call("bank-client", "consent:access", E1, RID)
+    assert res.status == 400 and "within 60 s" in res.message, res.message
+    monkeypatch.setenv("CARBONTRUST_CC_MAX_CLOCK_SKEW", "sixty")
+    res = world.call("bank-client", "consent:access", E1, RID)
+    assert res.status == 500 and "whole number of seconds" in res.message, res.message
+    monkeypatch.delenv("CARBONTRUST_CC_MAX_CLOCK_SKEW")
+    assert world.ok("bank-client", "consent:access", E1, RID)["consent"]["accesses"] == 1

@@ -161,3 +161,18 @@ def test_a_decision_stamped_before_the_recorded_access_is_refused(issued) -> Non
     w.ok("bank-client", "consent:access", E1, status["id"])
     at(w, T0 + 50)
     refused(record(w, status), "later than the transaction's time")
+
+
+def test_a_decision_stamped_away_from_the_endorsers_clock_is_refused(issued) -> None:
+    """A bank cannot record a loan after the consent expired by stamping the proposal with a
+    time inside its lifetime: the endorser compares it with its own clock (300 s skew)."""
+    w, status = issued
+    grant(w, status)
+    w.ok("bank-client", "consent:access", E1, status["id"])
+    w.ledger.endorser_offset = 3600.0 + 600   # the endorser's clock: after EXPIRES
+    res = record(w, status)
+    assert res.status == 400 and res.message.startswith("proposal.timestamp: expected a "
+                                                        "time within 300 s"), res.message
+    assert res.event is None
+    w.ledger.endorser_offset = 0.0
+    assert record(w, status).status == 200
