@@ -21,7 +21,6 @@ import asyncio
 import hashlib
 import logging
 import os
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -33,6 +32,7 @@ from sqlalchemy import func, select, update
 from gateway.cli._exit import CliFailure
 from gateway.ingest import BatchStore, IngestError, Journal, Settings, Submitter
 from gateway.service._problems import ApiProblem
+from gateway.service._worker import JobWorker
 from gateway.service.store import Job, JobRefusal, Store
 
 __all__ = ["IngestJobs", "SinkFactory"]
@@ -42,7 +42,9 @@ SinkFactory = Callable[[], Any]  # -> a BatchSink with close()
 PROGRESS_EVERY = 0.5  # seconds between progress writes
 
 
-class IngestJobs:
+class IngestJobs(JobWorker):
+    thread_name = "ingest-jobs"
+
     def __init__(self, store: Store, data_dir: Path, sink_factory: SinkFactory,
                  settings: Settings, max_upload_bytes: int) -> None:
         self.store, self.sink_factory, self.settings = store, sink_factory, settings
@@ -50,9 +52,7 @@ class IngestJobs:
         self.journals = data_dir / "jobs"
         self.batches = BatchStore(data_dir / "batches")
         self.max_upload_bytes = max_upload_bytes
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__()
 
     # receiving -------------------------------------------------------------------------
 
@@ -99,7 +99,7 @@ class IngestJobs:
                 state="queued", size_bytes=size, sha256=sha256))
             job = s.get(Job, job_id)
             assert job is not None
-        self._wake.set()
+        self.wake()
         return job
 
     # working ---------------------------------------------------------------------------
@@ -111,15 +111,7 @@ class IngestJobs:
                 state="failed", error="the service stopped before the upload was whole: "
                                       "upload the file again"))
             s.execute(update(Job).where(Job.state == "running").values(state="queued"))
-        self._thread = threading.Thread(target=self._loop, name="ingest-jobs", daemon=True)
-        self._thread.start()
-        self._wake.set()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._start_thread()
 
     def retry(self, job_id: str) -> Job:
         with self.store.session() as s:
@@ -132,23 +124,13 @@ class IngestJobs:
                                     "gone: upload the file again") + "; only a failed job "
                                  "whose upload is kept can be retried")
             job.state, job.error = "queued", None
-        self._wake.set()
+        self.wake()
         return job
 
     def _next(self) -> str | None:
         with self.store.session() as s:
             return s.execute(select(Job.id).where(Job.state == "queued")
                              .order_by(Job.seq).limit(1)).scalar_one_or_none()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(1.0)
-            self._wake.clear()
-            while not self._stop.is_set():
-                job_id = self._next()
-                if job_id is None:
-                    break
-                self.run(job_id)
 
     def run(self, job_id: str) -> None:
         """Run one job to its end (done or failed)."""

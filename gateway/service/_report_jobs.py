@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -45,6 +44,7 @@ from gateway.cli._exit import CliFailure, LedgerRefused, LedgerUnreachable
 from gateway.cli._report_issue import Built, Inputs
 from gateway.service._problems import TYPE_BASE, ApiProblem
 from gateway.service._report_steps import ReportSteps
+from gateway.service._worker import JobWorker
 from gateway.service.store import ReportJob, Store
 
 __all__ = ["ACTIVE", "MAX_REBUILDS", "ReportJobs"]
@@ -65,19 +65,19 @@ class JobFailed(Exception):
         self.kind, self.status, self.detail, self.evidence = kind, status, detail, evidence
 
 
-class ReportJobs:
+class ReportJobs(JobWorker):
     """The queue and its one worker. ``pause(point)`` is called at named points of a job
     (``frozen``, ``sent``, ``issued``, ``bundled``): a no-op in service; the kill tests stop
     there to be killed."""
+
+    thread_name = "report-jobs"
 
     def __init__(self, store: Store, steps: Callable[[], ReportSteps],
                  pause: Callable[[str], None] | None = None) -> None:
         self.store, self._steps_factory = store, steps
         self._steps: ReportSteps | None = None
         self.pause = pause or (lambda _point: None)
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__()
 
     @property
     def steps(self) -> ReportSteps:
@@ -95,7 +95,7 @@ class ReportJobs:
                             period_end=to_date, result_version=version, wait_seconds=wait,
                             state="queued", owner=owner, attempts=0)
             s.add(job)
-        self._wake.set()
+        self.wake()
         return job
 
     def retry(self, job_id: str) -> ReportJob:
@@ -109,35 +109,17 @@ class ReportJobs:
                 raise ApiProblem(409, "conflict", f"report job {job_id} is {job.state}; only "
                                  "a failed job can be retried")
             job.state, job.problem, job.progress = "queued", None, "queued again (retry)"
-        self._wake.set()
+        self.wake()
         return job
 
     def start(self) -> None:
         """Start the worker: every job not done or failed runs again from its row."""
-        self._thread = threading.Thread(target=self._loop, name="report-jobs", daemon=True)
-        self._thread.start()
-        self._wake.set()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._start_thread()
 
     def _next(self) -> str | None:
         with self.store.session() as s:
             return s.execute(select(ReportJob.id).where(ReportJob.state.in_(ACTIVE))
                              .order_by(ReportJob.seq).limit(1)).scalar_one_or_none()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(1.0)
-            self._wake.clear()
-            while not self._stop.is_set():
-                job_id = self._next()
-                if job_id is None:
-                    break
-                self.run(job_id)
 
     # one job ---------------------------------------------------------------------------
 
