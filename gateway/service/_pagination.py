@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query, Request
 from pydantic import BaseModel
+from sqlalchemy import select
 
 from gateway.service._problems import ApiProblem
 
-__all__ = ["Page", "PageParams", "decode_cursor", "encode_cursor", "page_params"]
+__all__ = ["Page", "PageParams", "decode_cursor", "encode_cursor", "newest_first",
+           "page_params"]
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 50
@@ -70,3 +72,18 @@ def decode_int_cursor(cursor: str | None) -> int:
     if not text.isdigit() or len(text) > 18:
         raise ApiProblem(422, "invalid-request", "cursor: not a cursor this service issued")
     return int(text)
+
+
+def newest_first(store: Any, model: Any, page: PageParams) -> tuple[list[Any], str | None]:
+    """One page of a store table's rows, newest first by their ``seq`` column (keyset: the
+    cursor is the last row's seq), and the next page's cursor (None on the last page)."""
+    before = decode_int_cursor(page.cursor) or None
+    query = select(model)
+    if before is not None:
+        query = query.where(model.seq < before)
+    with store.session() as s:
+        rows = list(s.execute(query.order_by(model.seq.desc()).limit(page.limit + 1))
+                    .scalars())
+    more = len(rows) > page.limit
+    rows = rows[:page.limit]
+    return rows, (encode_cursor(str(rows[-1].seq)) if more else None)

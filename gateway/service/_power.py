@@ -26,6 +26,7 @@ from gateway.service._pagination import (
     PageParams,
     decode_int_cursor,
     encode_cursor,
+    newest_first,
     page_params,
 )
 from gateway.service._problems import ApiProblem, problem_responses
@@ -122,17 +123,8 @@ def power_router() -> APIRouter:
                   page: Annotated[PageParams, Depends(page_params)],
                   _caller: Annotated[Any, requires(*READERS)]) -> Page[JobView]:
         """Jobs, newest first."""
-        before = decode_int_cursor(page.cursor) or None
-        query = select(Job)
-        if before is not None:
-            query = query.where(Job.seq < before)
-        with st.session() as s:
-            rows = list(s.execute(query.order_by(Job.seq.desc()).limit(page.limit + 1))
-                        .scalars())
-        more = len(rows) > page.limit
-        rows = rows[:page.limit]
-        return Page(items=[JobView.of(r) for r in rows],
-                    next_cursor=encode_cursor(str(rows[-1].seq)) if more else None)
+        rows, cursor = newest_first(st, Job, page)
+        return Page(items=[JobView.of(r) for r in rows], next_cursor=cursor)
 
     @router.get("/v1/ingest/jobs/{job_id}", response_model=JobView,
                 responses=problem_responses(401, 403, 404, 422))

@@ -23,8 +23,7 @@ from gateway.service._common import check_period, store
 from gateway.service._pagination import (
     Page,
     PageParams,
-    decode_int_cursor,
-    encode_cursor,
+    newest_first,
     page_params,
 )
 from gateway.service._problems import ApiProblem, problem_responses
@@ -131,19 +130,8 @@ def report_jobs_router(writers: tuple[str, ...], readers: tuple[str, ...]) -> AP
                   page: Annotated[PageParams, Depends(page_params)],
                   _caller: Annotated[Any, requires(*readers)]) -> Page[ReportJobView]:
         """Report jobs, newest first."""
-        from sqlalchemy import select
-
-        before = decode_int_cursor(page.cursor) or None
-        query = select(ReportJob)
-        if before is not None:
-            query = query.where(ReportJob.seq < before)
-        with st.session() as s:
-            rows = list(s.execute(query.order_by(ReportJob.seq.desc())
-                                  .limit(page.limit + 1)).scalars())
-        more = len(rows) > page.limit
-        rows = rows[:page.limit]
-        return Page(items=[ReportJobView.of(r) for r in rows],
-                    next_cursor=encode_cursor(str(rows[-1].seq)) if more else None)
+        rows, cursor = newest_first(st, ReportJob, page)
+        return Page(items=[ReportJobView.of(r) for r in rows], next_cursor=cursor)
 
     def _job(st: Store, job_id: str) -> ReportJob:
         with st.session() as s:
