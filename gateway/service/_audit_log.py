@@ -39,14 +39,13 @@ def is_url(target: Any) -> bool:
 
 
 def shown(target: Any) -> str:
-    """The target as a message may show it (a URL without its password)."""
-    if not is_url(target):
-        return str(target)
-    from sqlalchemy.engine import make_url
+    """The target as a message may show it (a URL without its password: notary's own
+    rendering of where a log lives)."""
+    from notary import LogDatabase
 
     try:
-        return make_url(target).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL is shown as no URL at all
+        return str(LogDatabase.parse(target))
+    except ValueError:  # an unparsable URL is shown as no URL at all
         return "(the configured audit_store URL)"
 
 

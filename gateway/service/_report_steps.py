@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from gateway.cli._exit import CliFailure, InputError, LedgerRefused
 from gateway.cli._report_issue import ISSUERS, Built, Inputs
+from gateway.service._audit_log import is_url
 
 if TYPE_CHECKING:
     from gateway.audit import AuditStore
@@ -88,7 +89,7 @@ class LedgerReportSteps:
 
     def _missing(self) -> str | None:
         target = self.audit_target
-        if isinstance(target, str) and "://" in target or Path(target).is_file():
+        if is_url(target) or Path(target).is_file():
             return None
         return (f"no audit store at {target}: is the organisation's notary follower "
                 "running? (settings: audit_store)")
