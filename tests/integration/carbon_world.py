@@ -253,6 +253,28 @@ def prepare_results(w: World) -> None:
                         "salt": os.urandom(32)})
 
 
+def results_world_without_services(name: str, port_base: int) -> Iterator[World]:
+    """For the modules that start their own service processes: a network of the module's
+    own brought up with no services (``CARBONTRUST_SERVICES=0``) and followers anchoring
+    fast (``CARBONTRUST_AUDIT_CADENCE=2,20``), both set while the module runs and restored
+    after, and :func:`prepare_results` done on it."""
+    saved = {k: os.environ.get(k) for k in ("CARBONTRUST_AUDIT_CADENCE", "CARBONTRUST_SERVICES")}
+    os.environ["CARBONTRUST_AUDIT_CADENCE"] = "2,20"
+    os.environ["CARBONTRUST_SERVICES"] = "0"
+    try:
+        for net in carbon_network(name, port_base):
+            w = World(net)
+            prepare_results(w)
+            yield w
+            w.s.close()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def attestation_args(who: Who, answer: dict[str, Any], opinion: str = "unmodified",
                      date: str = "2024-03-01") -> tuple[str, str]:
     """attestation:attest's (statement, signature) over a results:get answer, as the CLI

@@ -13,7 +13,6 @@ writes from its peer's channel configuration.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 import urllib.error
@@ -25,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from .carbon_world import END, START, World, carbon_network, prepare_results
+from .carbon_world import END, START, World, results_world_without_services
 from .test_report_flow import cli
 from .test_services import Service
 
@@ -37,21 +36,8 @@ PERIOD = ("--from", START, "--to", END)
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
-    old = {k: os.environ.get(k) for k in ("CARBONTRUST_AUDIT_CADENCE", "CARBONTRUST_SERVICES")}
-    os.environ["CARBONTRUST_AUDIT_CADENCE"] = "2,20"
-    os.environ["CARBONTRUST_SERVICES"] = "0"     # this module runs its own services
-    try:
-        for net in carbon_network("it-test_audit_service", PORT_BASE):
-            w = World(net)
-            prepare_results(w)
-            yield w
-            w.s.close()
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    """The module's own network, no services (this module starts its own), results ready."""
+    yield from results_world_without_services("it-test_audit_service", PORT_BASE)
 
 
 def http(svc: Service, method: str, path: str, body: bytes | None = None,

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import time
 import urllib.error
 import urllib.request
@@ -29,7 +28,7 @@ import pytest
 
 from gateway.offline import Relay, prepare_revoke
 
-from .carbon_world import END, START, World, carbon_network, prepare_results
+from .carbon_world import END, START, World, results_world_without_services
 from .test_consent import grant, identity, through_service
 from .test_consent import key_files as key_files  # noqa: F401 - the fixture, used here
 from .test_consent import relay as relay  # noqa: F401 - the fixture, used here
@@ -44,21 +43,8 @@ PERIOD = ("--from", START, "--to", END)
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
-    old = {k: os.environ.get(k) for k in ("CARBONTRUST_AUDIT_CADENCE", "CARBONTRUST_SERVICES")}
-    os.environ["CARBONTRUST_AUDIT_CADENCE"] = "2,20"
-    os.environ["CARBONTRUST_SERVICES"] = "0"     # this module runs its own bank service
-    try:
-        for net in carbon_network("it-test_bank_service", PORT_BASE):
-            w = World(net)
-            prepare_results(w)
-            yield w
-            w.s.close()
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    """The module's own network, no services (this module starts its own), results ready."""
+    yield from results_world_without_services("it-test_bank_service", PORT_BASE)
 
 
 def call(svc: Service, method: str, path: str, body: Any = None) -> tuple[int, Any]:

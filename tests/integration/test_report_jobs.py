@@ -28,7 +28,7 @@ import pytest
 
 from verifier import load_msp_roots, verify_report
 
-from .carbon_world import END, START, World, carbon_network, prepare_results
+from .carbon_world import END, START, World, results_world_without_services
 from .test_services import Service
 
 pytestmark = pytest.mark.integration
@@ -42,22 +42,8 @@ PERIOD = ("--from", START, "--to", END)
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
-    saved = {k: os.environ.get(k) for k in ("CARBONTRUST_SERVICES",
-                                            "CARBONTRUST_AUDIT_CADENCE")}
-    os.environ["CARBONTRUST_SERVICES"] = "0"  # this module runs its own service process
-    os.environ["CARBONTRUST_AUDIT_CADENCE"] = "2,20"
-    try:
-        for net in carbon_network("it-test_report_jobs", PORT_BASE):
-            w = World(net)
-            prepare_results(w)
-            yield w
-            w.s.close()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    """The module's own network, no services (this module starts its own), results ready."""
+    yield from results_world_without_services("it-test_report_jobs", PORT_BASE)
 
 
 def cli(w: World, *argv: str) -> subprocess.CompletedProcess[str]:
