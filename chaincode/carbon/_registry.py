@@ -122,6 +122,8 @@ class Registry(Contract):
             raise _args.conflict(f"meter {meter_id} already belongs to {owner['uscc']}")
         meter = {"meter_id": meter_id, "uscc": uscc, "status": "active"}
         meter_data = await put_json(stub, meter_key(meter_id), meter)
+        # readings:submit_batch checks a reading's meter against this list alone: whatever
+        # may one day move or retire a meter must update it in the same transaction
         updated = {**record, "meters": sorted([*record["meters"], meter_id]),
                    "version": record["version"] + 1}
         data = await put_json(stub, enterprise_key(uscc), updated)

@@ -62,6 +62,9 @@ class MemoryLedger:
         # tests of the freshness check (chaincode/carbon/_clock.py) move it apart.
         self.endorser_offset = 0.0
         self._ids = itertools.count(1)
+        # the last transaction's requests to the peer, in order, as (message type, collection
+        # of a GET_STATE or PUT_STATE, else ""): each is a round trip on a real peer
+        self.requests: list[tuple[int, str]] = []
         self.loop = asyncio.new_event_loop()
 
     def close(self) -> None:
@@ -78,8 +81,13 @@ class MemoryLedger:
         ts = self.clock
         writes: dict[tuple[str, str], bytes | None] = {}
         iters: dict[str, list[bytes]] = {}
+        self.requests = []
 
         async def request(mtype: int, payload: bytes, channel: str, tx: str) -> Msg:
+            coll = (shim.GetState.FromString(payload).collection if mtype == Msg.GET_STATE
+                    else shim.PutState.FromString(payload).collection
+                    if mtype == Msg.PUT_STATE else "")
+            self.requests.append((mtype, coll))
             return Msg(type=Msg.RESPONSE, payload=self._answer(mtype, payload, writes, iters))
 
         creator = identities_pb2.SerializedIdentity(

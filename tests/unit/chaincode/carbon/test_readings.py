@@ -8,6 +8,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from fabric_protos.peer.chaincode_shim_pb2 import ChaincodeMessage as Msg
 
 import notary
 from accounting import readings as rd
@@ -130,6 +131,22 @@ def test_overlap_with_other_values_is_refused_naming_the_first_clash(world: Worl
 def test_registry_refusals(world: World, rows: list, status: int, start: str) -> None:
     res = world.call("gateway", "readings:submit_batch", transient=batch_transient(rows))
     assert (res.status, res.message[:len(start)]) == (status, start), res.message
+
+
+def test_registry_reads_do_not_grow_with_the_meters_of_a_batch(world: World) -> None:
+    """One read of each enterprise answers for all its meters (docs/readings.md): a shim
+    round trip costs each endorser more than a reading's checks."""
+    for m in range(2, 31):
+        world.ok("regulator-admin", "registry:add_meter", E1, f"M-1{m:02d}")
+    public_reads = []
+    for first, meters in ((0, ["M-1", "M-102"]), (8, ["M-1", *(f"M-1{m:02d}" for m in
+                                                               range(2, 31))])):
+        rows = [r for m in meters for r in day_of(m, first=first, count=4)]
+        submit(world, rows)
+        msgs = world.ledger.requests
+        assert msgs.count((Msg.GET_STATE, "privateReadings")) == len(meters)   # the slots
+        public_reads.append(msgs.count((Msg.GET_STATE, "")))
+    assert public_reads[0] == public_reads[1] <= 3, public_reads
 
 
 def test_future_interval_is_refused(world: World) -> None:
