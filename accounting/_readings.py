@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 __all__ = ["Reading", "ReadingError", "SOURCES", "DAILY_SOURCES", "CHINA", "QUALITIES",
-           "encode", "decode", "check", "interval_end", "local_day", "quantity_text"]
+           "encode", "decode", "check", "interval_end", "local_day", "quantity_text",
+           "check_fields", "start_problem", "leaf_of"]
 
 CHINA = datetime.timezone(datetime.timedelta(hours=8), "UTC+08:00")
 # source -> its one unit.  Electricity, heat and gas are metered per 15-minute interval;
@@ -73,8 +74,20 @@ class Reading:
     @functools.cached_property
     def key(self) -> tuple[str, str]:
         """(meter_id, interval) that identifies the measurement: one value each (computed
-        once; ``decode`` seeds it from the leaf it parsed)."""
+        once; ``decode`` and ``parse_row`` seed it from what they parsed)."""
         return self.meter_id, interval_text(self.interval_start)
+
+    @functools.cached_property
+    def leaf(self) -> bytes:
+        """The canonical leaf bytes, checked the first time (``encode``); ``parse_row``
+        seeds it once it has checked the row."""
+        check(self)
+        return leaf_of(self, self.key[1])
+
+    @functools.cached_property
+    def day(self) -> str:
+        """``local_day`` of the interval start (``parse_row`` seeds it)."""
+        return local_day(self.interval_start)
 
 
 def interval_text(start: datetime.datetime) -> str:
@@ -119,6 +132,19 @@ def check_quantity(line: int, q: Decimal) -> Decimal:
 
 def check(r: Reading, line: int = 0) -> Reading:
     """Every rule a reading obeys, whatever it was built from."""
+    check_fields(r, line)
+    start = r.interval_start
+    if not isinstance(start, datetime.datetime) or start.utcoffset() is None:
+        raise ReadingError(line, "interval_start", "a date-time with an explicit UTC offset")
+    problem = start_problem(start, r.source in DAILY_SOURCES, r.source)
+    if problem:
+        raise ReadingError(line, "interval_start", problem)
+    check_quantity(line, r.quantity)
+    return r
+
+
+def check_fields(r: Reading, line: int) -> None:
+    """``check``'s rules on the text fields, in its order (they come first)."""
     if not isinstance(r.meter_id, str) or not _FIELD_RE["meter_id"].fullmatch(r.meter_id):
         raise ReadingError(line, "meter_id", "1-64 characters [A-Za-z0-9._:-] starting "
                            f"alphanumeric, found {r.meter_id!r}")
@@ -132,28 +158,30 @@ def check(r: Reading, line: int = 0) -> Reading:
                            f"{r.unit!r}")
     if r.quality not in QUALITIES:
         raise ReadingError(line, "quality", f"measured or estimated, found {r.quality!r}")
-    start = r.interval_start
-    if not isinstance(start, datetime.datetime) or start.utcoffset() is None:
-        raise ReadingError(line, "interval_start", "a date-time with an explicit UTC offset")
+
+
+def start_problem(start: datetime.datetime, daily: bool, source: str) -> str | None:
+    """Why an aware interval start does not fit its source (None: it does)."""
     if start.second or start.microsecond:
-        raise ReadingError(line, "interval_start", f"whole minutes, found {start.isoformat()}")
-    if r.source in DAILY_SOURCES:
+        return f"whole minutes, found {start.isoformat()}"
+    if daily:
         local = start.astimezone(CHINA)
         if (local.hour, local.minute) != (0, 0):
-            raise ReadingError(line, "interval_start", f"{r.source} is read per day: "
-                               f"00:00+08:00, found {start.isoformat()}")
+            return f"{source} is read per day: 00:00+08:00, found {start.isoformat()}"
     elif start.astimezone(datetime.UTC).minute % 15:
-        raise ReadingError(line, "interval_start", "aligned to 15 minutes, found "
-                           f"{start.isoformat()}")
-    check_quantity(line, r.quantity)
-    return r
+        return f"aligned to 15 minutes, found {start.isoformat()}"
+    return None
+
+
+def leaf_of(r: Reading, interval: str) -> bytes:
+    """The leaf bytes of a checked reading whose UTC interval text is known."""
+    return ",".join((r.meter_id, r.uscc, interval, r.source, quantity_text(r.quantity),
+                     r.unit, QUALITIES[r.quality])).encode("ascii")
 
 
 def encode(r: Reading) -> bytes:
     """The canonical leaf bytes (checked first: an invalid reading has no encoding)."""
-    check(r)
-    return ",".join((r.meter_id, r.uscc, interval_text(r.interval_start), r.source,
-                     quantity_text(r.quantity), r.unit, QUALITIES[r.quality])).encode("ascii")
+    return r.leaf
 
 
 def _diagnose(line: int, leaf: bytes) -> ReadingError:

@@ -14,11 +14,26 @@ and the tests check both agree byte for byte, so there are two independent imple
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
-from ._readings import SOURCES, Reading, ReadingError, check, decode, decode_text, encode
+from ._readings import (
+    DAILY_SOURCES,
+    SOURCES,
+    Reading,
+    ReadingError,
+    check_fields,
+    check_quantity,
+    decode,
+    decode_text,
+    encode,
+    interval_text,
+    leaf_of,
+    local_day,
+    start_problem,
+)
 
 __all__ = ["MAX_BATCH", "encode_batch", "decode_batch", "leaves", "batch_root",
            "inclusion_proof", "leaf_hash", "parse_row", "HEADER"]
@@ -133,15 +148,9 @@ def parse_row(row: Mapping[str, str | None], line: int) -> Reading:
         if value is None or not value.strip():
             raise ReadingError(line, name, "a value is required")
         values[name] = value.strip()
-    text = values["interval_start"]
-    try:
-        start = datetime.datetime.fromisoformat(text)
-    except ValueError:
-        raise ReadingError(line, "interval_start", f"ISO 8601 with an explicit offset, found "
-                           f"{text!r}") from None
-    if start.utcoffset() is None:
-        raise ReadingError(line, "interval_start", f"an explicit offset (e.g. +08:00), found "
-                           f"{text!r}")
+    start = _start_of(values["interval_start"])
+    if isinstance(start, str):
+        raise ReadingError(line, "interval_start", start)
     qty = values["quantity"]
     if "e" in qty.lower() or qty.startswith("+") or "_" in qty:
         raise ReadingError(line, "quantity", f"a plain decimal string, found {qty!r}")
@@ -153,7 +162,36 @@ def parse_row(row: Mapping[str, str | None], line: int) -> Reading:
     source = values["source"]
     if source not in SOURCES:
         raise ReadingError(line, "source", f"one of {', '.join(SOURCES)}, found {source!r}")
-    r = Reading(values["meter_id"], values["uscc"], start, source, quantity, values["unit"],
-                quality)
-    return check(r, line)
+    r = Reading(values["meter_id"], values["uscc"], start[0], source, quantity,
+                values["unit"], quality)
+    # check(r, line), with what depends only on the interval_start text and the source
+    # worked out once per distinct pair (a file repeats each interval for every meter)
+    check_fields(r, line)
+    interval, day, problem = _interval_of(values["interval_start"], source)
+    if problem:
+        raise ReadingError(line, "interval_start", problem)
+    check_quantity(line, quantity)
+    r.__dict__.update(key=(r.meter_id, interval), day=day, leaf=leaf_of(r, interval))
+    return r
 
+
+@functools.lru_cache(maxsize=4096)
+def _start_of(text: str) -> tuple[datetime.datetime] | str:
+    """The aware start an interval_start field names, or why it names none."""
+    try:
+        start = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return f"ISO 8601 with an explicit offset, found {text!r}"
+    if start.utcoffset() is None:
+        return f"an explicit offset (e.g. +08:00), found {text!r}"
+    return (start,)
+
+
+@functools.lru_cache(maxsize=4096)
+def _interval_of(text: str, source: str) -> tuple[str, str, str | None]:
+    """(UTC interval text, UTC+08:00 day, why the start does not fit the source or None)
+    of a parsed interval_start field: keyed by the text, so exact whatever its offset."""
+    start = _start_of(text)
+    assert not isinstance(start, str)
+    return (interval_text(start[0]), local_day(start[0]),
+            start_problem(start[0], source in DAILY_SOURCES, source))

@@ -70,10 +70,13 @@ def _header(text: str, line: int) -> list[str]:
 
 
 def _csv_row(text: str, names: list[str], line: int) -> dict[str, str]:
-    try:
-        values = next(csv.reader([text], strict=True))
-    except csv.Error as exc:
-        raise SourceError(line, f"not a CSV row: {exc}") from None
+    if '"' in text or "\r" in text:   # quoting (or a stray CR): the csv module decides
+        try:
+            values = next(csv.reader([text], strict=True))
+        except csv.Error as exc:
+            raise SourceError(line, f"not a CSV row: {exc}") from None
+    else:   # what csv.reader gives for a line with no quote character, a tenth of its cost
+        values = text.split(",")
     if len(values) != len(names):
         raise SourceError(line, f"{len(values)} fields where the header has {len(names)}")
     return dict(zip(names, values, strict=True))

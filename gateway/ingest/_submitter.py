@@ -249,7 +249,7 @@ class Submitter:
         batch = self.journal.plan(leaves, canonical, salt, last, digest.digest(), refused)
         self._report()
         if batch is not None:
-            slots = {(r.meter_id, readings.local_day(r.interval_start)) for _, r in rows}
+            slots = {(r.meter_id, r.day) for _, r in rows}
             await self._launch(JournalBatch(batch, "planned", tuple(leaves), canonical, salt),
                                slots)
 

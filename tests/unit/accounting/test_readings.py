@@ -187,3 +187,56 @@ def test_mutated_batches_round_trip_exactly_or_are_refused(batch: bytes) -> None
     assert rd.encode_batch(rs) == batch
     assert rs == [rd.decode(leaf) for leaf in rd.leaves(batch)]
     assert [r.key for r in rs] == [(r.meter_id, rd.interval_text(r.interval_start)) for r in rs]
+
+
+_STARTS = st.sampled_from([
+    "2026-11-28T08:15:00+08:00", "2026-11-28T00:15Z", "2026-11-28T00:15:00+00:00",
+    "2026-11-28T08:10:00+08:00", "2026-11-28T08:15:30+08:00", "2026-11-28T00:00+08:00",
+    "2026-11-27T16:00:00+00:00", "2026-11-28T05:45:00+05:30", "2026-11-28T08:15:00",
+    "yesterday", "2026-11-28T08:15:00.5+08:00"])
+_ROWS = st.fixed_dictionaries({
+    "meter_id": st.sampled_from(["M-1", "m/1", "A" * 65]),
+    "uscc": st.sampled_from([USCC, "123"]),
+    "interval_start": _STARTS,
+    "source": st.sampled_from(["electricity", "coal", "heat", "steam"]),
+    "quantity": st.sampled_from(["12.50", "0", "-1", "1e3", "0.0000001", "7"]),
+    "unit": st.sampled_from(["kWh", "t", "GJ", "MWh"]),
+    "quality": st.sampled_from(["measured", "estimated", "guessed", ""])})
+
+
+def _fresh(r: rd.Reading) -> rd.Reading:
+    """The same reading without what parse_row seeded: every property computed anew."""
+    return rd.Reading(r.meter_id, r.uscc, r.interval_start, r.source, r.quantity, r.unit,
+                      r.quality)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ROWS)
+def test_parse_row_is_check_and_encode_of_the_row(fields: dict) -> None:
+    """parse_row works the interval out once per distinct text (a cache); what it seeds
+    (key, day, leaf) and what it refuses are exactly what check() and encode() say."""
+    for _ in range(2):   # the second call is served from the caches
+        try:
+            r = rd.parse_row(fields, 3)
+        except rd.ReadingError as exc:
+            refused = str(exc)
+            start = fields["interval_start"]
+            try:
+                parsed = datetime.datetime.fromisoformat(start)
+            except ValueError:
+                assert refused.startswith("line 3: interval_start: ISO 8601"), refused
+                continue
+            if parsed.utcoffset() is None or fields["quantity"] in ("1e3",) or \
+                    fields["source"] == "steam":
+                continue   # refused before a Reading exists (tested by the table above)
+            quality = fields["quality"] or "measured"
+            candidate = rd.Reading(fields["meter_id"], fields["uscc"], parsed,
+                                   fields["source"], Decimal(fields["quantity"]),
+                                   fields["unit"], quality)
+            with pytest.raises(rd.ReadingError) as err:
+                rd.check(candidate, 3)
+            assert str(err.value) == refused
+            continue
+        fresh = _fresh(r)
+        assert rd.check(fresh, 3) == r
+        assert (r.key, r.day, r.leaf) == (fresh.key, fresh.day, rd.encode(fresh))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gateway.ingest import SourceError, read_rows
 from tests.unit.gateway.ingest.rows import HEADER, csv_text, row
@@ -90,3 +93,26 @@ def test_json_lines() -> None:
                b'"quantity":"1","unit":"kWh"}\n\n')
     assert got[0].fields is not None and got[0].fields["quantity"] == "1"
     assert got[1].fields is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(['a', '1', ' ', ',', '"', '\r', '\t', 'é']),
+                        max_size=12), min_size=7, max_size=7))
+def test_a_row_splits_as_the_csv_module_splits_it(cells: list[str]) -> None:
+    """Lines without a quote character skip csv.reader; with one (or a stray CR) it reads
+    them: either way the fields (or the refusal) are csv.reader's."""
+    names = ["meter_id", "uscc", "interval_start", "source", "quantity", "unit", "quality"]
+    line = ",".join(cells)
+    data = (",".join(names) + "\n" + line + "\n").encode()
+    try:
+        want: list[str] | str = next(csv.reader([line], strict=True))
+    except csv.Error:
+        want = "not a CSV row"
+    try:
+        got: list[str] | str = [*(rows(data)[1].fields or {}).values()]
+    except SourceError as exc:
+        got = "not a CSV row" if "not a CSV row" in str(exc) else str(exc)
+    if isinstance(want, list) and len(want) != len(names):
+        assert isinstance(got, str) and "fields where the header has 7" in got, got
+    else:
+        assert got == want
