@@ -20,10 +20,11 @@ or 1-based leaf number, 0 when neither) and the field.
 from __future__ import annotations
 
 import datetime
-import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, Generic, TypeVar, overload
 
 __all__ = ["Reading", "ReadingError", "SOURCES", "DAILY_SOURCES", "CHINA", "QUALITIES",
            "encode", "decode", "check", "interval_end", "local_day", "quantity_text",
@@ -61,6 +62,35 @@ class ReadingError(ValueError):
         super().__init__(f"line {line}: {field}: {reason}" if line else f"{field}: {reason}")
 
 
+_T = TypeVar("_T")
+
+
+class _once(Generic[_T]):   # noqa: N801 - used as a decorator, like functools.cached_property
+    """A property computed on first use and kept in the instance's ``__dict__``.
+
+    ``functools.cached_property`` of Python 3.11 takes one lock per property, shared by
+    every instance, on each first use: with eight submitting threads encoding batches it
+    was two thirds of the client's samples (py-spy, bench/bench_ingest.py).  This is the
+    same non-data descriptor without the lock; two threads computing one instance's value
+    at once compute the same value (the computations are pure).
+    """
+
+    def __init__(self, fn: Callable[[Any], _T]) -> None:
+        self.fn, self.name = fn, fn.__name__
+        self.__doc__ = fn.__doc__
+
+    @overload
+    def __get__(self, obj: None, owner: Any = None) -> _once[_T]: ...
+    @overload
+    def __get__(self, obj: object, owner: Any = None) -> _T: ...
+
+    def __get__(self, obj: object | None, owner: Any = None) -> _once[_T] | _T:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
 @dataclass(frozen=True)
 class Reading:
     meter_id: str
@@ -71,20 +101,20 @@ class Reading:
     unit: str
     quality: str = "measured"
 
-    @functools.cached_property
+    @_once
     def key(self) -> tuple[str, str]:
         """(meter_id, interval) that identifies the measurement: one value each (computed
         once; ``decode`` and ``parse_row`` seed it from what they parsed)."""
         return self.meter_id, interval_text(self.interval_start)
 
-    @functools.cached_property
+    @_once
     def leaf(self) -> bytes:
         """The canonical leaf bytes, checked the first time (``encode``); ``parse_row``
         seeds it once it has checked the row."""
         check(self)
         return leaf_of(self, self.key[1])
 
-    @functools.cached_property
+    @_once
     def day(self) -> str:
         """``local_day`` of the interval start (``parse_row`` seeds it)."""
         return local_day(self.interval_start)
@@ -254,5 +284,5 @@ def build(line: int, meter: str, uscc: str, when: str, source: str, qty: str, un
     elif start.minute % 15:
         raise ReadingError(line, "interval_start", f"aligned to 15 minutes, found {when}")
     r = Reading(meter, uscc, start, source, Decimal(qty), unit, _QUALITY_OF[q])
-    r.__dict__["key"] = (meter, when)   # the cached_property, from the text just parsed
+    r.__dict__["key"] = (meter, when)   # the cached property, from the text just parsed
     return r
