@@ -130,18 +130,23 @@ def timed(meter: Meter, jobs: list[Any], one: Callable[[Any], str],
 
 
 def batched(meter: Meter, contract: Any, meters: list[str], day: int,
-            n_meters: int, days: int, batches: int) -> Row:
-    jobs = [day_slots(day + b * days, meters[:n_meters], days) for b in range(batches)]
+            n_meters: int, days: int, batches: int, two: bool = False) -> Row:
+    """Three endorsers, or (two=True) two of the three: PowerMSP and, in turn, the
+    certifier or the regulator (the collection's policy is 2 of its 3 members)."""
+    jobs = [(b, day_slots(day + b * days, meters[:n_meters], days)) for b in range(batches)]
 
-    def one(rs: list[rd.Reading]) -> str:
+    def one(job: tuple[int, list[rd.Reading]]) -> str:
+        b, rs = job
         t = {"batch": rd.encode_batch(rs), "salt": os.urandom(32)}
+        orgs = [MEMBERS[0], MEMBERS[1 + b % 2]] if two else MEMBERS
         sub = contract.submit_async("readings:submit_batch", [], transient=t,
-                                    endorsing_organizations=MEMBERS)
+                                    endorsing_organizations=orgs)
         return str(sub.status().code_name)
 
     valid, dt, groups, per_pid = timed(meter, jobs, one, IN_FLIGHT)
     size = n_meters * days * 96
-    return Row("batched", size, f"{valid}/{batches}", valid * size / dt, groups, per_pid)
+    return Row("batched 2/3" if two else "batched", size, f"{valid}/{batches}",
+               valid * size / dt, groups, per_pid)
 
 
 def ceiling(meter: Meter, contract: Any, meters: list[str], n_meters: int, days: int,
@@ -250,6 +255,10 @@ def main() -> None:
             rows.append(batched(meter, contract, meters, day, n_meters, days, batches))
             day += days * batches
             show(rows[-1])
+            rows.append(batched(meter, contract, meters, day, n_meters, days, batches,
+                                two=True))
+            day += days * batches
+            show(rows[-1])
             rows.append(ceiling(meter, probe, meters, n_meters, days, batches))
             show(rows[-1])
         rows.append(through_cli(meter, net, meters, day))
@@ -263,7 +272,8 @@ def main() -> None:
 
 
 def report(rows: list[Row]) -> None:
-    best = max((r for r in rows if r.label in ("batched", "CLI submit")), key=lambda r: r.rate)
+    best = max((r for r in rows if r.label in ("batched", "batched 2/3", "CLI submit")),
+               key=lambda r: r.rate)
     ceilings = {r.per_tx: r.rate for r in rows if r.label == "ceiling"}
     top = max(ceilings.values())
     same = ceilings.get(best.per_tx, top)

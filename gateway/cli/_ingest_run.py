@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from gateway.cli._app import App
 from gateway.cli._exit import CliFailure, InputError
-from gateway.cli._ingest_sink import LedgerSink
+from gateway.cli._ingest_sink import PAIRS, LedgerSink
 from gateway.ingest import BatchStore, Journal, Outcome, Settings, Submitter
 
 __all__ = ["run_submit"]
 
 
 def run_submit(app: App, opts: dict[str, Any], stream: BinaryIO, run: str, journal_path: Path,
-               store_path: Path, knobs: tuple[int, float, int]) -> Outcome:
+               store_path: Path, knobs: tuple[int, float, int],
+               endorsers: Sequence[Sequence[str]] = PAIRS) -> Outcome:
     batch_size, max_wait, in_flight = knobs
     try:
         journal = Journal(journal_path, run)
@@ -32,7 +34,7 @@ def run_submit(app: App, opts: dict[str, Any], stream: BinaryIO, run: str, journ
         stack.callback(journal.close)
         ledger = app.open_ledger(opts)
         stack.callback(ledger.close)
-        sink = LedgerSink(ledger, in_flight)
+        sink = LedgerSink(ledger, in_flight, endorsers)
         stack.callback(sink.close)
         progress = stack.enter_context(_Bar(app))
         submitter = Submitter(sink, journal, BatchStore(store_path),

@@ -77,10 +77,14 @@ def _open_input(name: str) -> tuple[BinaryIO, str]:
               help="raw batch store [default: <ingest dir>/store]")
 @click.option("--run", "run_name", type=TEXT, default=None,
               help="name of this input in the journal [default: the file's path; - for stdin]")
+@click.option("--endorsers", type=TEXT, default="pairs", show_default=True,
+              help="who endorses each batch: 'pairs' (PowerMSP with CertifierMSP or "
+                   "RegulatorMSP in turn), 'all' (the three members), or MSP,MSP[,MSP]")
 @ledger_options(default_as=POWER, default_user=None)
 @pass_app
 def submit(app: App, file: str, batch_size: int, max_wait: float, in_flight: int,
-           journal: Path | None, store: Path | None, run_name: str | None, **kw: Any) -> int:
+           journal: Path | None, store: Path | None, run_name: str | None, endorsers: str,
+           **kw: Any) -> int:
     """Submit readings (CSV with a header row, or JSON lines) from FILE or - (stdin).
 
     Resumes a run the journal knows (same input): pending batches are sent again, reading
@@ -88,14 +92,19 @@ def submit(app: App, file: str, batch_size: int, max_wait: float, in_flight: int
     stderr with its line), 2 if the input is unreadable (after recording what came before).
     """
     from gateway.cli._ingest_run import run_submit
+    from gateway.cli._ingest_sink import endorser_sets
 
+    try:
+        sets = endorser_sets(endorsers)
+    except ValueError as exc:
+        raise InputError(f"--endorsers: {exc}") from None
     opts = resolve_user(opts_of(kw))
     base = ingest_dir(app, opts)
     stream, key = _open_input(file)
     try:
         outcome = run_submit(app, opts, stream, run_name or key,
                              journal or base / "journal.sqlite", store or base / "store",
-                             (batch_size, max_wait, in_flight))
+                             (batch_size, max_wait, in_flight), sets)
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()

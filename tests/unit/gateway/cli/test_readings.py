@@ -51,6 +51,34 @@ def contract(codec: ModuleType, bad: Mapping[str, BaseException] | None = None
     return answer
 
 
+@pytest.mark.parametrize(("choice", "sets"), [
+    ("all", {("PowerMSP", "CertifierMSP", "RegulatorMSP")}),
+    ("CertifierMSP,RegulatorMSP", {("CertifierMSP", "RegulatorMSP")}),
+    (" RegulatorMSP , PowerMSP,RegulatorMSP", {("RegulatorMSP", "PowerMSP")}),
+])
+def test_submit_endorsers_choice(ct, ledger: FakeLedger, codec: ModuleType, tmp_path: Path,
+                                 choice: str, sets: set) -> None:
+    ledger.answers["readings:submit_batch"] = contract(codec)
+    r = ct("readings", "submit", write(tmp_path, csv_text(6)), "--batch-size", "2",
+           "--endorsers", choice)
+    assert r.code == 0, r.err
+    assert {e for _, _, e in ledger.private} == sets and len(ledger.private) == 3
+
+
+@pytest.mark.parametrize(("choice", "says"), [
+    ("BankMSP,PowerMSP", "BankMSP is not a member of privateReadings"),
+    ("PowerMSP", "at least two members must endorse"),
+    ("PowerMSP,PowerMSP", "at least two members must endorse"),
+    (",", "found none"),
+])
+def test_submit_endorsers_refused_before_anything_is_sent(ct, ledger: FakeLedger,
+                                                          tmp_path: Path, choice: str,
+                                                          says: str) -> None:
+    r = ct("readings", "submit", write(tmp_path, csv_text(2)), "--endorsers", choice)
+    assert r.code == 2 and says in r.err and "--endorsers" in r.err, r.err
+    assert ledger.private == [] and not (tmp_path / "ingest").exists()
+
+
 def write(tmp_path: Path, text: str | bytes) -> str:
     p = tmp_path / "in.csv"
     p.write_bytes(text if isinstance(text, bytes) else text.encode())
@@ -66,10 +94,14 @@ def test_submit_as_the_meter_gateway_with_transient_to_the_collection_members(
     r = ct("readings", "submit", write(tmp_path, csv_text(10)), "--batch-size", "4")
     assert r.code == 0, r.err
     assert len(ledger.private) == 3
-    for function, transient, endorsers in ledger.private:
+    for function, transient, _ in ledger.private:
         assert function == "readings:submit_batch"
         assert set(transient) == {"batch", "salt"} and len(transient["salt"]) == 32
-        assert endorsers == ("PowerMSP", "CertifierMSP", "RegulatorMSP")  # never the bank
+    # two of the three members, PowerMSP with the certifier or the regulator in turn;
+    # never the bank
+    assert sorted(e for _, _, e in ledger.private) == [
+        ("PowerMSP", "CertifierMSP"), ("PowerMSP", "CertifierMSP"),
+        ("PowerMSP", "RegulatorMSP")]
     assert {(c.msp_id, c.user, tuple(c.args)) for c in ledger.calls} == {("PowerMSP", "Meter1", ())}
     assert "10 readings recorded in 3 batches, 0 refused" in r.err
     assert r.out == ""
