@@ -7,8 +7,11 @@ be measured on the same peers):
   (meter, day) slots, so no MVCC conflicts), encoded by the client (``accounting.readings``)
   inside the timed run, sent as transient data to the three privateReadings members
   through ``readings:submit_batch``, 8 in flight, waited for until committed VALID;
+* ``batched 2/3``: the same endorsed by two of the three (PowerMSP with the certifier or the
+  regulator in turn), as the collection's policy allows and the submitter does by default;
 * the same through ``carbontrust readings submit`` (a CSV on disk, journal and raw batch
-  store, the meter gateway Meter1, start-up included), one batch size;
+  store, the meter gateway Meter1, its default endorsers, start-up included), one batch
+  size;
 * baseline 1: the same readings one transaction each (300 of them, 16 in flight; the rate
   is what those 300 measured, not a guess for more);
 * baseline 2, the peers' ceiling: the same encoded bytes per transaction sent as transient
