@@ -14,7 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ORDER = ["accounting", "notary", "report", "verify", "audit", "audit_routes", "gateway",
-         "gateway_node", "network", "recovery", "cli", "services"]
+         "gateway_node", "network", "recovery", "cli", "services", "shim_calls"]
 
 
 def main() -> int:

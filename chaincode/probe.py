@@ -48,6 +48,26 @@ class Probe(Contract):
         return value
 
     @transaction
+    async def touch(self, stub: Stub, collection: str, prefix: str, count: str, ops: str,
+                    size: str) -> int:
+        """`count` keys ``prefix-i``: for each, in this order, what ``ops`` names (``s``
+        a public read, ``g`` a read of `collection`, ``p`` a write of `size` bytes to it),
+        then one public write of ``prefix``; what bench/bench_shim_calls.py times."""
+        n, width = int(count), int(size)
+        if not 0 <= n <= 1000 or not 0 <= width <= 65536 or set(ops) - set("sgp"):
+            raise ContractError("touch: count 0-1000, size 0-65536, ops of s, g, p")
+        for i in range(n):
+            key = f"{prefix}-{i}"
+            if "s" in ops:
+                await stub.get_state(key)
+            if "g" in ops:
+                await stub.get_private_data(collection, key)
+            if "p" in ops:
+                await stub.put_private_data(collection, key, b"x" * width)
+        await stub.put_state(prefix, b"1")
+        return n
+
+    @transaction
     async def get(self, stub: Stub, key: str) -> bytes:
         value = await stub.get_state(key)
         if not value:

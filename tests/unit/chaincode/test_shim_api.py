@@ -259,3 +259,19 @@ def test_non_utf8_argument_is_a_400_naming_it_and_bytes_parameters_get_raw() -> 
         resp, _ = await peer.invoke("u3", b"\xc3")
         assert resp.status == 400 and "argument 0" in resp.message
     run(body)
+
+
+def test_probe_touch_makes_the_calls_it_names_and_refuses_out_of_range() -> None:
+    """bench/bench_shim_calls.py counts on ``touch`` making exactly these requests."""
+    async def body(peer: FakePeer) -> None:
+        resp, _ = await peer.invoke("t1", "touch", "privateReadings", "k", "3", "sgp", "5")
+        assert (resp.status, resp.payload) == (200, b"3")
+        asked = [m for m, t in peer.requests if t == "t1" and m != "COMPLETED"]
+        # per key a public read, a private read, a private write; then the public write
+        assert asked == ["GET_STATE", "GET_STATE", "PUT_STATE"] * 3 + ["PUT_STATE"], asked
+        assert peer.state[("privateReadings", "k-2")] == b"xxxxx"
+        assert peer.state[("", "k")] == b"1"
+        for bad in (("1001", "s", "0"), ("1", "sx", "0"), ("1", "p", "70000")):
+            resp, _ = await peer.invoke("t2", "touch", "privateReadings", "j", *bad)
+            assert resp.status == 400 and "touch: count 0-1000" in resp.message, resp
+    run(body)
