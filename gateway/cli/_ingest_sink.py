@@ -6,8 +6,8 @@
 the transient data). By default two of the three endorse, as the collection's policy asks
 (:data:`PAIRS`: PowerMSP, whose data it is, and in turn the certifier or the regulator,
 whose peer takes the batch's private data from the endorsers when it commits the block);
-``readings submit --endorsers all`` asks all three. Two cost about a quarter less CPU per
-reading across the network and commit a third more readings a second on this machine
+``readings submit --endorsers all`` asks all three. Two cost a quarter to a third less CPU
+per reading across the network and commit 30-47 % more readings a second on this machine
 (docs/readings.md). The blocking ledger runs in a thread pool as wide as the in-flight
 window; grpc channels are thread-safe. A contract answer 400/404/409 is a refusal of the
 batch's content (:class:`BatchRefused`, which the submitter narrows down to the refused
