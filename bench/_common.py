@@ -3,8 +3,18 @@ never assert."""
 
 from __future__ import annotations
 
+import os
 import statistics
 from pathlib import Path
+
+PROBE_ENV = "CARBONTRUST_CC_TEST_CONTRACTS"
+
+
+def with_probe() -> None:
+    """Networks this process brings up serve the test-only probe contract beside the
+    carbon contract: its ``put`` and ``get`` are what the gateway and network benchmarks
+    time (the carbon contract has no transaction that cheap)."""
+    os.environ[PROBE_ENV] = "1"
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -34,6 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import gateway as g  # noqa: E402
+from bench._common import with_probe  # noqa: E402
 from gateway import aio  # noqa: E402
 
 
@@ -148,6 +149,7 @@ def main() -> int:
         from network import Network, load_layout
 
         env = {**os.environ, "CARBONTRUST_PORT_BASE": "23000"}
+        with_probe()
         own = Network(run_dir=REPO / ".run" / "bench-gateway", layout=load_layout(env=env))
         own.down(quiet=True)
         own.up()

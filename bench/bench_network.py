@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench._common import percentile, rss_mb  # noqa: E402
+from bench._common import percentile, rss_mb, with_probe  # noqa: E402
 from network import Network, load_layout  # noqa: E402
 
 
@@ -33,6 +33,7 @@ def make(name: str, base: int, batch: str | None = None) -> Network:
     env = {**os.environ, "CARBONTRUST_PORT_BASE": str(base)}
     if batch:
         env["CARBONTRUST_BATCH_TIMEOUT"] = batch
+    with_probe()
     return Network(run_dir=REPO / ".run" / f"bench-{name}", layout=load_layout(env=env),
                    log=lambda *_: None)
 
