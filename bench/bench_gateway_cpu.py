@@ -198,7 +198,9 @@ def main() -> int:
     ns = ap.parse_args()
     connection = ns.run_dir / "connection.json"
     if not connection.is_file():
-        print(f"no network at {ns.run_dir}: run `python -m network up`", file=sys.stderr)
+        print(f"no network at {ns.run_dir}: run "
+              "`CARBONTRUST_CC_TEST_CONTRACTS=1 python -m network up` "
+              "(the probe contract serves what this times)", file=sys.stderr)
         return 2
     info = json.loads(connection.read_text())
     identity, signer = g.profile_identity(info, ns.org)

@@ -198,7 +198,9 @@ def main() -> int:
     own = None
     if not (ns.run_dir / "connection.json").is_file():
         if ns.no_up:
-            print(f"no network at {ns.run_dir}: run `python -m network up`", file=sys.stderr)
+            print(f"no network at {ns.run_dir}: run "
+              "`CARBONTRUST_CC_TEST_CONTRACTS=1 python -m network up` "
+              "(the probe contract serves what this times)", file=sys.stderr)
             return 2
         from network import Network, load_layout
 
