@@ -41,10 +41,15 @@ CLOSED = re.compile(r"peer stream closed")
 
 @contextlib.contextmanager
 def _network(name: str, port_base: int, min_ping_ms: str | None) -> Iterator[Network]:
-    """A network whose servers log at INFO, with the given keepalive minimum (None: ours)."""
-    keys = ("CARBONTRUST_CC_LOG", "CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS")
+    """A network whose servers log at INFO, with the given keepalive minimum (None: ours),
+    and no notary followers: their audit transactions (anchoring after the first
+    transaction) are chaincode traffic inside the idle window, which kept a control
+    server's stream from idling out in one CI run (the bank's: 1 registration, not 2)."""
+    keys = ("CARBONTRUST_CC_LOG", "CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS",
+            "CARBONTRUST_NOTARY_FOLLOWERS")
     saved = {k: os.environ.get(k) for k in keys}
     os.environ["CARBONTRUST_CC_LOG"] = "INFO"  # the servers log each peer stream
+    os.environ["CARBONTRUST_NOTARY_FOLLOWERS"] = "0"   # no transaction but the test's own
     os.environ.pop("CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS", None)
     if min_ping_ms is not None:
         os.environ["CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS"] = min_ping_ms
