@@ -226,7 +226,7 @@ def test_parse_row_is_check_and_encode_of_the_row(fields: dict) -> None:
             except ValueError:
                 assert refused.startswith("line 3: interval_start: ISO 8601"), refused
                 continue
-            if parsed.utcoffset() is None or fields["quantity"] in ("1e3",) or \
+            if parsed.utcoffset() is None or fields["quantity"] == "1e3" or \
                     fields["source"] == "steam":
                 continue   # refused before a Reading exists (tested by the table above)
             quality = fields["quality"] or "measured"
