@@ -30,8 +30,9 @@ def main(argv: list[str] | None = None) -> int:
                                           str(ka.min_ping_interval_ms)),  # argparse applies int
                    help="accept peer pings this far apart (the peer pings every 60 s); "
                         "env CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS")
-    s.add_argument("--keepalive-time-ms", type=int, default=ka.time_ms,
-                   help="ping an idle peer after this long")
+    s.add_argument("--keepalive-time-ms", type=int,
+                   default=os.environ.get("CARBONTRUST_CC_KEEPALIVE_TIME_MS", str(ka.time_ms)),
+                   help="ping an idle peer after this long; env CARBONTRUST_CC_KEEPALIVE_TIME_MS")
     s.add_argument("--keepalive-timeout-ms", type=int, default=ka.timeout_ms,
                    help="drop a peer that does not answer a ping within this")
     args = ap.parse_args(argv)

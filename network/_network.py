@@ -149,6 +149,7 @@ class Network(Readiness, CANodes, NotaryNodes, ServiceNodes):
         env = {"PYTHONPATH": os.pathsep.join(dict.fromkeys([str(self.cc_root), str(REPO_ROOT)])),
                "CARBONTRUST_CC_LOG": os.environ.get("CARBONTRUST_CC_LOG", "WARNING")}
         for name in ("CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS",   # see docs/chaincode.md
+                     "CARBONTRUST_CC_KEEPALIVE_TIME_MS",
                      "CARBONTRUST_CC_MAX_CLOCK_SKEW"):         # see docs/consent.md
             if name in os.environ:
                 env[name] = os.environ[name]

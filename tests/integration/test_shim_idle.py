@@ -9,11 +9,20 @@ logs every peer stream that registers and every one that closes (INFO); after
 the idle period the registrations are as many as before and none closed.
 
 The peer itself logs nothing when it loses the connection (at its INFO level):
-a control network idle over the same minutes with gRPC's default ping policy
-(CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS=300000) shows each server's stream closed
-about 4 min after registration and re-registered by the next transaction, with no
-peer log line between the two.  So the servers' logs are the evidence, and the
-control (always run, in the same idle window) shows that evidence can fail.
+a control network idle over the same minutes with gRPC's default server keepalive
+(CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS=300000: one peer ping per 5 min;
+CARBONTRUST_CC_KEEPALIVE_TIME_MS=7200000: the server pings nobody for 2 hours) shows
+each server's stream closed about 4 min after registration and re-registered by the
+next transaction, with no peer log line between the two.  So the servers' logs are
+the evidence, and the control (always run, in the same idle window) shows that
+evidence can fail.
+
+The control must keep both defaults.  With only the first, its servers still pinged
+the peers every 60 s, and a peer (grpc-go) skips its own keepalive ping when it has
+read anything within the interval, a server's ping included: whichever side's timer
+fired first each minute decided whether the peer's ping (a strike) was sent, so in
+two CI runs one control server of four (the bank's, then the power company's) saw
+too few strikes and kept its stream.
 """
 
 from __future__ import annotations
@@ -37,22 +46,23 @@ PORT_BASE = 30500
 IDLE_SECONDS = 6 * 60
 REGISTERED = re.compile(r"peer stream registered")
 CLOSED = re.compile(r"peer stream closed")
+# gRPC core's server defaults, for the control's servers (ours override both)
+GRPC_DEFAULT_SERVER = {"CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS": "300000",
+                       "CARBONTRUST_CC_KEEPALIVE_TIME_MS": "7200000"}
 
 
 @contextlib.contextmanager
-def _network(name: str, port_base: int, min_ping_ms: str | None) -> Iterator[Network]:
-    """A network whose servers log at INFO, with the given keepalive minimum (None: ours),
+def _network(name: str, port_base: int, keepalive: dict[str, str]) -> Iterator[Network]:
+    """A network whose servers log at INFO, with the given keepalive settings (none: ours),
     and no notary followers: their audit transactions (anchoring after the first
-    transaction) are chaincode traffic inside the idle window, which kept a control
-    server's stream from idling out in one CI run (the bank's: 1 registration, not 2)."""
-    keys = ("CARBONTRUST_CC_LOG", "CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS",
-            "CARBONTRUST_NOTARY_FOLLOWERS")
+    transaction) would be chaincode traffic inside the idle window."""
+    keys = ("CARBONTRUST_CC_LOG", "CARBONTRUST_NOTARY_FOLLOWERS", *GRPC_DEFAULT_SERVER)
     saved = {k: os.environ.get(k) for k in keys}
     os.environ["CARBONTRUST_CC_LOG"] = "INFO"  # the servers log each peer stream
     os.environ["CARBONTRUST_NOTARY_FOLLOWERS"] = "0"   # no transaction but the test's own
-    os.environ.pop("CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS", None)
-    if min_ping_ms is not None:
-        os.environ["CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS"] = min_ping_ms
+    for k in GRPC_DEFAULT_SERVER:
+        os.environ.pop(k, None)
+    os.environ.update(keepalive)
     net = make_isolated(name, port_base)
     net.down(quiet=True)
     try:
@@ -69,9 +79,11 @@ def _network(name: str, port_base: int, min_ping_ms: str | None) -> Iterator[Net
 
 @pytest.fixture(scope="module")
 def idle_networks() -> Iterator[tuple[Network, Network]]:
-    """Ours, and a control whose servers keep gRPC's default ping policy (5 min minimum)."""
-    with _network("it-test_shim_idle", PORT_BASE, None) as ours, \
-            _network("it-test_shim_idle-control", PORT_BASE + 500, "300000") as control:
+    """Ours, and a control whose servers keep gRPC's default keepalive (accept a ping per
+    5 min, send none)."""
+    with _network("it-test_shim_idle", PORT_BASE, {}) as ours, \
+            _network("it-test_shim_idle-control", PORT_BASE + 500,
+                     GRPC_DEFAULT_SERVER) as control:
         yield ours, control
 
 
