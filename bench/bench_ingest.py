@@ -12,6 +12,10 @@ be measured on the same peers):
 * the same through ``carbontrust readings submit`` (a CSV on disk, journal and raw batch
   store, the meter gateway Meter1, its default endorsers, start-up included), one batch
   size;
+* ``no index 2/3``: the same through the test-only ``probe_readings:submit_unindexed``,
+  which does all of submit_batch's work but the replay index (no (meter, day) slot read or
+  written): what the rate would be if the index cost nothing, an upper bound for any
+  layout of it (not a design: it refuses no replay);
 * baseline 1: the same readings one transaction each (300 of them, 16 in flight; the rate
   is what those 300 measured, not a guess for more);
 * baseline 2, the peers' ceiling: the same encoded bytes per transaction sent as transient
@@ -133,23 +137,26 @@ def timed(meter: Meter, jobs: list[Any], one: Callable[[Any], str],
 
 
 def batched(meter: Meter, contract: Any, meters: list[str], day: int,
-            n_meters: int, days: int, batches: int, two: bool = False) -> Row:
+            n_meters: int, days: int, batches: int, two: bool = False,
+            unindexed: bool = False) -> Row:
     """Three endorsers, or (two=True) two of the three: PowerMSP and, in turn, the
-    certifier or the regulator (the collection's policy is 2 of its 3 members)."""
+    certifier or the regulator (the collection's policy is 2 of its 3 members).
+    unindexed: through the test-only ``probe_readings:submit_unindexed`` (all of
+    submit_batch's work but the replay index): the rate if the index cost nothing."""
     jobs = [(b, day_slots(day + b * days, meters[:n_meters], days)) for b in range(batches)]
+    fn = "probe_readings:submit_unindexed" if unindexed else "readings:submit_batch"
 
     def one(job: tuple[int, list[rd.Reading]]) -> str:
         b, rs = job
         t = {"batch": rd.encode_batch(rs), "salt": os.urandom(32)}
         orgs = [MEMBERS[0], MEMBERS[1 + b % 2]] if two else MEMBERS
-        sub = contract.submit_async("readings:submit_batch", [], transient=t,
-                                    endorsing_organizations=orgs)
+        sub = contract.submit_async(fn, [], transient=t, endorsing_organizations=orgs)
         return str(sub.status().code_name)
 
     valid, dt, groups, per_pid = timed(meter, jobs, one, IN_FLIGHT)
     size = n_meters * days * 96
-    return Row("batched 2/3" if two else "batched", size, f"{valid}/{batches}",
-               valid * size / dt, groups, per_pid)
+    label = ("no index" if unindexed else "batched") + (" 2/3" if two else "")
+    return Row(label, size, f"{valid}/{batches}", valid * size / dt, groups, per_pid)
 
 
 def ceiling(meter: Meter, contract: Any, meters: list[str], n_meters: int, days: int,
@@ -213,6 +220,12 @@ def through_cli(meter: Meter, net: network.Network, meters: list[str], day: int)
                n / dt if proc.returncode == 0 else 0.0, groups, per_pid)
 
 
+def cpu_per_reading(row: Row) -> float:
+    """µs of CPU (every process measured) per reading committed in the row."""
+    valid = int(row.txs.split("/")[0])
+    return sum(row.cpu.values()) * 1e6 / max(valid * row.per_tx, 1)
+
+
 def show(row: Row) -> None:
     cpu = "".join(f"{row.cpu[g]:>11.2f}" for g in GROUPS)
     print(f"{row.label:<12} {row.per_tx:>8} {row.txs:>8} {row.rate:>12,.0f}{cpu}"
@@ -262,6 +275,10 @@ def main() -> None:
                                 two=True))
             day += days * batches
             show(rows[-1])
+            rows.append(batched(meter, contract, meters, day, n_meters, days, batches,
+                                two=True, unindexed=True))
+            day += days * batches
+            show(rows[-1])
             rows.append(ceiling(meter, probe, meters, n_meters, days, batches))
             show(rows[-1])
         rows.append(through_cli(meter, net, meters, day))
@@ -288,6 +305,16 @@ def report(rows: list[Row]) -> None:
     print(f"goal >= 1/3 of the ceiling: {best.rate / same:.2f} of the ceiling at {best.per_tx} "
           f"per tx ({same:,.0f}/s), {best.rate / top:.2f} of the highest ceiling "
           f"({top:,.0f}/s) -> {'met' if best.rate * 3 >= top else 'NOT met'}")
+    bound = {r.per_tx: r for r in rows if r.label == "no index 2/3"}
+    top_bound = max(bound.values(), key=lambda r: r.rate)
+    print(f"upper bound if the replay index cost nothing (no index 2/3, test-only): "
+          f"{top_bound.rate:,.0f} readings/s at {top_bound.per_tx} per tx, "
+          f"{cpu_per_reading(top_bound):.0f} µs CPU a reading (best row: "
+          f"{cpu_per_reading(best):.0f} µs; 2 cores at 50,000/s allow 40)")
+    if best.per_tx in bound:
+        print(f"at {best.per_tx} per tx the index takes "
+              f"{1 - best.rate / bound[best.per_tx].rate:.0%} of the unindexed rate "
+              f"({bound[best.per_tx].rate:,.0f}/s)")
     print(f"batched vs one transaction per reading: {best.rate / max(one.rate, 1e-9):,.0f}x "
           f"({one.rate:,.0f} readings/s one tx each)")
 

@@ -34,8 +34,9 @@ _records.py        the key layout
 =================  ==============================================================
 
 ``CONTRACTS`` is what ``python -m chaincode serve --module chaincode.carbon`` serves.  The
-probe contract joins it only when CARBONTRUST_CC_TEST_CONTRACTS=1 (test networks); it can
-write any key, so it is never deployed by ``make up``.
+probe contract and ``probe_readings`` (readings without the replay index, for a benchmark's
+upper bound) join it only when CARBONTRUST_CC_TEST_CONTRACTS=1 (test networks); they can
+write any key or skip the replay checks, so they are never deployed by ``make up``.
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ def contracts(test_contracts: bool | None = None) -> list[Contract]:
                            Consent(), Report(), Loan()]
     if test_contracts:
         from chaincode.probe import Probe
-        out.append(Probe())
+        from chaincode.probe_readings import ProbeReadings
+        out += [Probe(), ProbeReadings()]
     return out
 
 

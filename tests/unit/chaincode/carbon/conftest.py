@@ -48,8 +48,9 @@ class World:
         return json.loads(res.payload) if res.payload else None
 
 
-def build_world() -> World:
-    w = World(MemoryLedger(contracts(test_contracts=False)))
+def build_world(test_contracts: bool = False) -> World:
+    """The world; with test_contracts, the ledger serves the test-only contracts too."""
+    w = World(MemoryLedger(contracts(test_contracts=test_contracts)))
     for org in ORGS:
         short = org.removesuffix("MSP").lower()
         w.ids[f"{short}-admin"] = org_admin(org)
