@@ -14,7 +14,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ORDER = ["accounting", "notary", "report", "verify", "audit", "audit_routes", "gateway",
-         "gateway_node", "network", "recovery", "cli", "services", "shim_calls"]
+         "gateway_node", "network", "recovery", "cli", "services", "shim_calls",
+         "shim_transport"]
 
 
 def main() -> int:
