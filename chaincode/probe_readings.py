@@ -23,6 +23,7 @@ from accounting import readings as rd
 from .carbon import _readings as readings
 from .carbon import _readings_rows as rows_of
 from .carbon._audit import commitment, emit
+from .carbon._codec import tx_time
 from .carbon._readings_slot import nonce
 from .shim import Contract, ContractError, Stub, transaction
 
@@ -44,9 +45,11 @@ class ProbeReadings(Contract):
         everything = list(range(len(scan.rows)))
         await readings.write_deltas(stub, salt, rows_of.deltas_of(scan, everything))
         key = readings.batch_key(stub.tx_id)
-        await readings.put_private(stub, key, {
+        await readings.put_private(stub, key, {   # the same record as submit_batch's
             "batch_id": stub.tx_id, "root": root, "count": len(scan.rows),
-            "salt": salt.hex(), "nonce": nonce(salt, key)})
+            "recorded": len(scan.rows), "uscc": sorted({r[1] for r in scan.rows}),
+            "submitted_at": tx_time(stub), "tx_id": stub.tx_id, "salt": salt.hex(),
+            "nonce": nonce(salt, key)})
         sealed = commitment(salt, bytes.fromhex(root))
         emit(stub, "probe_readings.submit", {"batch_id": stub.tx_id, "count": len(scan.rows)},
              commitments={"batch": sealed})

@@ -47,6 +47,10 @@ def test_records_what_submit_batch_does_but_the_replay_index(probed: World,
     assert totals(probed) == totals(world)                      # the same deltas
     assert {c for c, _k in res.writes} == {"privateReadings"}   # nothing public
     assert _object_types(probed, "privateReadings") == {"rtotal", "rbatch"}
+    batch = probed.ok("regulator-client", "readings:get_batch", res.tx_id)
+    assert batch == {**world.ok("regulator-client", "readings:get_batch", indexed.tx_id),
+                     "batch_id": res.tx_id, "tx_id": res.tx_id,
+                     "submitted_at": batch["submitted_at"]}   # the same record
     assert "rslot" in _object_types(world, "privateReadings")
     assert private_reads == 0, "the unindexed path reads no slot"
 
