@@ -155,22 +155,46 @@ async def write_deltas(stub: Stub, salt: bytes,
         await put_private(stub, key, {"nonce": nonce(salt, key), "sources": out})
 
 
+async def checked_batch(stub: Stub) -> tuple[bytes, rd.Scan, str]:
+    """The transient salt, the scanned batch and its RFC 9162 root (hex), after every check
+    that needs no replay index: canonical bytes, intervals ended, registry."""
+    salt = salt_of(stub)
+    batch = transient(stub, "batch")
+    try:
+        scan = rd.scan_batch(batch)
+    except rd.ReadingError as exc:
+        raise ContractError(f"transient.batch: {exc}", 400) from None
+    _rows.check_ended(scan, tx_datetime(stub))
+    await check_registry(stub, _rows.registry_pairs(scan.rows))
+    return salt, scan, notary.root_hash(rd.leaves(batch)).hex()
+
+
+async def record_batch(stub: Stub, salt: bytes, scan: rd.Scan, new: list[int], root: str,
+                       entry: str = "readings.submit") -> dict[str, Any]:
+    """Record the batch's new leaves (indexes into scan.rows): the totals deltas, the batch
+    record, the audit event (`entry`) with the salted commitment; returns the answer."""
+    rows = scan.rows
+    await write_deltas(stub, salt, _rows.deltas_of(scan, new))
+    record = {"batch_id": stub.tx_id, "root": root, "count": len(rows),
+              "recorded": len(new), "uscc": sorted({r[1] for r in rows}),
+              "submitted_at": tx_time(stub), "tx_id": stub.tx_id, "salt": salt.hex(),
+              "nonce": nonce(salt, batch_key(stub.tx_id))}
+    await put_private(stub, batch_key(stub.tx_id), record)
+    sealed = commitment(salt, bytes.fromhex(root))
+    answer = {"batch_id": stub.tx_id, "count": len(rows), "recorded": len(new),
+              "duplicate": False}
+    emit(stub, entry, answer, commitments={"batch": sealed})
+    return {**answer, "commitment": sealed}
+
+
 class Readings(Contract):
     name = "readings"
 
     @transaction
     async def submit_batch(self, stub: Stub) -> dict[str, Any]:
         await require(stub, "readings.submit")
-        salt = salt_of(stub)
-        batch = transient(stub, "batch")
-        try:
-            scan = rd.scan_batch(batch)
-        except rd.ReadingError as exc:
-            raise ContractError(f"transient.batch: {exc}", 400) from None
+        salt, scan, root = await checked_batch(stub)
         rows, texts = scan.rows, scan.texts
-        _rows.check_ended(scan, tx_datetime(stub))
-        await check_registry(stub, _rows.registry_pairs(rows))
-        root = notary.root_hash(rd.leaves(batch)).hex()
         slots: list[Slot] = []
         new: list[int] = []
         first_old: str | None = None
@@ -196,19 +220,7 @@ class Readings(Contract):
         for slot in slots:
             if slot.dirty:
                 await slot.save(stub, salt)
-        await write_deltas(stub, salt, _rows.deltas_of(scan, new))
-        usccs = sorted({r[1] for r in rows})
-        record = {"batch_id": stub.tx_id, "root": root, "count": len(rows),
-                  "recorded": len(new), "uscc": usccs, "submitted_at": tx_time(stub),
-                  "tx_id": stub.tx_id, "salt": salt.hex(),
-                  "nonce": nonce(salt, batch_key(stub.tx_id))}
-        await put_private(stub, batch_key(stub.tx_id), record)
-        sealed = commitment(salt, bytes.fromhex(root))
-        emit(stub, "readings.submit", {"batch_id": stub.tx_id, "count": len(rows),
-                                       "recorded": len(new), "duplicate": False},
-             commitments={"batch": sealed})
-        return {"batch_id": stub.tx_id, "commitment": sealed, "count": len(rows),
-                "recorded": len(new), "duplicate": False}
+        return await record_batch(stub, salt, scan, new, root)
 
     async def _replay(self, stub: Stub, salt: bytes, original: str, root: str,
                       count: int) -> dict[str, Any]:
