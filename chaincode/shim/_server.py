@@ -59,6 +59,11 @@ class Keepalive:
 
 
 PEER_CLIENT_INTERVAL_MS = 60_000  # Fabric's peer.keepalive.client.interval default
+# gRPC core's own server defaults, what a server without Keepalive's options gets: one ping
+# per 5 min with no data, 2 strikes, no pings without calls, its own pings after 2 h.  The
+# tests' controls run it to show the peer's pings are really dropped without ours.
+GRPC_CORE_DEFAULT = Keepalive(min_ping_interval_ms=300_000, max_ping_strikes=2,
+                              permit_without_calls=False, time_ms=7_200_000, timeout_ms=20_000)
 
 
 class _Servicer(chaincode_shim_pb2_grpc.ChaincodeServicer):

@@ -38,6 +38,7 @@ from collections.abc import Iterator
 import pytest
 
 import gateway as g
+from chaincode.shim._server import GRPC_CORE_DEFAULT
 from network import Network
 
 from .conftest import make_isolated
@@ -47,8 +48,9 @@ IDLE_SECONDS = 6 * 60
 REGISTERED = re.compile(r"peer stream registered")
 CLOSED = re.compile(r"peer stream closed")
 # gRPC core's server defaults, for the control's servers (ours override both)
-GRPC_DEFAULT_SERVER = {"CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS": "300000",
-                       "CARBONTRUST_CC_KEEPALIVE_TIME_MS": "7200000"}
+GRPC_DEFAULT_SERVER = {
+    "CARBONTRUST_CC_KEEPALIVE_MIN_PING_MS": str(GRPC_CORE_DEFAULT.min_ping_interval_ms),
+    "CARBONTRUST_CC_KEEPALIVE_TIME_MS": str(GRPC_CORE_DEFAULT.time_ms)}
 
 
 @contextlib.contextmanager

@@ -18,13 +18,10 @@ from fabric_protos.peer.chaincode_shim_pb2 import ChaincodeMessage as Msg
 
 from chaincode.probe import CONTRACTS
 from chaincode.shim import Dispatcher, Keepalive, serve
+from chaincode.shim._server import GRPC_CORE_DEFAULT as GRPC_DEFAULT
 from chaincode.shim._server import PEER_CLIENT_INTERVAL_MS
 
 SCALE = 1 / 60
-# gRPC core's server defaults: one ping per 5 min with no data, 2 strikes, no pings
-# without calls, server pings after 2 h.
-GRPC_DEFAULT = Keepalive(min_ping_interval_ms=300_000, max_ping_strikes=2,
-                         permit_without_calls=False, time_ms=7_200_000, timeout_ms=20_000)
 
 
 def _free_port() -> int:
