@@ -38,8 +38,8 @@ sys.path.insert(0, str(REPO))
 
 import network  # noqa: E402
 from accounting import readings as rd  # noqa: E402
-from bench._common import percentile  # noqa: E402
-from bench.bench_ingest import USCC, Meter, day_slots, proc_cpu  # noqa: E402
+from bench._common import percentile, proc_cpu  # noqa: E402
+from bench.bench_ingest import USCC, Meter, day_slots  # noqa: E402
 from tests.integration.carbon_world import Who, World, carbon_layout  # noqa: E402
 
 MEMBERS = ["PowerMSP", "CertifierMSP", "RegulatorMSP"]

@@ -53,6 +53,7 @@ sys.path.insert(0, str(REPO))
 
 import network  # noqa: E402
 from accounting import readings as rd  # noqa: E402
+from bench._common import proc_cpu  # noqa: E402
 from bench.bench_readings_submit import COMMAND, write_csv  # noqa: E402
 from tests.integration.carbon_world import Who, World, carbon_layout  # noqa: E402
 
@@ -74,18 +75,11 @@ USCC: list[str] = [""]   # the bench enterprise, set once the world exists
 class Row:
     label: str
     per_tx: int
-    txs: str
+    txs: str        # "committed VALID/sent", as shown
+    readings: int   # readings committed VALID
     rate: float
     cpu: dict[str, float]
     per_pid: dict[str, float] = field(default_factory=dict)
-
-
-def proc_cpu(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Meter:
@@ -156,7 +150,8 @@ def batched(meter: Meter, contract: Any, meters: list[str], day: int,
     valid, dt, groups, per_pid = timed(meter, jobs, one, IN_FLIGHT)
     size = n_meters * days * 96
     label = ("no index" if unindexed else "batched") + (" 2/3" if two else "")
-    return Row(label, size, f"{valid}/{batches}", valid * size / dt, groups, per_pid)
+    return Row(label, size, f"{valid}/{batches}", valid * size, valid * size / dt, groups,
+               per_pid)
 
 
 def ceiling(meter: Meter, contract: Any, meters: list[str], n_meters: int, days: int,
@@ -175,7 +170,8 @@ def ceiling(meter: Meter, contract: Any, meters: list[str], n_meters: int, days:
 
     valid, dt, groups, per_pid = timed(meter, jobs, one, IN_FLIGHT)
     size = n_meters * days * 96
-    return Row("ceiling", size, f"{valid}/{batches}", valid * size / dt, groups, per_pid)
+    return Row("ceiling", size, f"{valid}/{batches}", valid * size, valid * size / dt, groups,
+               per_pid)
 
 
 def single(meter: Meter, contract: Any, meters: list[str], day: int) -> Row:
@@ -193,7 +189,7 @@ def single(meter: Meter, contract: Any, meters: list[str], day: int) -> Row:
         return str(sub.status().code_name)
 
     valid, dt, groups, per_pid = timed(meter, jobs, one, in_flight)
-    return Row("one tx each", 1, f"{valid}/{n}", valid / dt, groups, per_pid)
+    return Row("one tx each", 1, f"{valid}/{n}", valid, valid / dt, groups, per_pid)
 
 
 def through_cli(meter: Meter, net: network.Network, meters: list[str], day: int) -> Row:
@@ -215,15 +211,14 @@ def through_cli(meter: Meter, net: network.Network, meters: list[str], day: int)
     if proc.returncode != 0:
         print(f"readings submit exited {proc.returncode}: {proc.stderr.strip()[:300]}")
     groups["client"] = (u1.ru_utime + u1.ru_stime) - (u0.ru_utime + u0.ru_stime)
-    batches = -(-n // CLI_BATCH)
-    return Row("CLI submit", CLI_BATCH, f"{batches if proc.returncode == 0 else 0}/{batches}",
-               n / dt if proc.returncode == 0 else 0.0, groups, per_pid)
+    batches, ok = -(-n // CLI_BATCH), proc.returncode == 0
+    return Row("CLI submit", CLI_BATCH, f"{batches if ok else 0}/{batches}", n if ok else 0,
+               n / dt if ok else 0.0, groups, per_pid)
 
 
 def cpu_per_reading(row: Row) -> float:
     """µs of CPU (every process measured) per reading committed in the row."""
-    valid = int(row.txs.split("/")[0])
-    return sum(row.cpu.values()) * 1e6 / max(valid * row.per_tx, 1)
+    return sum(row.cpu.values()) * 1e6 / max(row.readings, 1)
 
 
 def show(row: Row) -> None:

@@ -26,6 +26,7 @@ sys.path.insert(0, str(REPO))
 
 import network  # noqa: E402
 from accounting import readings as rd  # noqa: E402
+from bench._common import proc_cpu  # noqa: E402
 from tests.integration.carbon_world import Who, World, carbon_network  # noqa: E402
 
 MEMBERS = ["PowerMSP", "CertifierMSP", "RegulatorMSP"]
@@ -35,12 +36,7 @@ IN_FLIGHT = 8
 
 
 def cpu_seconds(pids: list[int]) -> float:
-    total = 0.0
-    for pid in pids:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        fields = stat.rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+    return sum(proc_cpu(pid) for pid in pids)
 
 
 def main() -> None:

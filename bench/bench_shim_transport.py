@@ -38,7 +38,7 @@ import grpc  # noqa: E402
 from fabric_protos.peer import chaincode_shim_pb2_grpc  # noqa: E402
 from fabric_protos.peer.chaincode_shim_pb2 import ChaincodeMessage as Msg  # noqa: E402
 
-from bench.bench_ingest import proc_cpu  # noqa: E402
+from bench._common import proc_cpu  # noqa: E402
 
 ROUNDS = 5000
 WARM_UP = 300
