@@ -181,7 +181,8 @@ def normalise_time(text: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.UTC)
     moment = moment.astimezone(datetime.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{nanos:09d}Z"
+    # the year zero-padded by hand: strftime's %Y gives "981" for 981 on glibc
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}.{nanos:09d}Z"
 
 
 def b64(data: bytes) -> str:

@@ -55,7 +55,7 @@ def _identity(data: bytes) -> dict[str, Any]:
 
 def _time(ts: Any) -> str:
     base = datetime.datetime.fromtimestamp(ts.seconds, datetime.UTC)
-    return base.strftime("%Y-%m-%dT%H:%M:%S") + f".{ts.nanos:09d}Z"
+    return f"{base.year:04d}-{base:%m-%dT%H:%M:%S}.{ts.nanos:09d}Z"   # %Y is unpadded
 
 
 def _header(header_bytes: bytes, txid: str) -> tuple[dict[str, Any], bytes]:
